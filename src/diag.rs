@@ -1,0 +1,195 @@
+//! Diagnostics: every error a user can cause, as a miette report with a code,
+//! the offending span, and help. Phases build [`Diag`]s without source text;
+//! the source is attached once, at the boundary ([`Report`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+use crate::syntax::ast::Span;
+
+/// Whether the user's script/command line is wrong (exit 2) or the run failed (exit 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// An input file is missing or unreadable, a glob matched nothing, bad data, a failed write.
+    Run,
+    /// Syntax, unknown name, type mismatch, bad option.
+    Script,
+}
+
+impl Severity {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Severity::Run => 1,
+            Severity::Script => 2,
+        }
+    }
+}
+
+/// One diagnostic. `code` is namespaced by phase, e.g. `flow::plan::unknown_operator`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diag {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Option<Span>,
+    pub label: String,
+    pub help: Option<String>,
+    pub severity: Severity,
+}
+
+impl Diag {
+    pub fn script(code: &'static str, message: impl Into<String>) -> Diag {
+        Diag {
+            code,
+            message: message.into(),
+            span: None,
+            label: String::new(),
+            help: None,
+            severity: Severity::Script,
+        }
+    }
+    pub fn run(code: &'static str, message: impl Into<String>) -> Diag {
+        Diag {
+            severity: Severity::Run,
+            ..Diag::script(code, message)
+        }
+    }
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diag {
+        self.span = Some(span);
+        self.label = label.into();
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Diag {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A list of diagnostics from one phase; all are reported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diags(pub Vec<Diag>);
+
+impl Diags {
+    pub fn push(&mut self, d: Diag) {
+        self.0.push(d);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Exit code for the whole list: a script error outranks a run error.
+    pub fn exit_code(&self) -> i32 {
+        self.0
+            .iter()
+            .map(|d| d.severity)
+            .max()
+            .unwrap_or(Severity::Run)
+            .exit_code()
+    }
+    /// `Ok(value)` when empty, else `Err(self)`.
+    pub fn into_result<T>(self, value: T) -> Result<T, Diags> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<Diag> for Diags {
+    fn from(d: Diag) -> Diags {
+        Diags(vec![d])
+    }
+}
+
+/// A diagnostic with its source text attached, ready for miette to render.
+#[derive(Debug)]
+pub struct Report {
+    diag: Diag,
+    src: NamedSource<Arc<str>>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diag.code))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.diag.span.map(|_| &self.src as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diag.span?;
+        let label = (!self.diag.label.is_empty()).then(|| self.diag.label.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            label,
+            span.start,
+            span.len(),
+        ))))
+    }
+}
+
+/// Renders diagnostics against the script they point into.
+pub struct Renderer {
+    pub name: String,
+    pub source: Arc<str>,
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Renderer {
+    pub fn new(name: &str, source: &str) -> Renderer {
+        Renderer {
+            name: name.to_string(),
+            source: Arc::from(source),
+            color: false,
+            width: 100,
+        }
+    }
+
+    pub fn render(&self, diags: &Diags) -> String {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(self.width);
+        let mut out = String::new();
+        for d in &diags.0 {
+            let mut d = d.clone();
+            // A span past the end (e.g. "expected more input") is clamped so miette can draw it.
+            if let Some(s) = &mut d.span {
+                let n = self.source.len();
+                s.start = s.start.min(n);
+                s.end = s.end.clamp(s.start, n);
+            }
+            let report = Report {
+                diag: d,
+                src: NamedSource::new(self.name.clone(), self.source.clone()),
+            };
+            if handler.render_report(&mut out, &report).is_err() {
+                out.push_str(&report.diag.message);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,560 @@
+//! AST → typed [`Plan`]. Resolves names (a binding used twice is ONE node
+//! with two consumers), matches arguments to the catalog's parameters,
+//! applies `--set` overrides, and type-checks every stage. Errors are
+//! collected per statement, so independent mistakes are all reported.
+
+use std::collections::HashMap;
+
+use super::expr::{self, NameRef};
+use super::{line_col, Node, NodeId, Output, Phase, Plan, Step};
+use crate::diag::{Diag, Diags};
+use crate::ops::{self, Arg, ArgVal, Cx, Input, Kind, OpDef, PKind};
+use crate::syntax::ast::{Expr, ExprKind, Pipeline, Program, Span, Stage, Stmt};
+use crate::types::{Coll, Type};
+use crate::value::Value;
+
+/// `--set NAME=VALUE` overrides of `let NAME = LITERAL` constants.
+pub type Overrides = [(String, String)];
+
+#[derive(Clone)]
+enum Binding {
+    Const(Value),
+    Coll(NodeId),
+    /// A binding whose definition had an error: uses of it report nothing more.
+    Poisoned,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    plan: Plan,
+    env: HashMap<String, Binding>,
+    diags: Diags,
+}
+
+/// Builds and type-checks the plan of a program.
+pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan, Diags> {
+    let mut b = Builder { src, plan: Plan::default(), env: HashMap::new(), diags: Diags::default() };
+    let mut used_overrides = vec![false; overrides.len()];
+    for stmt in &program.stmts {
+        match stmt {
+            Stmt::Const { name, value, .. } => {
+                if !b.check_new_name(&name.name, name.span) {
+                    b.env.insert(name.name.clone(), Binding::Poisoned);
+                    continue;
+                }
+                let over = overrides.iter().position(|(n, _)| *n == name.name);
+                let v = match over {
+                    Some(i) => {
+                        used_overrides[i] = true;
+                        Ok(parse_override(&overrides[i].1))
+                    }
+                    None => literal_value(value),
+                };
+                match v {
+                    Ok(v) => {
+                        b.env.insert(name.name.clone(), Binding::Const(v));
+                    }
+                    Err(d) => {
+                        b.diags.push(d);
+                        b.env.insert(name.name.clone(), Binding::Poisoned);
+                    }
+                }
+            }
+            Stmt::Let { name, pipeline, .. } => {
+                let ok = b.check_new_name(&name.name, name.span);
+                match b.pipeline(pipeline) {
+                    Some(n) if ok => {
+                        if *b.plan.graph[n].ty() == Coll::Written {
+                            b.diags.push(
+                                Diag::script("flow::plan::bound_sink", format!("`{}` is bound to a sink", name.name))
+                                    .at(pipeline.span, "this writes files and has no value")
+                                    .help("a sink ends an output statement; bind the pipeline before the sink"),
+                            );
+                            b.env.insert(name.name.clone(), Binding::Poisoned);
+                            continue;
+                        }
+                        b.plan.graph[n].names.push(name.name.clone());
+                        b.env.insert(name.name.clone(), Binding::Coll(n));
+                    }
+                    _ => {
+                        b.env.insert(name.name.clone(), Binding::Poisoned);
+                    }
+                }
+            }
+            Stmt::Output(p) => {
+                if let Some(n) = b.pipeline(p) {
+                    b.plan.outputs.push(Output { node: n, span: p.span });
+                }
+            }
+        }
+    }
+    for (i, (name, _)) in overrides.iter().enumerate() {
+        if !used_overrides[i] {
+            let consts = program.stmts.iter().filter_map(|s| match s {
+                Stmt::Const { name, .. } => Some(name.name.as_str()),
+                _ => None,
+            });
+            let mut d = Diag::script("flow::cli::unknown_set", format!("--set {name}: the script has no constant `{name}`"));
+            d = match ops::closest_in(name, consts) {
+                Some(c) => d.help(format!("did you mean `{c}`?")),
+                None => d.help("--set overrides a `let NAME = VALUE` constant of the script"),
+            };
+            b.diags.push(d);
+        }
+    }
+    debug_assert!(b.plan.validate().is_ok());
+    b.diags.into_result(b.plan)
+}
+
+/// A `--set` value: a flow literal if it parses as one, else the text as a string
+/// (so `--set path=books/*.txt` needs no quotes).
+fn parse_override(text: &str) -> Value {
+    if let Ok(p) = crate::syntax::parse(&format!("let _ = {text}")) {
+        if let Some(Stmt::Const { value, .. }) = p.stmts.first() {
+            if let Ok(v) = literal_value(value) {
+                return v;
+            }
+        }
+    }
+    Value::str(text)
+}
+
+/// The value of a literal expression (constants are literals).
+fn literal_value(e: &Expr) -> Result<Value, Diag> {
+    Ok(match &e.kind {
+        ExprKind::Null => Value::Null,
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Float(x) => Value::Float(*x),
+        ExprKind::Size(n) => Value::Int(*n as i64),
+        ExprKind::Str(s) => Value::str(s),
+        ExprKind::List(items) => Value::List(items.iter().map(literal_value).collect::<Result<Vec<_>, _>>()?.into()),
+        _ => {
+            return Err(Diag::script("flow::plan::not_constant", "a constant must be a literal")
+                .at(e.span, "not a literal")
+                .help("`let NAME = …` binds a literal (string, number, size, list) or a pipeline"))
+        }
+    })
+}
+
+fn describe_node(plan: &Plan, n: NodeId) -> String {
+    let node = &plan.graph[n];
+    match node.names.last() {
+        Some(name) => format!("`{name}`"),
+        None => format!("`{}`", node.last().op.name),
+    }
+}
+
+impl Builder<'_> {
+    /// A new binding may not shadow an operator; rebinding a name is allowed.
+    fn check_new_name(&mut self, name: &str, span: Span) -> bool {
+        if ops::lookup(name).is_some() {
+            self.diags.push(
+                Diag::script("flow::plan::shadows_operator", format!("`{name}` is an operator and cannot be rebound"))
+                    .at(span, "this name is taken by an operator")
+                    .help(format!("choose another name, e.g. `{name}s` or `my_{name}`")),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn names(&self) -> impl Fn(&str) -> NameRef + '_ {
+        |name: &str| match self.env.get(name) {
+            Some(Binding::Const(v)) => NameRef::Const(v.clone()),
+            Some(Binding::Coll(_)) | Some(Binding::Poisoned) => NameRef::Collection,
+            None => NameRef::Unbound,
+        }
+    }
+
+    fn bound_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.env.keys().map(|s| s.as_str()).collect();
+        v.sort();
+        v
+    }
+
+    /// Builds one pipeline; `None` when it had errors (already reported).
+    fn pipeline(&mut self, p: &Pipeline) -> Option<NodeId> {
+        let mut cur: Option<NodeId> = None;
+        for (i, stage) in p.stages.iter().enumerate() {
+            let name = &stage.op.name;
+            // A bound name starts a pipeline.
+            if let Some(binding) = self.env.get(name).cloned() {
+                if ops::lookup(name).is_none() {
+                    match binding {
+                        Binding::Poisoned => return None,
+                        Binding::Const(_) => {
+                            self.diags.push(
+                                Diag::script("flow::plan::not_a_collection", format!("`{name}` is a constant, not a collection"))
+                                    .at(stage.op.span, "a constant")
+                                    .help(format!("use it as an argument, e.g. `from [{name}]` or `take {name}`")),
+                            );
+                            return None;
+                        }
+                        Binding::Coll(n) if i == 0 => {
+                            if let Some(a) = stage.args.first() {
+                                self.diags.push(
+                                    Diag::script("flow::plan::arguments_to_name", format!("`{name}` is a bound collection and takes no arguments"))
+                                        .at(a.span, "unexpected argument"),
+                                );
+                                return None;
+                            }
+                            cur = Some(n);
+                            continue;
+                        }
+                        Binding::Coll(_) => {
+                            self.diags.push(
+                                Diag::script("flow::plan::name_mid_pipeline", format!("`{name}` is a bound collection; it can only start a pipeline"))
+                                    .at(stage.op.span, "not an operator")
+                                    .help(format!("to add its elements, use `concat {name}`")),
+                            );
+                            return None;
+                        }
+                    }
+                }
+            }
+            let Some(op) = ops::lookup(name) else {
+                let mut d = Diag::script("flow::plan::unknown_operator", format!("unknown operator `{name}`"))
+                    .at(stage.op.span, "not an operator or a bound name");
+                let cands: Vec<&str> = ops::OPERATORS.iter().map(|o| o.name).chain(self.bound_names()).collect();
+                d = match ops::closest_in(name, cands.into_iter()) {
+                    Some(c) => d.help(format!("did you mean `{c}`?")),
+                    None => d.help("`:ops` in the REPL, or the README, lists the operators"),
+                };
+                self.diags.push(d);
+                return None;
+            };
+            match (cur, op.kind) {
+                (None, Kind::Source | Kind::Combine) => {}
+                (None, _) => {
+                    self.diags.push(
+                        Diag::script("flow::plan::missing_input", format!("`{name}` needs an input"))
+                            .at(stage.op.span, "nothing flows into this stage")
+                            .help("start the pipeline with a source such as `read_text \"…\"` or a bound name, then `| "
+                                .to_string() + name + "`"),
+                    );
+                    return None;
+                }
+                (Some(_), Kind::Source) => {
+                    self.diags.push(
+                        Diag::script("flow::plan::source_mid_pipeline", format!("`{name}` is a source; it can only start a pipeline"))
+                            .at(stage.op.span, "a source after `|`")
+                            .help("bind each pipeline with `let` and join them with `concat`"),
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+            if let Some(prev) = cur {
+                if *self.plan.graph[prev].ty() == Coll::Written {
+                    self.diags.push(
+                        Diag::script("flow::plan::after_sink", format!("nothing can follow `{}`", self.plan.graph[prev].last().op.name))
+                            .at(stage.span, "after a sink")
+                            .help("a sink writes files and ends the pipeline"),
+                    );
+                    return None;
+                }
+            }
+            cur = Some(self.stage(op, stage, cur)?);
+        }
+        cur
+    }
+
+    fn stage(&mut self, op: &'static OpDef, stage: &Stage, input: Option<NodeId>) -> Option<NodeId> {
+        // Check the input against what the operator needs.
+        let in_ty: Option<Coll> = input.map(|n| self.plan.graph[n].ty().clone());
+        if let (Some(prev), Some(t)) = (input, &in_ty) {
+            let producer = describe_node(&self.plan, prev);
+            match (op.input, t) {
+                (Input::Bag(_), Coll::Scalar(_)) => {
+                    self.diags.push(
+                        Diag::script("flow::plan::type_mismatch", format!("`{}` needs a bag; {producer} produces {t}", op.name))
+                            .at(stage.op.span, format!("needs a bag, found {t}"))
+                            .help("a scalar is one value; aggregate last, or bind the bag and use it twice"),
+                    );
+                    return None;
+                }
+                (Input::Bag(need), Coll::Bag(e)) if !need.accepts(e) => {
+                    let hint = match (need, e) {
+                        (ops::Need::Str, _) => "convert first, e.g. `| map str(it)`",
+                        (ops::Need::List, Type::Str) => "`split` turns strings into words",
+                        (ops::Need::Record, Type::Str) => "`parse_json` turns JSON text into records",
+                        _ => "check the stage before it",
+                    };
+                    self.diags.push(
+                        Diag::script(
+                            "flow::plan::type_mismatch",
+                            format!("`{}` needs {} elements; {producer} produces {e}", op.name, need.name()),
+                        )
+                        .at(stage.op.span, format!("needs {}, found {e}", need.name()))
+                        .help(hint),
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        let elem: Type = in_ty.as_ref().and_then(|t| t.elem().cloned()).unwrap_or(Type::Any);
+
+        // Positional arguments.
+        let mut ok = true;
+        let mut args: Vec<ArgVal> = Vec::new();
+        let mut extra_inputs: Vec<NodeId> = Vec::new();
+        let required = op.params.iter().filter(|p| p.required).count();
+        let variadic = op.params.iter().any(|p| p.variadic);
+        let n = stage.args.len();
+        if n < required || (!variadic && n > op.params.len()) {
+            let want = if variadic {
+                format!("at least {required}")
+            } else if required == op.params.len() {
+                format!("{required}")
+            } else {
+                format!("{required} to {}", op.params.len())
+            };
+            let s = if want == "1" { "" } else { "s" };
+            let span = if n > op.params.len() {
+                stage.args[op.params.len()].span.to(stage.args[n - 1].span)
+            } else {
+                stage.op.span
+            };
+            self.diags.push(
+                Diag::script(
+                    "flow::plan::argument_count",
+                    format!("`{}` takes {want} argument{s}, but {n} {} given", op.name, if n == 1 { "was" } else { "were" }),
+                )
+                .at(span, if n > op.params.len() { "unexpected" } else { "missing arguments" })
+                .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
+            );
+            return None;
+        }
+        for (i, a) in stage.args.iter().enumerate() {
+            let p = &op.params[i.min(op.params.len() - 1)];
+            match self.arg(op, p.name, p.kind, a, &elem) {
+                Some(Arg::Input(name)) => match self.env.get(&name) {
+                    Some(Binding::Coll(node)) => {
+                        extra_inputs.push(*node);
+                        args.push(ArgVal { arg: Arg::Input(name), span: Some(a.span) });
+                    }
+                    _ => ok = false,
+                },
+                Some(v) => args.push(ArgVal { arg: v, span: Some(a.span) }),
+                None => ok = false,
+            }
+        }
+
+        // Named options, in catalog order, with defaults.
+        let mut given: HashMap<&str, ArgVal> = HashMap::new();
+        for o in &stage.options {
+            let Some(def) = op.option(&o.name.name) else {
+                let valid: Vec<&str> = op.options.iter().map(|o| o.name).collect();
+                let mut d = Diag::script("flow::plan::unknown_option", format!("`{}` has no option `{}`", op.name, o.name.name))
+                    .at(o.name.span, "unknown option");
+                d = if valid.is_empty() {
+                    d.help(format!("`{}` takes no options", op.name))
+                } else if let Some(c) = ops::closest_in(&o.name.name, valid.iter().copied()) {
+                    d.help(format!("did you mean `{c}`? valid options: {}", valid.join(", ")))
+                } else {
+                    d.help(format!("valid options: {}", valid.join(", ")))
+                };
+                self.diags.push(d);
+                ok = false;
+                continue;
+            };
+            if given.contains_key(def.name) {
+                self.diags.push(
+                    Diag::script("flow::plan::duplicate_option", format!("option `{}` is given twice", def.name))
+                        .at(o.span, "again here"),
+                );
+                ok = false;
+                continue;
+            }
+            match self.arg(op, def.name, def.kind, &o.value, &elem) {
+                Some(v) => {
+                    given.insert(def.name, ArgVal { arg: v, span: Some(o.value.span) });
+                }
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let opts: Vec<(&'static str, Option<ArgVal>)> = op
+            .options
+            .iter()
+            .map(|o| {
+                let v = given
+                    .remove(o.name)
+                    .or_else(|| o.default.value().map(|v| ArgVal { arg: Arg::Value(v), span: None }));
+                (o.name, v)
+            })
+            .collect();
+
+        // The type rule.
+        let mut inputs: Vec<NodeId> = input.into_iter().collect();
+        inputs.extend(extra_inputs);
+        let in_colls: Vec<Coll> = inputs.iter().map(|n| self.plan.graph[*n].ty().clone()).collect();
+        let cx = Cx { elem: in_ty.as_ref().and_then(|t| t.elem()), inputs: &in_colls, args: &args, opts: &opts };
+        let ty = match (op.rule)(&cx) {
+            Ok(t) => t,
+            Err(msg) => {
+                self.diags.push(
+                    Diag::script("flow::plan::type_mismatch", msg)
+                        .at(stage.span, format!("in `{}`", op.name))
+                        .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
+                );
+                return None;
+            }
+        };
+        let step = Step {
+            op,
+            phase: Phase::Whole,
+            args,
+            opts,
+            span: stage.span,
+            pos: line_col(self.src, stage.span.start),
+            ty,
+        };
+        let node = self.plan.graph.add_node(Node { steps: vec![step], names: vec![] });
+        for (port, i) in inputs.into_iter().enumerate() {
+            self.plan.graph.add_edge(i, node, port);
+        }
+        Some(node)
+    }
+
+    /// Resolves one argument against the kind of parameter it fills.
+    fn arg(&mut self, op: &OpDef, pname: &str, kind: PKind, e: &Expr, elem: &Type) -> Option<Arg> {
+        let bad = |this: &mut Self, found: String| {
+            this.diags.push(
+                Diag::script(
+                    "flow::plan::argument_type",
+                    format!("`{pname}` of `{}` must be {}, but this is {found}", op.name, kind.describe()),
+                )
+                .at(e.span, format!("expected {}", kind.describe()))
+                .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
+            );
+            None
+        };
+        match kind {
+            PKind::Expr => {
+                let checked = {
+                    let names = self.names();
+                    expr::check(e, elem, &names)
+                };
+                match checked {
+                    Ok(t) => Some(Arg::Expr(t)),
+                    Err(d) => {
+                        self.diags.push(d);
+                        None
+                    }
+                }
+            }
+            PKind::Agg => match &e.kind {
+                ExprKind::Name(n) if ops::AGGS.contains(&n.as_str()) => {
+                    Some(Arg::Agg(ops::AGGS.iter().find(|a| **a == n.as_str()).copied().unwrap_or("count")))
+                }
+                ExprKind::Name(n) => {
+                    let mut d = Diag::script("flow::plan::bad_aggregate", format!("`{n}` is not an aggregate"))
+                        .at(e.span, "unknown aggregate");
+                    d = match ops::closest_in(n, ops::AGGS.iter().copied()) {
+                        Some(c) => d.help(format!("did you mean `{c}`? aggregates: {}", ops::AGGS.join(" "))),
+                        None => d.help(format!("aggregates: {}", ops::AGGS.join(" "))),
+                    };
+                    self.diags.push(d);
+                    None
+                }
+                _ => bad(self, "an expression".into()),
+            },
+            PKind::Input => match &e.kind {
+                ExprKind::Name(n) => match self.env.get(n) {
+                    Some(Binding::Coll(_)) => Some(Arg::Input(n.clone())),
+                    Some(Binding::Poisoned) => None,
+                    Some(Binding::Const(_)) => bad(self, format!("the constant `{n}`")),
+                    None => {
+                        let mut d = Diag::script("flow::plan::unbound_name", format!("unknown name `{n}`"))
+                            .at(e.span, "not a bound collection");
+                        let names = self.bound_names();
+                        d = match ops::closest_in(n, names.into_iter()) {
+                            Some(c) => d.help(format!("did you mean `{c}`?")),
+                            None => d.help("bind a collection first: `let NAME = PIPELINE`"),
+                        };
+                        self.diags.push(d);
+                        None
+                    }
+                },
+                _ => bad(self, "not a name".into()),
+            },
+            _ => {
+                // A constant: a literal or a bound constant.
+                let v = match &e.kind {
+                    ExprKind::Name(n) => match self.env.get(n) {
+                        Some(Binding::Const(v)) => v.clone(),
+                        Some(Binding::Poisoned) => return None,
+                        Some(Binding::Coll(_)) => return bad(self, format!("the collection `{n}`")),
+                        None => {
+                            self.diags.push(
+                                Diag::script("flow::plan::unbound_name", format!("unknown name `{n}`"))
+                                    .at(e.span, "not a bound constant")
+                                    .help(format!("`{pname}` needs {}; strings are written in double quotes", kind.describe())),
+                            );
+                            return None;
+                        }
+                    },
+                    _ => match literal_value(e) {
+                        Ok(v) => v,
+                        Err(_) => return bad(self, "an expression".into()),
+                    },
+                };
+                let size_literal = matches!(e.kind, ExprKind::Size(_));
+                let fits = match (kind, &v) {
+                    (PKind::Path | PKind::Str, Value::Str(_)) => true,
+                    (PKind::Int, Value::Int(_)) => !size_literal,
+                    (PKind::Size, Value::Int(n)) => *n >= 0,
+                    (PKind::Bool, Value::Bool(_)) => true,
+                    (PKind::List, Value::List(_)) => true,
+                    (PKind::Value, _) => true,
+                    (PKind::Choice(c), Value::Str(s)) => {
+                        if !c.contains(&&**s) {
+                            self.diags.push(
+                                Diag::script("flow::plan::bad_option_value", format!("`{pname}` cannot be \"{s}\""))
+                                    .at(e.span, "not a valid choice")
+                                    .help(format!("`{pname}` is {}", kind.describe())),
+                            );
+                            return None;
+                        }
+                        true
+                    }
+                    _ => false,
+                };
+                if !fits {
+                    let found = if size_literal { "a size".to_string() } else { format!("{} {v}", v.type_name()) };
+                    return bad(self, found);
+                }
+                if kind == PKind::Str && pname == "sep" && op.name != "read_csv" {
+                    if let Value::Str(s) = &v {
+                        if s.is_empty() {
+                            self.diags.push(
+                                Diag::script("flow::plan::bad_option_value", "empty separator")
+                                    .at(e.span, "empty")
+                                    .help("`split` with no argument splits on runs of whitespace"),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                if op.name == "read_csv" && pname == "sep" {
+                    if let Value::Str(s) = &v {
+                        if s.chars().count() != 1 {
+                            self.diags.push(
+                                Diag::script("flow::plan::bad_option_value", "`sep` must be one character")
+                                    .at(e.span, "not one character"),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(Arg::Value(v))
+            }
+        }
+    }
+}
+

@@ -1,0 +1,249 @@
+//! The typed plan: a petgraph DAG whose nodes are operator instances with
+//! resolved, typed arguments and whose edges are data flow. [`build`] makes
+//! it from the AST and type-checks it before any data is read; the optimizer
+//! rewrites it; the visualizer and executor read it.
+//!
+//! A node holds one or more [`Step`]s: one as written, several after `fuse`
+//! (a chain run as one task per partition). A step's [`Phase`] says whether it
+//! is a whole operator or the partial / merge half of an aggregation.
+
+mod build;
+pub mod expr;
+
+pub use build::{build, Overrides};
+
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use crate::ops::{Arg, ArgVal, Kind, OpDef};
+use crate::syntax::ast::{fmt_size, Span};
+use crate::types::Coll;
+use crate::value::Value;
+
+pub type NodeId = NodeIndex;
+
+/// Which part of an operator a step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// The whole operator.
+    Whole,
+    /// An aggregation's per-partition step.
+    Partial,
+    /// An aggregation's merge of the partial results.
+    Merge,
+}
+
+/// One operator instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub op: &'static OpDef,
+    pub phase: Phase,
+    pub args: Vec<ArgVal>,
+    /// Every option of the operator, in catalog order; `None` = absent.
+    pub opts: Vec<(&'static str, Option<ArgVal>)>,
+    /// The stage in the script.
+    pub span: Span,
+    /// 1-based line and column of the stage.
+    pub pos: (usize, usize),
+    /// The output type of this step.
+    pub ty: Coll,
+}
+
+impl Step {
+    pub fn opt(&self, name: &str) -> Option<&Arg> {
+        self.opts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, a)| a.as_ref().map(|a| &a.arg))
+    }
+    pub fn opt_span(&self, name: &str) -> Option<Span> {
+        self.opts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, a)| a.as_ref().and_then(|a| a.span))
+    }
+    pub fn arg(&self, i: usize) -> Option<&Arg> {
+        self.args.get(i).map(|a| &a.arg)
+    }
+
+    /// The operator with its arguments and non-default options, as flow source.
+    pub fn label(&self) -> String {
+        let mut s = self.op.name.to_string();
+        for a in &self.args {
+            s.push(' ');
+            s += &fmt_arg(&a.arg, true);
+        }
+        for (name, a) in &self.opts {
+            let Some(a) = a else { continue };
+            let default = self.op.option(name).and_then(|o| o.default.value());
+            if let (Arg::Value(v), Some(d)) = (&a.arg, default) {
+                if *v == d {
+                    continue;
+                }
+            }
+            let v = if *name == "blocksize" {
+                match &a.arg {
+                    Arg::Value(Value::Int(n)) => fmt_size(*n as u64),
+                    other => fmt_arg(other, false),
+                }
+            } else {
+                fmt_arg(&a.arg, false)
+            };
+            s += &format!(" {name}={v}");
+        }
+        match self.phase {
+            Phase::Whole => s,
+            Phase::Partial => format!("{s} (partial)"),
+            Phase::Merge => format!("{s} (merge)"),
+        }
+    }
+}
+
+/// An argument as source text; an expression that is not one term is parenthesized
+/// when `positional` is false (an option value) .
+fn fmt_arg(a: &Arg, positional: bool) -> String {
+    match a {
+        Arg::Value(v) => v.to_string(),
+        Arg::Expr(e) => {
+            let s = e.to_string();
+            let simple = !s.contains(' ') || s.starts_with('"') && s.ends_with('"') && !s[1..s.len() - 1].contains('"');
+            if positional || simple {
+                s
+            } else {
+                format!("({s})")
+            }
+        }
+        Arg::Agg(a) => a.to_string(),
+        Arg::Input(n) => n.clone(),
+    }
+}
+
+/// A node of the plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// One step as written; a fused chain after optimization (run in order).
+    pub steps: Vec<Step>,
+    /// Names bound to this node's result (`let NAME = …`).
+    pub names: Vec<String>,
+}
+
+impl Node {
+    pub fn ty(&self) -> &Coll {
+        &self.steps.last().expect("a node has a step").ty
+    }
+    pub fn first(&self) -> &Step {
+        &self.steps[0]
+    }
+    pub fn last(&self) -> &Step {
+        self.steps.last().expect("a node has a step")
+    }
+    pub fn kind(&self) -> Kind {
+        self.first().op.kind
+    }
+    pub fn is_source(&self) -> bool {
+        self.first().op.kind == Kind::Source
+    }
+    pub fn pos(&self) -> (usize, usize) {
+        self.first().pos
+    }
+}
+
+/// An output statement: its node, printed (or written) in script order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub node: NodeId,
+    pub span: Span,
+}
+
+/// The typed DAG. Edge weights are input ports: the order of a node's inputs.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub graph: StableDiGraph<Node, usize>,
+    pub outputs: Vec<Output>,
+}
+
+impl Plan {
+    /// The inputs of `n`, in port order.
+    pub fn inputs(&self, n: NodeId) -> Vec<NodeId> {
+        let mut e: Vec<(usize, NodeId)> = self
+            .graph
+            .edges_directed(n, Direction::Incoming)
+            .map(|e| (*e.weight(), e.source()))
+            .collect();
+        e.sort();
+        e.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// The nodes that read `n`, by id (one entry per edge).
+    pub fn consumers(&self, n: NodeId) -> Vec<NodeId> {
+        let mut c: Vec<NodeId> = self.graph.neighbors_directed(n, Direction::Outgoing).collect();
+        c.sort();
+        c
+    }
+
+    /// How many times `n` is used: by other nodes and as an output.
+    pub fn uses(&self, n: NodeId) -> usize {
+        self.consumers(n).len() + self.outputs.iter().filter(|o| o.node == n).count()
+    }
+
+    /// All nodes in a deterministic topological order (ties by node id).
+    pub fn topo(&self) -> Vec<NodeId> {
+        let mut indeg: std::collections::BTreeMap<NodeId, usize> = self
+            .graph
+            .node_indices()
+            .map(|n| (n, self.graph.edges_directed(n, Direction::Incoming).count()))
+            .collect();
+        let mut ready: std::collections::BTreeSet<NodeId> =
+            indeg.iter().filter(|(_, d)| **d == 0).map(|(n, _)| *n).collect();
+        let mut order = Vec::with_capacity(indeg.len());
+        while let Some(n) = ready.pop_first() {
+            order.push(n);
+            for c in self.consumers(n) {
+                let d = indeg.get_mut(&c).expect("consumer is a node");
+                *d -= 1;
+                if *d == 0 {
+                    ready.insert(c);
+                }
+            }
+        }
+        order
+    }
+
+    /// Checks the invariants every pass must keep: acyclic, every node has a
+    /// step, every consumer's input count matches its operator, outputs exist.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.topo().len() != self.graph.node_count() {
+            return Err("the plan has a cycle".into());
+        }
+        for n in self.graph.node_indices() {
+            let node = &self.graph[n];
+            if node.steps.is_empty() {
+                return Err(format!("node {} has no step", n.index()));
+            }
+            let ins = self.inputs(n).len();
+            match node.kind() {
+                Kind::Source if ins != 0 => return Err(format!("source node {} has inputs", n.index())),
+                Kind::Combine if ins == 0 => return Err(format!("concat node {} has no inputs", n.index())),
+                Kind::Elementwise | Kind::Aggregate | Kind::Sink if ins != 1 => {
+                    return Err(format!("node {} has {ins} inputs, expected 1", n.index()))
+                }
+                _ => {}
+            }
+        }
+        for o in &self.outputs {
+            if !self.graph.contains_node(o.node) {
+                return Err("an output points at a removed node".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}

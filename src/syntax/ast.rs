@@ -1,0 +1,291 @@
+//! The abstract syntax tree: what the user wrote, with a byte span on every
+//! node. Names are not resolved here; that is `plan::build`'s job.
+
+use std::fmt;
+
+/// A half-open byte range `start..end` into the script text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start, s.len()).into()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub stmts: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// `let NAME = PIPELINE`
+    Let { name: Ident, pipeline: Pipeline, span: Span },
+    /// `let NAME = LITERAL`; `--set NAME=VALUE` may override it.
+    Const { name: Ident, value: Expr, span: Span },
+    /// A pipeline whose result is an output of the script.
+    Output(Pipeline),
+}
+
+impl Stmt {
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::Let { span, .. } | Stmt::Const { span, .. } => *span,
+            Stmt::Output(p) => p.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub stages: Vec<Stage>,
+    pub span: Span,
+}
+
+/// `OP ARG* NAME=ARG*`. The first stage of a pipeline may also be a bound name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub op: Ident,
+    pub args: Vec<Expr>,
+    pub options: Vec<NamedArg>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedArg {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A size literal such as `1MiB`, already converted to bytes.
+    Size(u64),
+    Str(String),
+    List(Vec<Expr>),
+    /// `it`, the current element.
+    It,
+    /// A bare name: a bound constant, or a function applied to `it`.
+    Name(String),
+    /// `base.field`; `.field` alone has base `It`.
+    Field(Box<Expr>, Ident),
+    Index(Box<Expr>, Box<Expr>),
+    Call(Ident, Vec<Expr>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Concat,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Concat => "++",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+        }
+    }
+    /// Binding strength; higher binds tighter. Used to print with minimal parentheses.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In => 4,
+            BinOp::Add | BinOp::Sub | BinOp::Concat => 5,
+            BinOp::Mul | BinOp::Div | BinOp::Mod => 6,
+        }
+    }
+}
+
+/// Prints an expression back as flow source, parenthesized only where needed.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_expr(self, 0, f)
+    }
+}
+
+fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match &e.kind {
+        ExprKind::Null => f.write_str("null"),
+        ExprKind::Bool(b) => write!(f, "{b}"),
+        ExprKind::Int(i) => write!(f, "{i}"),
+        ExprKind::Float(x) => {
+            if x.fract() == 0.0 && x.abs() < 1e16 {
+                write!(f, "{x:.1}")
+            } else {
+                write!(f, "{x}")
+            }
+        }
+        ExprKind::Size(n) => write!(f, "{}", fmt_size(*n)),
+        ExprKind::Str(s) => write!(f, "{}", quote(s)),
+        ExprKind::List(items) => {
+            f.write_str("[")?;
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                fmt_expr(it, 0, f)?;
+            }
+            f.write_str("]")
+        }
+        ExprKind::It => f.write_str("it"),
+        ExprKind::Name(n) => f.write_str(n),
+        ExprKind::Field(base, name) => {
+            if !(base.kind == ExprKind::It && base.span.is_empty()) {
+                fmt_expr(base, 9, f)?;
+            }
+            write!(f, ".{}", name.name)
+        }
+        ExprKind::Index(base, idx) => {
+            fmt_expr(base, 9, f)?;
+            f.write_str("[")?;
+            fmt_expr(idx, 0, f)?;
+            f.write_str("]")
+        }
+        ExprKind::Call(name, args) => {
+            write!(f, "{}(", name.name)?;
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                fmt_expr(a, 0, f)?;
+            }
+            f.write_str(")")
+        }
+        ExprKind::Unary(op, inner) => {
+            let (text, prec) = match op {
+                UnOp::Not => ("not ", 3),
+                UnOp::Neg => ("-", 7),
+            };
+            if prec < ctx {
+                f.write_str("(")?;
+            }
+            f.write_str(text)?;
+            fmt_expr(inner, prec, f)?;
+            if prec < ctx {
+                f.write_str(")")?;
+            }
+            Ok(())
+        }
+        ExprKind::Binary(op, l, r) => {
+            let prec = op.precedence();
+            if prec < ctx {
+                f.write_str("(")?;
+            }
+            fmt_expr(l, prec, f)?;
+            write!(f, " {} ", op.symbol())?;
+            fmt_expr(r, prec + 1, f)?;
+            if prec < ctx {
+                f.write_str(")")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A string literal as flow source.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A byte count in the largest binary unit that divides it exactly.
+pub fn fmt_size(n: u64) -> String {
+    for (unit, m) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if n >= m && n % m == 0 {
+            return format!("{}{unit}", n / m);
+        }
+    }
+    format!("{n}B")
+}

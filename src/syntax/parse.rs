@@ -1,0 +1,550 @@
+//! pest glue: pairs → AST, with the expression precedence climbed by pest's
+//! PrattParser, and pest errors turned into diagnostics that say what was expected.
+
+use std::sync::OnceLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use pest_derive::Parser;
+
+use super::ast::*;
+use crate::diag::Diag;
+
+#[derive(Parser)]
+#[grammar = "../grammar/flow.pest"]
+struct FlowParser;
+
+/// Parses a whole script.
+pub fn parse(src: &str) -> Result<Program, Diag> {
+    let mut pairs = FlowParser::parse(Rule::program, src).map_err(|e| syntax_error(src, e))?;
+    let program = pairs.next().expect("program rule always yields one pair");
+    let mut stmts = Vec::new();
+    for pair in program.into_inner() {
+        match pair.as_rule() {
+            Rule::let_stmt => stmts.push(let_stmt(pair)?),
+            Rule::pipeline => stmts.push(Stmt::Output(pipeline(pair)?)),
+            Rule::EOI => {}
+            r => unreachable!("unexpected rule {r:?} in program"),
+        }
+    }
+    Ok(Program { stmts })
+}
+
+fn span(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident(p: Pair<Rule>) -> Ident {
+    Ident {
+        name: p.as_str().to_string(),
+        span: span(&p),
+    }
+}
+
+fn let_stmt(p: Pair<Rule>) -> Result<Stmt, Diag> {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    inner.next(); // kw_let
+    let name = ident(inner.next().expect("let has a name"));
+    let value = inner.next().expect("let has a value");
+    Ok(match value.as_rule() {
+        Rule::constant => {
+            let csp = span(&value);
+            let mut parts: Vec<Pair<Rule>> = value.into_inner().collect();
+            let lit = expr_atom(parts.pop().expect("constant has a literal"))?;
+            let value = if parts.is_empty() {
+                lit
+            } else {
+                Expr {
+                    kind: ExprKind::Unary(UnOp::Neg, Box::new(lit)),
+                    span: csp,
+                }
+                .fold_neg()
+            };
+            Stmt::Const {
+                name,
+                value,
+                span: sp,
+            }
+        }
+        _ => Stmt::Let {
+            name,
+            pipeline: pipeline(value)?,
+            span: sp,
+        },
+    })
+}
+
+fn pipeline(p: Pair<Rule>) -> Result<Pipeline, Diag> {
+    let sp = span(&p);
+    let stages = p.into_inner().map(stage).collect::<Result<_, _>>()?;
+    Ok(Pipeline { stages, span: sp })
+}
+
+fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    let op = ident(inner.next().expect("stage has an operator"));
+    let mut args = Vec::new();
+    let mut options = Vec::new();
+    for part in inner {
+        match part.as_rule() {
+            Rule::arg => args.push(expr(part.into_inner().next().expect("arg has an expr"))?),
+            Rule::option => {
+                let osp = span(&part);
+                let mut o = part.into_inner();
+                let name = ident(o.next().expect("option has a name"));
+                let value = expr_postfix(o.next().expect("option has a value"))?;
+                options.push(NamedArg {
+                    name,
+                    value,
+                    span: osp,
+                });
+            }
+            r => unreachable!("unexpected rule {r:?} in stage"),
+        }
+    }
+    Ok(Stage {
+        op,
+        args,
+        options,
+        span: sp,
+    })
+}
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_in, Assoc::Left))
+            .op(Op::infix(Rule::op_add, Assoc::Left)
+                | Op::infix(Rule::op_sub, Assoc::Left)
+                | Op::infix(Rule::op_concat, Assoc::Left))
+            .op(Op::infix(Rule::op_mul, Assoc::Left)
+                | Op::infix(Rule::op_div, Assoc::Left)
+                | Op::infix(Rule::op_mod, Assoc::Left))
+            .op(Op::prefix(Rule::op_neg))
+    })
+}
+
+fn expr(p: Pair<Rule>) -> Result<Expr, Diag> {
+    debug_assert_eq!(p.as_rule(), Rule::expr);
+    climb(p.into_inner())
+}
+
+fn climb(pairs: Pairs<Rule>) -> Result<Expr, Diag> {
+    pratt()
+        .map_primary(expr_postfix)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let sp = span(&op).to(rhs.span);
+            let uop = match op.as_rule() {
+                Rule::op_not => UnOp::Not,
+                _ => UnOp::Neg,
+            };
+            Ok(Expr {
+                kind: ExprKind::Unary(uop, Box::new(rhs)),
+                span: sp,
+            }
+            .fold_neg())
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let bop = match op.as_rule() {
+                Rule::op_or => BinOp::Or,
+                Rule::op_and => BinOp::And,
+                Rule::op_eq => BinOp::Eq,
+                Rule::op_ne => BinOp::Ne,
+                Rule::op_lt => BinOp::Lt,
+                Rule::op_le => BinOp::Le,
+                Rule::op_gt => BinOp::Gt,
+                Rule::op_ge => BinOp::Ge,
+                Rule::op_in => BinOp::In,
+                Rule::op_add => BinOp::Add,
+                Rule::op_sub => BinOp::Sub,
+                Rule::op_concat => BinOp::Concat,
+                Rule::op_mul => BinOp::Mul,
+                Rule::op_div => BinOp::Div,
+                _ => BinOp::Mod,
+            };
+            let sp = lhs.span.to(rhs.span);
+            Ok(Expr {
+                kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                span: sp,
+            })
+        })
+        .parse(pairs)
+}
+
+fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
+    debug_assert_eq!(p.as_rule(), Rule::postfix_expr);
+    let mut inner = p.into_inner();
+    let mut e = expr_atom(inner.next().expect("postfix has a primary"))?;
+    for post in inner {
+        let sp = e.span.to(span(&post));
+        e = match post.as_rule() {
+            Rule::field => Expr {
+                kind: ExprKind::Field(
+                    Box::new(e),
+                    ident(post.into_inner().next().expect("field name")),
+                ),
+                span: sp,
+            },
+            _ => Expr {
+                kind: ExprKind::Index(
+                    Box::new(e),
+                    Box::new(expr(post.into_inner().next().expect("index expr"))?),
+                ),
+                span: sp,
+            },
+        };
+    }
+    Ok(e)
+}
+
+fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::kw_null => ExprKind::Null,
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::it => ExprKind::It,
+        Rule::int => ExprKind::Int(p.as_str().parse().map_err(|_| {
+            Diag::script("flow::syntax::number", "integer literal out of range")
+                .at(sp, "does not fit in a 64-bit integer")
+                .help("integers are i64: at most 9223372036854775807")
+        })?),
+        Rule::float => ExprKind::Float(p.as_str().parse().map_err(|_| {
+            Diag::script("flow::syntax::number", "invalid number").at(sp, "here")
+        })?),
+        Rule::size => ExprKind::Size(size(p)?),
+        Rule::string => ExprKind::Str(unescape(p)?),
+        Rule::list => ExprKind::List(p.into_inner().map(expr).collect::<Result<_, _>>()?),
+        Rule::ident => ExprKind::Name(p.as_str().to_string()),
+        Rule::dot_field => {
+            let name = ident(p.into_inner().next().expect("field name"));
+            let it = Expr {
+                kind: ExprKind::It,
+                span: Span::new(sp.start, sp.start),
+            };
+            ExprKind::Field(Box::new(it), name)
+        }
+        Rule::call => {
+            let mut inner = p.into_inner();
+            let name = ident(inner.next().expect("call name"));
+            let args = inner
+                .next()
+                .expect("call args")
+                .into_inner()
+                .map(expr)
+                .collect::<Result<_, _>>()?;
+            ExprKind::Call(name, args)
+        }
+        Rule::paren => return expr(p.into_inner().next().expect("paren expr")),
+        Rule::postfix_expr => return expr_postfix(p),
+        Rule::expr => return expr(p),
+        r => unreachable!("unexpected atom {r:?}"),
+    };
+    Ok(Expr { kind, span: sp })
+}
+
+fn size(p: Pair<Rule>) -> Result<u64, Diag> {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    let num: f64 = inner
+        .next()
+        .expect("size number")
+        .as_str()
+        .parse()
+        .unwrap_or(f64::NAN);
+    let mult: u64 = match inner.next().expect("size unit").as_str() {
+        "B" => 1,
+        "KB" => 1000,
+        "MB" => 1000_000,
+        "GB" => 1000_000_000,
+        "TB" => 1000_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => 1 << 40,
+    };
+    let bytes = num * mult as f64;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 || bytes.fract() != 0.0 {
+        return Err(Diag::script("flow::syntax::size", "invalid size")
+            .at(sp, "not a whole number of bytes")
+            .help("write sizes like `64KiB`, `1MiB` or `1.5MB`"));
+    }
+    Ok(bytes as u64)
+}
+
+fn unescape(p: Pair<Rule>) -> Result<String, Diag> {
+    let inner = p.into_inner().next().expect("string body");
+    let base = inner.as_span().start();
+    let raw = inner.as_str();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((_, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let (i, e) = chars.next().expect("grammar guarantees a complete escape");
+        match e {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '0' => out.push('\0'),
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            _ => {
+                // \u{HEX}
+                let rest = &raw[i + 2..];
+                let close = rest.find('}').expect("grammar guarantees a closing brace");
+                let hex = &rest[..close];
+                let code = u32::from_str_radix(hex, 16).unwrap_or(u32::MAX);
+                let Some(ch) = char::from_u32(code) else {
+                    let s = Span::new(base + i - 1, base + i + 3 + close);
+                    return Err(Diag::script(
+                        "flow::syntax::escape",
+                        format!("\\u{{{hex}}} is not a Unicode scalar value"),
+                    )
+                    .at(s, "invalid code point")
+                    .help("code points are at most 10FFFF and exclude surrogates D800–DFFF"));
+                };
+                out.push(ch);
+                for _ in 0..close + 2 {
+                    chars.next();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Expr {
+    /// `-3` written as unary minus on a literal becomes the literal -3.
+    fn fold_neg(self) -> Expr {
+        if let ExprKind::Unary(UnOp::Neg, inner) = &self.kind {
+            match inner.kind {
+                ExprKind::Int(i) => {
+                    return Expr {
+                        kind: ExprKind::Int(i.wrapping_neg()),
+                        span: self.span,
+                    }
+                }
+                ExprKind::Float(x) => {
+                    return Expr {
+                        kind: ExprKind::Float(-x),
+                        span: self.span,
+                    }
+                }
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
+/// What a user would call each grammar rule in "expected …".
+fn rule_name(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "end of input",
+        Rule::ident => "a name",
+        Rule::stage | Rule::pipeline => "an operator",
+        Rule::let_stmt | Rule::kw_let => "`let`",
+        Rule::expr | Rule::arg | Rule::postfix_expr => "an expression",
+        Rule::option => "an option `name=value`",
+        Rule::string | Rule::str_inner => "a string",
+        Rule::escape => "an escape (\\\" \\\\ \\n \\r \\t \\u{HEX})",
+        Rule::int | Rule::float | Rule::size | Rule::size_num => "a number",
+        Rule::unit => "a unit (B, KB, MB, GB, KiB, MiB, GiB)",
+        Rule::list => "a list",
+        Rule::constant => "a literal",
+        Rule::call | Rule::call_args => "`(`",
+        Rule::index => "`[`",
+        Rule::field | Rule::dot_field => "`.field`",
+        Rule::paren => "`(`",
+        Rule::it | Rule::kw_it => "`it`",
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_in
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_concat
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_mod => "an operator like `+` or `==`",
+        Rule::op_not | Rule::op_neg => "`not` or `-`",
+        Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::kw_null => "`null`",
+        _ => return None,
+    })
+}
+
+fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
+    use pest::error::{ErrorVariant, InputLocation};
+    let (start, end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    // Underline the token at the error position, or one char.
+    let end = if end > start {
+        end
+    } else {
+        src[start..]
+            .char_indices()
+            .find(|&(i, c)| i > 0 && (c.is_whitespace() || !c.is_alphanumeric()))
+            .map(|(i, _)| start + i)
+            .unwrap_or(src.len())
+            .max((start + src[start..].chars().next().map_or(0, char::len_utf8)).min(src.len()))
+    };
+    let found = match src[start..].chars().next() {
+        None => "end of input".to_string(),
+        Some('\n') | Some('\r') => "end of line".to_string(),
+        Some(_) => format!("`{}`", &src[start..end]),
+    };
+    let expected = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+        ErrorVariant::CustomError { .. } => vec![],
+    };
+    let expected = match expected.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {expected}, found {found}")
+    };
+    let mut d = Diag::script("flow::syntax::error", message).at(
+        Span::new(start, end),
+        if expected.is_empty() {
+            "unexpected here".to_string()
+        } else {
+            format!("expected {expected}")
+        },
+    );
+    if src[..start].trim_end_matches([' ', '\t']).ends_with('=')
+        && src[start..].starts_with(|c: char| c == '(')
+    {
+        d = d.help("an option value is one term; put longer expressions in parentheses");
+    } else if found.starts_with("`\"") || src[start..].starts_with('"') && !src[start + 1..].contains('"') {
+        d = d.help("a string literal is closed by `\"`");
+    } else if found == "end of input" || found == "end of line" {
+        d = d.help("a pipeline continues on the next line only when this line ends with `|` or the next one starts with `|`");
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(src: &str) -> String {
+        match parse(&format!("map {src}")) {
+            Ok(p) => match &p.stmts[0] {
+                Stmt::Output(pl) => pl.stages[0]
+                    .args
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+                s => panic!("{s:?}"),
+            },
+            Err(d) => format!("error: {}", d.message),
+        }
+    }
+
+    #[test]
+    fn precedence() {
+        assert_eq!(e("1 + 2 * 3"), "1 + 2 * 3");
+        assert_eq!(e("(1 + 2) * 3"), "(1 + 2) * 3");
+        assert_eq!(e("not a == b or c and d"), "not a == b or c and d");
+        assert_eq!(e("not (a or b)"), "not (a or b)");
+        assert_eq!(e("- - 3"), "3");
+        assert_eq!(e("-x * 2"), "-x * 2");
+        assert_eq!(e("a - b - c"), "a - b - c");
+        assert_eq!(e("a - (b - c)"), "a - (b - c)");
+        assert_eq!(e("x in [1, 2] and .y.z[0] > 2.5"), "x in [1, 2] and .y.z[0] > 2.5");
+        assert_eq!(e("len(it) % 2 == 0"), "len(it) % 2 == 0");
+    }
+
+    #[test]
+    fn postfix_needs_no_space() {
+        assert_eq!(e(".key count .value"), ".key ; count ; .value");
+        assert_eq!(e("a [1]"), "a ; [1]");
+        assert_eq!(e("it[\"k\"]"), "it[\"k\"]");
+        assert_eq!(e("f (1)"), "f ; 1");
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(e("1MiB 64KiB 1KB 1.5MB 7B"), "1MiB ; 64KiB ; 1000B ; 1500000B ; 7B");
+        assert_eq!(e("1e6 2.5 (-3)"), "1000000.0 ; 2.5 ; -3");
+        // A space does not separate `-`: `2.5 -3` is a subtraction, as in Python.
+        assert_eq!(e("2.5 -3"), "2.5 - 3");
+        assert_eq!(e(r#""a\"b\\c\n\u{e9}""#), r#""a\"b\\c\né""#);
+        assert_eq!(e("true false null"), "true ; false ; null");
+        assert_eq!(e("[1, [2, \"x\"], ]"), "[1, [2, \"x\"]]");
+    }
+
+    #[test]
+    fn keywords_are_not_names() {
+        assert_eq!(e("item in items"), "item in items");
+        assert_eq!(e("not_delim"), "not_delim");
+        assert!(e("let").starts_with("error"));
+    }
+
+    #[test]
+    fn statements_and_continuation() {
+        let p = parse("let n = 3 # n\nlet w = range n\n  | map it\n\nw |\n count\nw\n| sum").unwrap();
+        assert_eq!(p.stmts.len(), 4);
+        assert!(matches!(&p.stmts[0], Stmt::Const { value, .. } if value.kind == ExprKind::Int(3)));
+        assert!(matches!(&p.stmts[1], Stmt::Let { pipeline, .. } if pipeline.stages.len() == 2));
+        assert!(matches!(&p.stmts[2], Stmt::Output(pl) if pl.stages.len() == 2));
+        assert!(matches!(&p.stmts[3], Stmt::Output(pl) if pl.stages.len() == 2));
+        let p = parse("let x = -2.5").unwrap();
+        assert!(matches!(&p.stmts[0], Stmt::Const { value, .. } if value.kind == ExprKind::Float(-2.5)));
+    }
+
+    #[test]
+    fn options() {
+        let p = parse("topk 5 by=(len(it) * 2) desc=true").unwrap();
+        let Stmt::Output(pl) = &p.stmts[0] else { panic!() };
+        let st = &pl.stages[0];
+        assert_eq!(st.args.len(), 1);
+        assert_eq!(st.options.len(), 2);
+        assert_eq!(st.options[0].value.to_string(), "len(it) * 2");
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected() {
+        let d = parse("range 3 |").unwrap_err();
+        assert!(d.message.contains("expected"), "{}", d.message);
+        let d = parse("map \"abc").unwrap_err();
+        assert!(d.message.contains("expected"), "{}", d.message);
+    }
+}

@@ -1,0 +1,225 @@
+//! Run-time values: what flows between operators. Holds text, numbers, lists
+//! and records (JSON objects with ordered keys), so JSON and CSV sources fit.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::types::Type;
+
+/// A record: ordered string keys → values, as from a JSON object.
+pub type Record = IndexMap<Arc<str>, Value>;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Arc<str>),
+    List(Arc<Vec<Value>>),
+    Record(Arc<Record>),
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+
+    /// The static type of this value (lists of mixed types are `list<any>`).
+    pub fn type_of(&self) -> Type {
+        match self {
+            Value::Null => Type::Null,
+            Value::Bool(_) => Type::Bool,
+            Value::Int(_) => Type::Int,
+            Value::Float(_) => Type::Float,
+            Value::Str(_) => Type::Str,
+            Value::List(items) => {
+                let mut t: Option<Type> = None;
+                for v in items.iter() {
+                    let vt = v.type_of();
+                    t = Some(match t {
+                        None => vt,
+                        Some(t) => t.join(&vt),
+                    });
+                }
+                Type::list(t.unwrap_or(Type::Any))
+            }
+            Value::Record(r) => Type::Record(Some(
+                r.iter().map(|(k, v)| (k.to_string(), v.type_of())).collect(),
+            )),
+        }
+    }
+
+    /// The name of this value's type, for run-time error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Record(_) => "record",
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Float(_) => 2,
+            Value::Str(_) => 3,
+            Value::List(_) => 4,
+            Value::Record(_) => 5,
+        }
+    }
+}
+
+/// A total order, so that sorting and tie-breaking are deterministic on any
+/// input: null < bool < numbers (compared by value; NaN last) < str (by code
+/// point, as Python) < list (lexicographic) < record.
+impl Ord for Value {
+    fn cmp(&self, other: &Self) -> Ordering {
+        use Value::*;
+        match (self, other) {
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Int(a), Int(b)) => a.cmp(b),
+            (Int(a), Float(b)) => cmp_int_float(*a, *b),
+            (Float(a), Int(b)) => cmp_int_float(*b, *a).reverse(),
+            (Float(a), Float(b)) => cmp_float(*a, *b),
+            (Str(a), Str(b)) => a.cmp(b),
+            (List(a), List(b)) => a.iter().cmp(b.iter()),
+            (Record(a), Record(b)) => a.iter().cmp(b.iter()),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+fn cmp_float(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        // -0.0 == 0.0, as in Python.
+        _ => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+    }
+}
+
+fn cmp_int_float(a: i64, b: f64) -> Ordering {
+    if b.is_nan() || b == f64::INFINITY {
+        return Ordering::Less;
+    }
+    if b == f64::NEG_INFINITY {
+        return Ordering::Greater;
+    }
+    // Exact: compare the integer with floor(b), then the fraction.
+    let fl = b.floor();
+    if fl.abs() >= 1.0e38 {
+        return if b > 0.0 { Ordering::Less } else { Ordering::Greater };
+    }
+    match (a as i128).cmp(&(fl as i128)) {
+        Ordering::Equal if b != fl => Ordering::Less,
+        o => o,
+    }
+}
+
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Value {}
+
+/// Consistent with `Eq`: `1` and `1.0` hash alike, as in Python.
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match self {
+            Value::Null => h.write_u8(0),
+            Value::Bool(b) => {
+                h.write_u8(1);
+                b.hash(h)
+            }
+            Value::Int(i) => {
+                h.write_u8(2);
+                i.hash(h)
+            }
+            Value::Float(x) => {
+                h.write_u8(2);
+                if x.fract() == 0.0 && *x >= i64::MIN as f64 && *x < i64::MAX as f64 {
+                    (*x as i64).hash(h)
+                } else if x.is_nan() {
+                    h.write_u64(u64::MAX)
+                } else {
+                    x.to_bits().hash(h)
+                }
+            }
+            Value::Str(s) => {
+                h.write_u8(3);
+                s.hash(h)
+            }
+            Value::List(items) => {
+                h.write_u8(4);
+                for v in items.iter() {
+                    v.hash(h)
+                }
+            }
+            Value::Record(r) => {
+                h.write_u8(5);
+                for (k, v) in r.iter() {
+                    k.hash(h);
+                    v.hash(h);
+                }
+            }
+        }
+    }
+}
+
+/// Flow-literal notation (used in plans and diagnostics): strings quoted.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => {
+                if x.fract() == 0.0 && x.abs() < 1e16 {
+                    write!(f, "{x:.1}")
+                } else {
+                    write!(f, "{x}")
+                }
+            }
+            Value::Str(s) => f.write_str(&crate::syntax::ast::quote(s)),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Record(r) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in r.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: {v}", crate::syntax::ast::quote(k))?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
