@@ -1,0 +1,198 @@
+//! Sources: glob resolution and partitioning of input files. A partition of
+//! a text file is a byte range that owns the lines STARTING inside it, so no
+//! line is lost or read twice whatever the blocksize. Resolving a glob stats
+//! files but never reads their contents.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::diag::{Diag, Diags};
+use crate::ops::{Arg, OpId};
+use crate::plan::{NodeId, Plan, Step};
+use crate::syntax::ast::Span;
+use crate::value::Value;
+
+/// One input file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileInfo {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Decompressed as gzip (one partition per file).
+    pub gzip: bool,
+}
+
+/// A byte range `start..end` of file `file`: it owns the lines starting in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    pub file: usize,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Expands a glob (or plain path) to files sorted by path.
+pub fn resolve_glob(pattern: &str, span: Option<Span>) -> Result<Vec<PathBuf>, Diag> {
+    let at = |d: Diag| match span {
+        Some(s) => d.at(s, "this path"),
+        None => d,
+    };
+    let is_glob = pattern.contains(['*', '?', '[']);
+    if !is_glob {
+        let p = PathBuf::from(pattern);
+        return match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => Ok(vec![p]),
+            Ok(_) => Err(at(Diag::run("flow::io::not_a_file", format!("{pattern} is a directory"))
+                .help(format!("read the files in it with a glob, e.g. \"{}/*\"", pattern.trim_end_matches('/'))))),
+            Err(e) => Err(at(Diag::run("flow::io::file_not_found", format!("cannot open {pattern}: {}", io_reason(&e)))
+                .help("relative paths resolve against the current directory"))),
+        };
+    }
+    let paths = glob::glob(pattern).map_err(|e| {
+        Diag::script("flow::io::bad_glob", format!("invalid glob pattern: {}", e.msg))
+            .at(span.unwrap_or_default(), "this pattern")
+    })?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        match p {
+            Ok(p) if p.is_file() => files.push(p),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(at(Diag::run(
+                    "flow::io::unreadable",
+                    format!("cannot read {}: {}", e.path().display(), io_reason(e.error())),
+                )))
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(at(Diag::run("flow::io::glob_matched_nothing", format!("no file matches {pattern}"))
+            .help("relative paths resolve against the current directory")));
+    }
+    Ok(files)
+}
+
+/// The OS error without its "(os error N)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// The file-reading options of a source step.
+pub struct FileSource {
+    pub files: Vec<FileInfo>,
+    pub splits: Vec<Split>,
+}
+
+/// Should this file be gunzipped, given the `compression` option?
+fn is_gzip(path: &std::path::Path, compression: &str) -> bool {
+    match compression {
+        "gzip" => true,
+        "none" => false,
+        _ => path.extension().is_some_and(|e| e == "gz"),
+    }
+}
+
+/// The automatic blocksize: a few partitions per core on big inputs, never
+/// below 1 MiB or above 64 MiB, so small files are not split into dust.
+pub fn auto_blocksize(total: u64, threads: usize) -> u64 {
+    let per = total / (4 * threads.max(1) as u64).max(1);
+    per.clamp(1 << 20, 64 << 20)
+}
+
+/// Resolves the files of a source step and splits them into partitions.
+pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
+    let (Some(Arg::Value(Value::Str(pattern))), span) = (step.arg(0), step.args[0].span) else {
+        unreachable!("a file source has a path argument");
+    };
+    let paths = resolve_glob(pattern, span)?;
+    let compression = match step.opt("compression") {
+        Some(Arg::Value(Value::Str(c))) => c.to_string(),
+        _ => "infer".into(),
+    };
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            Diag::run("flow::io::unreadable", format!("cannot read {}: {}", path.display(), io_reason(&e)))
+                .at(span.unwrap_or_default(), "matched here")
+        })?;
+        let gzip = is_gzip(&path, &compression);
+        files.push(FileInfo { path, size: meta.len(), gzip });
+    }
+    // CSV rows may span lines (quoted newlines): one partition per file.
+    let splittable = step.op.id != OpId::ReadCsv;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let blocksize = match step.opt("blocksize") {
+        Some(Arg::Value(Value::Int(n))) => (*n as u64).max(1),
+        _ => auto_blocksize(total, threads),
+    };
+    let mut splits = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if f.gzip || !splittable || f.size <= blocksize {
+            splits.push(Split { file: i, start: 0, end: f.size });
+            continue;
+        }
+        let mut start = 0;
+        while start < f.size {
+            let end = (start + blocksize).min(f.size);
+            splits.push(Split { file: i, start, end });
+            start = end;
+        }
+    }
+    Ok(FileSource { files, splits })
+}
+
+/// The number of partitions `range N` is split into (independent of threads).
+pub fn range_partitions(n: i64) -> usize {
+    ((n.max(0) as u64).div_ceil(1 << 20) as usize).clamp(1, 256)
+}
+
+/// How many partitions each source node yields. Resolves every glob (stats
+/// files, reads nothing); errors for all sources are reported together.
+pub fn partition_counts(plan: &Plan, threads: usize) -> Result<HashMap<NodeId, usize>, Diags> {
+    let mut out = HashMap::new();
+    let mut diags = Diags::default();
+    for n in plan.topo() {
+        let step = plan.graph[n].first();
+        let count = match step.op.id {
+            OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => match file_source(step, threads) {
+                Ok(s) => s.splits.len(),
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            },
+            OpId::Range => match step.arg(0) {
+                Some(Arg::Value(Value::Int(n))) => range_partitions(*n),
+                _ => 1,
+            },
+            OpId::From | OpId::Stdin => 1,
+            _ => continue,
+        };
+        out.insert(n, count);
+    }
+    diags.into_result(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_blocksize_bounds() {
+        assert_eq!(auto_blocksize(10, 2), 1 << 20);
+        assert_eq!(auto_blocksize(1 << 40, 2), 64 << 20);
+        assert_eq!(auto_blocksize(512 << 20, 2), 64 << 20);
+        assert_eq!(auto_blocksize(64 << 20, 2), 8 << 20);
+    }
+
+    #[test]
+    fn range_partitions_do_not_depend_on_threads() {
+        assert_eq!(range_partitions(0), 1);
+        assert_eq!(range_partitions(10), 1);
+        assert_eq!(range_partitions(3 << 20), 3);
+        assert_eq!(range_partitions(i64::MAX), 256);
+    }
+}
