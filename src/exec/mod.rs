@@ -1,12 +1,68 @@
 //! Execution: partitioning, fused per-partition kernels, partial/merge
-//! aggregation, the rayon driver and output. The only module that does IO
-//! or spawns threads.
+//! aggregation, the rayon driver, sinks and output. The only module that
+//! does IO or spawns threads.
+//!
+//! A plan node runs as: an optional head (a source, a merge, a concat, a
+//! sink, or a whole aggregation in an unoptimized plan), then a chain of
+//! elementwise steps, then an optional partial aggregation — one task per
+//! partition. Results merge in partition order, so output never depends on
+//! the thread count or the blocksize.
 
+pub mod agg;
+pub mod eval;
+pub mod format;
+pub mod kernel;
+pub mod output;
+pub mod pystr;
+pub mod read;
 pub mod source;
+mod sources;
+mod write;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::cli::RunArgs;
 use crate::diag::{Diag, Diags};
-use crate::plan::Plan;
+use crate::ops::{Arg, Kind};
+use crate::plan::{NodeId, Phase, Plan, Step};
+use crate::types::Coll;
+use crate::value::Value;
+use agg::{Partial, PartialSink, Spec};
+use eval::Env;
+use kernel::{Collect, KStep, Sink};
+
+/// Whether a producer should go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ctl {
+    Continue,
+    Stop,
+}
+
+/// Shared state of one run.
+pub struct Ctx {
+    pub threads: usize,
+    /// Set (e.g. by Ctrl-C) to stop the run between and inside partitions.
+    pub cancel: Arc<AtomicBool>,
+    pub bytes_read: AtomicU64,
+}
+
+impl Ctx {
+    pub fn new(threads: usize) -> Ctx {
+        Ctx { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), bytes_read: AtomicU64::new(0) }
+    }
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+pub fn cancelled() -> Diag {
+    Diag::run("flow::exec::cancelled", "cancelled")
+}
 
 /// The worker count: `--threads N`, else all cores.
 pub fn thread_count(requested: Option<usize>) -> usize {
@@ -15,12 +71,260 @@ pub fn thread_count(requested: Option<usize>) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// One output of a script: its type and its elements (one for a scalar).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputData {
+    pub ty: Coll,
+    pub values: Vec<Value>,
+}
+
+enum Data {
+    Parts(Arc<Vec<Vec<Value>>>),
+    Partials(Vec<Partial>),
+    Written,
+}
+
+/// Runs a plan; returns every output in script order. All outputs are
+/// computed in one run: a node with several consumers is computed once.
+pub fn execute(plan: &Plan, ctx: &Ctx) -> Result<Vec<OutputData>, Diags> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(ctx.threads)
+        .build()
+        .map_err(|e| Diags::from(Diag::run("flow::exec::threads", format!("cannot start worker threads: {e}"))))?;
+    // Resolve every file source first, so all missing inputs are reported together.
+    let prepared = sources::prepare(plan, ctx)?;
+    let mut env = Env::default();
+    for n in plan.graph.node_indices() {
+        for step in &plan.graph[n].steps {
+            for a in step.args.iter().chain(step.opts.iter().filter_map(|(_, a)| a.as_ref())) {
+                if let Arg::Expr(e) = &a.arg {
+                    env.prepare(e);
+                }
+            }
+        }
+    }
+    pool.install(|| run_all(plan, ctx, &env, &prepared)).map_err(Diags::from)
+}
+
+fn run_all(plan: &Plan, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> Result<Vec<OutputData>, Diag> {
+    let mut results: HashMap<NodeId, Data> = HashMap::new();
+    let mut remaining: HashMap<NodeId, usize> = plan.graph.node_indices().map(|n| (n, plan.consumers(n).len())).collect();
+    let is_output: std::collections::HashSet<NodeId> = plan.outputs.iter().map(|o| o.node).collect();
+    for n in plan.topo() {
+        if ctx.cancelled() {
+            return Err(cancelled());
+        }
+        let inputs = plan.inputs(n);
+        let mut in_data: Vec<Data> = Vec::with_capacity(inputs.len());
+        for i in &inputs {
+            let left = remaining.get_mut(i).expect("input is a node");
+            *left -= 1;
+            let last_use = *left == 0 && !is_output.contains(i);
+            let d = if last_use { results.remove(i) } else { results.get(i).map(share) };
+            in_data.push(d.expect("inputs run before their consumers"));
+        }
+        let data = run_node(plan, n, in_data, ctx, env, prepared)?;
+        results.insert(n, data);
+    }
+    let mut outs = Vec::with_capacity(plan.outputs.len());
+    for o in &plan.outputs {
+        let ty = plan.graph[o.node].ty().clone();
+        let values = match results.get(&o.node) {
+            Some(Data::Parts(p)) => p.iter().flatten().cloned().collect(),
+            _ => Vec::new(),
+        };
+        outs.push(OutputData { ty, values });
+    }
+    Ok(outs)
+}
+
+fn share(d: &Data) -> Data {
+    match d {
+        Data::Parts(p) => Data::Parts(p.clone()),
+        Data::Written => Data::Written,
+        Data::Partials(_) => unreachable!("a partial result has one consumer, its merge"),
+    }
+}
+
+/// How a node's steps divide into head, elementwise chain and partial tail.
+struct Shape<'p> {
+    head: Option<&'p Step>,
+    chain: &'p [Step],
+    partial: Option<&'p Step>,
+}
+
+fn shape(steps: &[Step]) -> Shape<'_> {
+    let first = &steps[0];
+    let is_head = first.op.kind != Kind::Elementwise && first.phase != Phase::Partial;
+    let (head, rest) = if is_head { (Some(first), &steps[1..]) } else { (None, steps) };
+    let (chain, partial) = match rest.split_last() {
+        Some((last, init)) if last.phase == Phase::Partial => (init, Some(last)),
+        _ => (rest, None),
+    };
+    Shape { head, chain, partial }
+}
+
+/// What a per-partition task ends in.
+enum Out {
+    Values(Vec<Value>),
+    Partial(Partial),
+}
+
+fn run_node(plan: &Plan, n: NodeId, inputs: Vec<Data>, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> Result<Data, Diag> {
+    let node = &plan.graph[n];
+    let sh = shape(&node.steps);
+    let chain = kernel::compile(sh.chain);
+    let spec = sh.partial.map(Spec::new);
+    let task = |feed: &dyn Fn(&mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag>| -> Result<Out, Diag> {
+        run_task(&chain, spec.as_ref(), env, feed)
+    };
+    let take_limit = spec.as_ref().and_then(|s| s.take_limit());
+
+    let outs: Vec<Out> = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
+        Some((h, Kind::Source, _)) => {
+            let count = prepared.partitions(n, h);
+            par_tasks(count, take_limit, ctx, |i| task(&|f| prepared.produce(n, h, i, ctx, f)))?
+        }
+        Some((h, Kind::Aggregate, phase)) => {
+            // A merge of partials, or (unoptimized) a whole aggregation of parts.
+            let hspec = Spec::new(h);
+            let partials = match (phase, inputs.into_iter().next()) {
+                (Phase::Merge, Some(Data::Partials(p))) => p,
+                (_, Some(Data::Parts(parts))) => {
+                    let limit = hspec.take_limit();
+                    let outs = par_tasks(parts.len(), limit, ctx, |i| {
+                        run_task(&[], Some(&hspec), env, &|f| feed_values(&parts[i], ctx, f))
+                    })?;
+                    outs.into_iter().map(|o| match o {
+                        Out::Partial(p) => p,
+                        Out::Values(_) => unreachable!(),
+                    }).collect()
+                }
+                _ => unreachable!("an aggregation reads parts or partials"),
+            };
+            let merged = agg::merge(&hspec, partials)?;
+            vec![task(&|f| feed_values(&merged, ctx, f))?]
+        }
+        Some((h, Kind::Combine, _)) => {
+            let mut parts: Vec<Vec<Value>> = Vec::new();
+            for d in inputs {
+                match d {
+                    Data::Parts(p) => parts.extend(p.iter().cloned()),
+                    _ => unreachable!("concat reads parts"),
+                }
+            }
+            let _ = h;
+            par_tasks(parts.len(), take_limit, ctx, |i| task(&|f| feed_values(&parts[i], ctx, f)))?
+        }
+        Some((h, Kind::Sink, _)) => {
+            let parts = match inputs.into_iter().next() {
+                Some(Data::Parts(p)) => p,
+                _ => unreachable!("a sink reads parts"),
+            };
+            write::write(h, &parts)?;
+            return Ok(Data::Written);
+        }
+        Some((h, Kind::Elementwise, _)) => unreachable!("{} is not a head", h.op.name),
+        None => {
+            let parts = match inputs.into_iter().next() {
+                Some(Data::Parts(p)) => p,
+                _ => unreachable!("an elementwise node reads parts"),
+            };
+            par_tasks(parts.len(), take_limit, ctx, |i| task(&|f| feed_values(&parts[i], ctx, f)))?
+        }
+    };
+    Ok(if spec.is_some() {
+        Data::Partials(outs.into_iter().map(|o| match o {
+            Out::Partial(p) => p,
+            Out::Values(_) => unreachable!(),
+        }).collect())
+    } else {
+        Data::Parts(Arc::new(outs.into_iter().map(|o| match o {
+            Out::Values(v) => v,
+            Out::Partial(_) => unreachable!(),
+        }).collect()))
+    })
+}
+
+fn feed_values(values: &[Value], ctx: &Ctx, f: &mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag> {
+    for (i, v) in values.iter().enumerate() {
+        if i % 65536 == 65535 && ctx.cancelled() {
+            return Err(cancelled());
+        }
+        if f(kernel::Item::V(v.clone()))? == Ctl::Stop {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Runs one partition: the producer feeds elements through the chain into a sink.
+fn run_task(
+    chain: &[KStep<'_>],
+    spec: Option<&Spec<'_>>,
+    env: &Env,
+    feed: &dyn Fn(&mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag>,
+) -> Result<Out, Diag> {
+    match spec {
+        Some(spec) => {
+            let mut sink = PartialSink::new(spec, env);
+            feed(&mut |item| kernel::push(chain, item, env, &mut sink as &mut dyn Sink))?;
+            Ok(Out::Partial(sink.finish()))
+        }
+        None => {
+            let mut sink = Collect::default();
+            feed(&mut |item| kernel::push(chain, item, env, &mut sink as &mut dyn Sink))?;
+            Ok(Out::Values(sink.0))
+        }
+    }
+}
+
+/// Runs `count` partition tasks on the pool, results in partition order. With a
+/// `take` limit, runs them in waves and stops once the limit is reached.
+fn par_tasks(count: usize, take: Option<usize>, ctx: &Ctx, f: impl Fn(usize) -> Result<Out, Diag> + Sync) -> Result<Vec<Out>, Diag> {
+    let run = |range: std::ops::Range<usize>| -> Result<Vec<Out>, Diag> {
+        let results: Vec<Result<Out, Diag>> = range
+            .into_par_iter()
+            .map(|i| if ctx.cancelled() { Err(cancelled()) } else { f(i) })
+            .collect();
+        results.into_iter().collect()
+    };
+    let Some(limit) = take else {
+        return run(0..count);
+    };
+    let mut outs = Vec::with_capacity(count);
+    let mut have = 0;
+    let mut start = 0;
+    while start < count && have < limit {
+        let end = (start + ctx.threads).min(count);
+        for o in run(start..end)? {
+            if let Out::Partial(Partial::Take(v)) = &o {
+                have += v.len();
+            }
+            outs.push(o);
+        }
+        start = end;
+    }
+    Ok(outs)
+}
+
 /// Runs a compiled plan for the command line and prints its outputs.
-pub fn run_cli(plan: &Plan, _args: &RunArgs, threads: usize) -> Result<(), Diags> {
-    source::partition_counts(plan, threads)?;
-    Err(Diag::run("flow::exec::not_built", "execution is not built yet")
-        .help("`--visualize` and `flow check` work; running comes with the executor issue")
-        .into())
+pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags> {
+    let format = output::Format::parse(&args.format, std::io::stdout().is_terminal()).ok_or_else(|| {
+        Diags::from(
+            Diag::script("flow::cli::bad_format", format!("unknown output format `{}`", args.format))
+                .help("choose one of: auto, table, tsv, csv, json"),
+        )
+    })?;
+    let ctx = Ctx::new(threads);
+    let outs = execute(plan, &ctx)?;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = output::print(&outs, format, &mut stdout) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into());
+        }
+    }
+    Ok(())
 }
 
 /// `flow` with no script: the REPL on a terminal, else standard input as a script.

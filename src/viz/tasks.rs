@@ -1,8 +1,121 @@
-//! The `tasks` visualization: the plan expanded per partition.
+//! The `tasks` visualization: the plan expanded per partition, as Dask draws
+//! a bag's graph. Each node becomes one task per partition, named
+//! `n0[0]`, `n0[1]`, …, and each task line says which tasks it reads.
+//!
+//! ```text
+//! tasks: 4 (2 nodes, 1 output)
+//! n0 ×3  read_text "data/*.txt" | lower | count (partial)
+//!   n0[0]
+//!   n0[1]
+//!   n0[2]
+//! n1 ×1  count (merge)  → output 1
+//!   n1[0] ← n0[0], n0[1], n0[2]
+//! ```
+//!
+//! Partition counts: a source has the count [`crate::exec::source::partition_counts`]
+//! gives it; a merge (or a whole aggregation, in a plan as written) has one
+//! partition that reads every partition of its input; `concat` has the sum of
+//! its inputs' counts; everything else keeps its input's count.
 use std::collections::HashMap;
 
-use crate::plan::{NodeId, Plan};
+use super::{node_names, outputs_of};
+use crate::ops::Kind;
+use crate::plan::{NodeId, Phase, Plan};
 
-pub fn render(plan: &Plan, _sources: &HashMap<NodeId, usize>) -> String {
-    super::text::render(plan, "tasks renderer pending")
+/// Above this many partitions a node shows its first 3 tasks, a count, and its last.
+const SHOW_ALL: usize = 8;
+
+/// How the tasks of a node read their input.
+enum Deps {
+    None,
+    /// Task `i` reads task `i` of the input.
+    Same(NodeId),
+    /// One task reads every task of the input.
+    All(NodeId),
+    /// Task `i` is one partition of one input, in input order (`concat`).
+    Concat(Vec<NodeId>),
+}
+
+fn deps(plan: &Plan, n: NodeId) -> Deps {
+    let node = &plan.graph[n];
+    let first = node.first();
+    let inputs = plan.inputs(n);
+    match inputs[..] {
+        [] => Deps::None,
+        _ if first.op.kind == Kind::Combine => Deps::Concat(inputs),
+        [i, ..] if first.phase == Phase::Merge || (first.op.kind == Kind::Aggregate && first.phase == Phase::Whole) => {
+            Deps::All(i)
+        }
+        [i, ..] => Deps::Same(i),
+    }
+}
+
+/// The number of partitions of every node.
+pub fn partitions(plan: &Plan, sources: &HashMap<NodeId, usize>) -> HashMap<NodeId, usize> {
+    let mut count: HashMap<NodeId, usize> = HashMap::new();
+    for n in plan.topo() {
+        let c = match deps(plan, n) {
+            Deps::None => sources.get(&n).copied().unwrap_or(1),
+            Deps::Same(i) => count[&i],
+            Deps::All(_) => 1,
+            Deps::Concat(ins) => ins.iter().map(|i| count[i]).sum(),
+        };
+        count.insert(n, c);
+    }
+    count
+}
+
+pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
+    let names = node_names(plan);
+    let count = partitions(plan, sources);
+    let order = plan.topo();
+    let total: usize = order.iter().map(|n| count[n]).sum();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut out = format!(
+        "tasks: {total} ({}, {})\n",
+        plural(order.len(), "node"),
+        plural(plan.outputs.len(), "output")
+    );
+    for n in &order {
+        let node = &plan.graph[*n];
+        let steps: Vec<String> = node.steps.iter().map(|s| s.label()).collect();
+        let outs: Vec<String> = outputs_of(plan, *n).iter().map(|o| format!("output {o}")).collect();
+        let to = if outs.is_empty() { String::new() } else { format!("  → {}", outs.join(", ")) };
+        out += &format!("{} ×{}  {}{to}\n", names[n], count[n], steps.join(" | "));
+
+        let deps = deps(plan, *n);
+        let task = |i: usize| -> String {
+            let from = match &deps {
+                Deps::None => String::new(),
+                Deps::Same(input) => format!("{}[{i}]", names[input]),
+                Deps::All(input) => match count[input] {
+                    c @ 1..=3 => (0..c).map(|j| format!("{}[{j}]", names[input])).collect::<Vec<_>>().join(", "),
+                    c => format!("{}[0..{}] (all {c})", names[input], c - 1),
+                },
+                Deps::Concat(ins) => {
+                    let mut j = i;
+                    let mut from = String::new();
+                    for input in ins {
+                        if j < count[input] {
+                            from = format!("{}[{j}]", names[input]);
+                            break;
+                        }
+                        j -= count[input];
+                    }
+                    from
+                }
+            };
+            let arrow = if from.is_empty() { String::new() } else { format!(" ← {from}") };
+            format!("  {}[{i}]{arrow}\n", names[n])
+        };
+        let c = count[n];
+        if c <= SHOW_ALL {
+            (0..c).for_each(|i| out += &task(i));
+        } else {
+            (0..3).for_each(|i| out += &task(i));
+            out += &format!("  … ({} more)\n", c - 4);
+            out += &task(c - 1);
+        }
+    }
+    out
 }

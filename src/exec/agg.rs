@@ -1,0 +1,594 @@
+//! Aggregations as a per-partition partial state plus a merge. Merging is
+//! done in partition order and every output order is a total order (ties
+//! broken by value), so results are identical for any thread count or
+//! blocksize. Float sums are exact until the final rounding (Shewchuk's
+//! algorithm, as Python's `math.fsum`), so they do not depend on partitioning.
+
+use std::sync::Arc;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
+
+use super::eval::{eval, Env, It};
+use super::kernel::{Item, Sink};
+use super::Ctl;
+use crate::diag::Diag;
+use crate::ops::{Arg, OpId};
+use crate::plan::expr::TExpr;
+use crate::plan::Step;
+use crate::value::{Record, Value};
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// What an aggregation step computes, read once from its step.
+pub struct Spec<'p> {
+    pub id: OpId,
+    pub step: &'p Step,
+    /// `sum EXPR`, `groupby KEY AGG EXPR`'s EXPR.
+    expr: Option<&'p TExpr>,
+    /// `topk`/`sort` `by=`, `groupby` KEY.
+    key: Option<&'p TExpr>,
+    n: usize,
+    desc: bool,
+    agg: &'static str,
+}
+
+impl<'p> Spec<'p> {
+    pub fn new(step: &'p Step) -> Spec<'p> {
+        let expr_arg = |i: usize| match step.arg(i) {
+            Some(Arg::Expr(e)) => Some(e),
+            _ => None,
+        };
+        let by = match step.opt("by") {
+            Some(Arg::Expr(e)) => Some(e),
+            _ => None,
+        };
+        let n = match step.arg(0) {
+            Some(Arg::Value(Value::Int(n))) => (*n).max(0) as usize,
+            _ => 0,
+        };
+        let id = step.op.id;
+        let (expr, key) = match id {
+            OpId::Groupby => (expr_arg(2), expr_arg(0)),
+            OpId::Topk | OpId::Sort => (None, by),
+            _ => (expr_arg(0), None),
+        };
+        Spec {
+            id,
+            step,
+            expr,
+            key,
+            n,
+            desc: matches!(step.opt("desc"), Some(Arg::Value(Value::Bool(true)))),
+            agg: match step.arg(1) {
+                Some(Arg::Agg(a)) => a,
+                _ => "count",
+            },
+        }
+    }
+
+    pub fn take_limit(&self) -> Option<usize> {
+        (self.id == OpId::Take).then_some(self.n)
+    }
+}
+
+fn run_err(step: &Step, msg: String) -> Diag {
+    Diag::run("flow::exec::aggregate", msg).at(step.span, format!("in `{}`", step.op.name))
+}
+
+fn eval_item(e: &TExpr, item: &Item, env: &Env, step: &Step) -> Result<Value, Diag> {
+    let it = match item {
+        Item::S(s) => It::Str(s),
+        Item::V(v) => It::Val(v),
+    };
+    eval(e, it, env).map(|v| v.into_value()).map_err(|e| super::kernel::eval_diag(e, step))
+}
+
+/// An exact running sum of ints and floats.
+#[derive(Clone, Debug, Default)]
+pub struct Sum {
+    int: i128,
+    partials: Vec<f64>,
+    special: Option<f64>,
+    floats: bool,
+}
+
+impl Sum {
+    fn add(&mut self, v: &Value, step: &Step) -> Result<(), Diag> {
+        match v {
+            Value::Int(i) => self.int += *i as i128,
+            Value::Bool(b) => self.int += *b as i128,
+            Value::Float(x) => {
+                self.floats = true;
+                self.add_float(*x);
+            }
+            other => {
+                let mut s = String::new();
+                super::format::py_repr(other, &mut s);
+                return Err(run_err(step, format!("`{}` needs numbers, but got {} {s}", step.op.name, other.type_name())));
+            }
+        }
+        Ok(())
+    }
+
+    fn add_float(&mut self, mut x: f64) {
+        if !x.is_finite() {
+            self.special = Some(self.special.map_or(x, |s| s + x));
+            return;
+        }
+        let mut i = 0;
+        for j in 0..self.partials.len() {
+            let mut y = self.partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(i);
+        self.partials.push(x);
+    }
+
+    fn merge(&mut self, other: Sum) {
+        self.int += other.int;
+        self.floats |= other.floats;
+        if let Some(s) = other.special {
+            self.special = Some(self.special.map_or(s, |t| t + s));
+        }
+        for p in other.partials {
+            self.add_float(p);
+        }
+    }
+
+    /// The correctly rounded float total (CPython's fsum final step).
+    fn float_total(mut self) -> f64 {
+        if self.int != 0 {
+            // Split so the i128 is added exactly enough.
+            let hi = self.int as f64;
+            let lo = (self.int - hi as i128) as f64;
+            self.add_float(hi);
+            self.add_float(lo);
+        }
+        if let Some(s) = self.special {
+            return s;
+        }
+        let p = &mut self.partials;
+        let Some(mut hi) = p.pop() else { return 0.0 };
+        let mut lo = 0.0;
+        while let Some(y) = p.pop() {
+            let x = hi;
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        if let Some(&last) = p.last() {
+            if (lo < 0.0 && last < 0.0) || (lo > 0.0 && last > 0.0) {
+                let y = lo * 2.0;
+                let x = hi + y;
+                if y == x - hi {
+                    hi = x;
+                }
+            }
+        }
+        hi
+    }
+
+    fn total(self, step: &Step) -> Result<Value, Diag> {
+        if self.floats || self.special.is_some() {
+            return Ok(Value::Float(self.float_total()));
+        }
+        i64::try_from(self.int)
+            .map(Value::Int)
+            .map_err(|_| run_err(step, "the sum overflows a 64-bit integer".into()))
+    }
+}
+
+/// Counts per distinct value; strings borrowed from the input are looked up
+/// without allocating and copied only when new.
+#[derive(Default)]
+pub struct Counts {
+    strs: Map<Box<str>, i64>,
+    vals: Map<Value, i64>,
+}
+
+impl Counts {
+    fn add(&mut self, item: Item) {
+        match item {
+            Item::S(s) => *self.strs.entry_ref(&*s).or_insert(0) += 1,
+            Item::V(Value::Str(s)) => *self.strs.entry_ref(&*s).or_insert(0) += 1,
+            Item::V(v) => *self.vals.entry(v).or_insert(0) += 1,
+        }
+    }
+    fn merge(&mut self, mut other: Counts) {
+        if other.strs.len() > self.strs.len() {
+            std::mem::swap(&mut self.strs, &mut other.strs);
+        }
+        for (k, c) in other.strs {
+            *self.strs.entry(k).or_insert(0) += c;
+        }
+        for (k, c) in other.vals {
+            *self.vals.entry(k).or_insert(0) += c;
+        }
+    }
+    fn into_pairs(self) -> Vec<(Value, i64)> {
+        let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.strs.len() + self.vals.len());
+        out.extend(self.strs.into_iter().map(|(k, c)| (Value::Str(Arc::from(k)), c)));
+        out.extend(self.vals);
+        out
+    }
+}
+
+/// The per-key accumulator of `groupby`.
+#[derive(Clone, Debug)]
+pub enum Acc {
+    Count(i64),
+    Sum(Sum),
+    Min(Option<Value>),
+    Max(Option<Value>),
+    Mean(Sum, i64),
+    Collect(Vec<Value>),
+}
+
+impl Acc {
+    fn new(agg: &str) -> Acc {
+        match agg {
+            "count" => Acc::Count(0),
+            "sum" => Acc::Sum(Sum::default()),
+            "min" => Acc::Min(None),
+            "max" => Acc::Max(None),
+            "mean" => Acc::Mean(Sum::default(), 0),
+            _ => Acc::Collect(Vec::new()),
+        }
+    }
+    fn add(&mut self, v: Value, step: &Step) -> Result<(), Diag> {
+        match self {
+            Acc::Count(c) => *c += 1,
+            Acc::Sum(s) => s.add(&v, step)?,
+            Acc::Min(m) => {
+                if m.as_ref().is_none_or(|cur| v < *cur) {
+                    *m = Some(v)
+                }
+            }
+            Acc::Max(m) => {
+                if m.as_ref().is_none_or(|cur| v > *cur) {
+                    *m = Some(v)
+                }
+            }
+            Acc::Mean(s, n) => {
+                s.add(&v, step)?;
+                *n += 1;
+            }
+            Acc::Collect(items) => items.push(v),
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Acc) {
+        match (self, other) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::Sum(a), Acc::Sum(b)) => a.merge(b),
+            (Acc::Min(a), Acc::Min(b)) => {
+                if let Some(b) = b {
+                    if a.as_ref().is_none_or(|cur| b < *cur) {
+                        *a = Some(b)
+                    }
+                }
+            }
+            (Acc::Max(a), Acc::Max(b)) => {
+                if let Some(b) = b {
+                    if a.as_ref().is_none_or(|cur| b > *cur) {
+                        *a = Some(b)
+                    }
+                }
+            }
+            (Acc::Mean(a, n), Acc::Mean(b, m)) => {
+                a.merge(b);
+                *n += m;
+            }
+            (Acc::Collect(a), Acc::Collect(b)) => a.extend(b),
+            _ => unreachable!("accumulators of one groupby have one kind"),
+        }
+    }
+    fn finish(self, step: &Step) -> Result<Value, Diag> {
+        Ok(match self {
+            Acc::Count(c) => Value::Int(c),
+            Acc::Sum(s) => s.total(step)?,
+            Acc::Min(m) | Acc::Max(m) => m.unwrap_or(Value::Null),
+            Acc::Mean(_, 0) => Value::Null,
+            Acc::Mean(s, n) => Value::Float(s.float_total() / n as f64),
+            Acc::Collect(items) => Value::List(Arc::new(items)),
+        })
+    }
+}
+
+/// The per-partition state of one aggregation.
+pub enum Partial {
+    Count(i64),
+    Sum(Sum),
+    Mean(Sum, i64),
+    Min(Option<Value>),
+    Max(Option<Value>),
+    Distinct(Counts),
+    Freq(Counts),
+    /// (key, element) pairs: `topk` keeps the best, `sort` all.
+    Keyed(Vec<(Value, Value)>),
+    Take(Vec<Value>),
+    Group(Map<Value, Acc>),
+}
+
+impl Partial {
+    /// The partial of an empty partition.
+    pub fn empty(id: OpId) -> Partial {
+        match id {
+            OpId::Count => Partial::Count(0),
+            OpId::Sum => Partial::Sum(Sum::default()),
+            OpId::Mean => Partial::Mean(Sum::default(), 0),
+            OpId::Min => Partial::Min(None),
+            OpId::Max => Partial::Max(None),
+            OpId::Distinct => Partial::Distinct(Counts::default()),
+            OpId::Frequencies => Partial::Freq(Counts::default()),
+            OpId::Topk | OpId::Sort => Partial::Keyed(Vec::new()),
+            OpId::Take => Partial::Take(Vec::new()),
+            OpId::Groupby => Partial::Group(Map::default()),
+            other => unreachable!("{other:?} is not an aggregation"),
+        }
+    }
+}
+
+/// A partial aggregation as the sink of a per-partition kernel.
+pub struct PartialSink<'p> {
+    pub spec: &'p Spec<'p>,
+    pub env: &'p Env,
+    pub state: Partial,
+}
+
+impl<'p> PartialSink<'p> {
+    pub fn new(spec: &'p Spec<'p>, env: &'p Env) -> PartialSink<'p> {
+        PartialSink { spec, env, state: Partial::empty(spec.id) }
+    }
+
+    fn value(&self, item: Item) -> Result<Value, Diag> {
+        match self.spec.expr {
+            Some(e) => eval_item(e, &item, self.env, self.spec.step),
+            None => Ok(item.into_value()),
+        }
+    }
+
+    /// The partial result, pruned (`topk` keeps N, `sort` is sorted).
+    pub fn finish(self) -> Partial {
+        match self.state {
+            Partial::Keyed(pairs) => Partial::Keyed(order_keyed(self.spec, pairs)),
+            s => s,
+        }
+    }
+}
+
+/// The `topk` key when no `by=` is given: a record's `count` field, else the element.
+fn default_topk_key(v: &Value) -> Value {
+    if let Value::Record(r) = v {
+        if let Some(c) = r.get("count") {
+            return c.clone();
+        }
+    }
+    v.clone()
+}
+
+/// `topk`: key descending, then element ascending, first N. `sort`: stable by key.
+fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    if spec.id == OpId::Topk {
+        let cmp = |a: &(Value, Value), b: &(Value, Value)| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+        if pairs.len() > spec.n && spec.n > 0 {
+            pairs.select_nth_unstable_by(spec.n - 1, cmp);
+        }
+        pairs.truncate(spec.n);
+        pairs.sort_by(cmp);
+    } else if spec.desc {
+        pairs.sort_by(|a, b| b.0.cmp(&a.0));
+    } else {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    pairs
+}
+
+impl Sink for PartialSink<'_> {
+    fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
+        let step = self.spec.step;
+        match self.spec.id {
+            OpId::Count => {
+                if let Partial::Count(c) = &mut self.state {
+                    *c += 1;
+                }
+            }
+            OpId::Sum | OpId::Mean => {
+                let v = self.value(item)?;
+                match &mut self.state {
+                    Partial::Sum(s) => s.add(&v, step)?,
+                    Partial::Mean(s, n) => {
+                        s.add(&v, step)?;
+                        *n += 1;
+                    }
+                    _ => {}
+                }
+            }
+            OpId::Min | OpId::Max => {
+                let v = self.value(item)?;
+                let min = self.spec.id == OpId::Min;
+                if let Partial::Min(m) | Partial::Max(m) = &mut self.state {
+                    let better = m.as_ref().is_none_or(|cur| if min { v < *cur } else { v > *cur });
+                    if better {
+                        *m = Some(v);
+                    }
+                }
+            }
+            OpId::Distinct | OpId::Frequencies => {
+                if let Partial::Distinct(c) | Partial::Freq(c) = &mut self.state {
+                    c.add(item);
+                }
+            }
+            OpId::Topk | OpId::Sort => {
+                let key = match self.spec.key {
+                    Some(e) => Some(eval_item(e, &item, self.env, step)?),
+                    None => None,
+                };
+                let v = item.into_value();
+                let key = key.unwrap_or_else(|| if self.spec.id == OpId::Topk { default_topk_key(&v) } else { v.clone() });
+                if let Partial::Keyed(pairs) = &mut self.state {
+                    pairs.push((key, v));
+                    // Keep topk's memory bounded: prune to N when 2N are held.
+                    if self.spec.id == OpId::Topk && pairs.len() >= 2 * self.spec.n.max(512) {
+                        let kept = order_keyed(self.spec, std::mem::take(pairs));
+                        *pairs = kept;
+                    }
+                }
+            }
+            OpId::Take => {
+                if let Partial::Take(items) = &mut self.state {
+                    if items.len() < self.spec.n {
+                        items.push(item.into_value());
+                    }
+                    if items.len() >= self.spec.n {
+                        return Ok(Ctl::Stop);
+                    }
+                }
+            }
+            OpId::Groupby => {
+                let key = match self.spec.key {
+                    Some(e) => eval_item(e, &item, self.env, step)?,
+                    None => item.clone().into_value(),
+                };
+                let v = if self.spec.agg == "count" { Value::Null } else { self.value(item)? };
+                if let Partial::Group(g) = &mut self.state {
+                    g.entry(key).or_insert_with(|| Acc::new(self.spec.agg)).add(v, step)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(Ctl::Continue)
+    }
+}
+
+fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
+    let mut r = Record::with_capacity(2);
+    r.insert(k1.clone(), v1);
+    r.insert(k2.clone(), v2);
+    Value::Record(Arc::new(r))
+}
+
+/// Merges partials (in partition order) into the aggregation's result: one
+/// value for a scalar, the elements of the output bag otherwise.
+pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
+    let step = spec.step;
+    let mut parts = parts.into_iter();
+    let Some(mut acc) = parts.next() else {
+        return merge(spec, vec![Partial::empty(spec.id)]);
+    };
+    for p in parts {
+        match (&mut acc, p) {
+            (Partial::Count(a), Partial::Count(b)) => *a += b,
+            (Partial::Sum(a), Partial::Sum(b)) => a.merge(b),
+            (Partial::Mean(a, n), Partial::Mean(b, m)) => {
+                a.merge(b);
+                *n += m;
+            }
+            (Partial::Min(a), Partial::Min(b)) => {
+                if let Some(b) = b {
+                    if a.as_ref().is_none_or(|cur| b < *cur) {
+                        *a = Some(b);
+                    }
+                }
+            }
+            (Partial::Max(a), Partial::Max(b)) => {
+                if let Some(b) = b {
+                    if a.as_ref().is_none_or(|cur| b > *cur) {
+                        *a = Some(b);
+                    }
+                }
+            }
+            (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => a.merge(b),
+            (Partial::Keyed(a), Partial::Keyed(b)) => {
+                a.extend(b);
+                if spec.id == OpId::Topk && a.len() > 4 * spec.n.max(512) {
+                    let kept = order_keyed(spec, std::mem::take(a));
+                    *a = kept;
+                }
+            }
+            (Partial::Take(a), Partial::Take(b)) => {
+                let room = spec.n.saturating_sub(a.len());
+                a.extend(b.into_iter().take(room));
+            }
+            (Partial::Group(a), Partial::Group(b)) => {
+                for (k, v) in b {
+                    match a.get_mut(&k) {
+                        Some(acc) => acc.merge(v),
+                        None => {
+                            a.insert(k, v);
+                        }
+                    }
+                }
+            }
+            _ => unreachable!("partials of one aggregation have one kind"),
+        }
+    }
+    Ok(match acc {
+        Partial::Count(c) => vec![Value::Int(c)],
+        Partial::Sum(s) => vec![s.total(step)?],
+        Partial::Mean(_, 0) => vec![Value::Null],
+        Partial::Mean(s, n) => vec![Value::Float(s.float_total() / n as f64)],
+        Partial::Min(m) | Partial::Max(m) => vec![m.unwrap_or(Value::Null)],
+        Partial::Distinct(c) => {
+            let mut vals: Vec<Value> = c.into_pairs().into_iter().map(|(v, _)| v).collect();
+            vals.sort();
+            vals
+        }
+        Partial::Freq(c) => {
+            let mut pairs = c.into_pairs();
+            pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let (kv, kc): (Arc<str>, Arc<str>) = ("value".into(), "count".into());
+            pairs.into_iter().map(|(v, c)| record(&kv, v, &kc, Value::Int(c))).collect()
+        }
+        Partial::Keyed(pairs) => order_keyed(spec, pairs).into_iter().map(|(_, v)| v).collect(),
+        Partial::Take(items) => items,
+        Partial::Group(g) => {
+            let mut groups: Vec<(Value, Acc)> = g.into_iter().collect();
+            groups.sort_by(|a, b| a.0.cmp(&b.0));
+            let (kk, ka): (Arc<str>, Arc<str>) = ("key".into(), spec.agg.into());
+            groups
+                .into_iter()
+                .map(|(k, acc)| Ok(record(&kk, k, &ka, acc.finish(step)?)))
+                .collect::<Result<_, Diag>>()?
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fsum_is_exact_and_order_independent() {
+        let xs = [1e16, 1.0, -1e16, 0.1, 0.2, 0.3, 1e-10];
+        let mut a = Sum::default();
+        for x in xs {
+            a.add_float(x);
+        }
+        let mut b1 = Sum::default();
+        let mut b2 = Sum::default();
+        for x in &xs[..3] {
+            b2.add_float(*x);
+        }
+        for x in &xs[3..] {
+            b1.add_float(*x);
+        }
+        b1.merge(b2);
+        let (ta, tb) = (a.float_total(), b1.float_total());
+        assert_eq!(ta.to_bits(), tb.to_bits());
+        assert_eq!(ta, 1.6000000001); // math.fsum gives 1.6000000001
+    }
+}

@@ -1,0 +1,277 @@
+//! Reading the lines of one partition of a file: block by block (never the
+//! whole file), owning exactly the lines that start inside the partition's
+//! byte range, decoding each line per `encoding` / `errors`. A leading UTF-8
+//! BOM is dropped; `\n` and `\r\n` endings are removed.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::Ordering;
+
+use super::source::{io_reason, FileInfo, Split};
+use super::{Ctl, Ctx};
+use crate::diag::Diag;
+use crate::syntax::ast::Span;
+
+/// How bytes become text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Latin1,
+}
+
+/// What to do with bytes that are invalid in the encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errors {
+    Strict,
+    Replace,
+    Ignore,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Decode {
+    pub encoding: Encoding,
+    pub errors: Errors,
+    /// The path literal in the script, for diagnostics.
+    pub span: Option<Span>,
+}
+
+/// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
+const CHUNK: usize = 1 << 20;
+
+/// Calls `f` with the start offset and bytes of every line owned by `split`
+/// (line ending removed, not yet decoded). Reading stops when `f` says so.
+pub fn for_each_raw_line(
+    file: &FileInfo,
+    split: &Split,
+    span: Option<Span>,
+    ctx: &Ctx,
+    f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>,
+) -> Result<(), Diag> {
+    let open_err = |e: std::io::Error| {
+        let d = Diag::run("flow::io::unreadable", format!("cannot read {}: {}", file.path.display(), io_reason(&e)));
+        match span {
+            Some(s) => d.at(s, "matched here"),
+            None => d,
+        }
+    };
+    let fh = File::open(&file.path).map_err(open_err)?;
+    if file.gzip {
+        let mut r = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
+        return lines_from(&mut r, 0, u64::MAX, false, file, span, ctx, f);
+    }
+    let mut fh = fh;
+    // Does a line start exactly at `start`? Only if the byte before it is '\n'.
+    let mut skip_first = false;
+    if split.start > 0 {
+        fh.seek(SeekFrom::Start(split.start - 1)).map_err(open_err)?;
+        let mut b = [0u8; 1];
+        let n = fh.read(&mut b).map_err(open_err)?;
+        skip_first = n == 1 && b[0] != b'\n';
+    }
+    lines_from(&mut fh, split.start, split.end, skip_first, file, span, ctx, f)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lines_from(
+    r: &mut dyn Read,
+    start: u64,
+    end: u64,
+    mut skip_first: bool,
+    file: &FileInfo,
+    span: Option<Span>,
+    ctx: &Ctx,
+    f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>,
+) -> Result<(), Diag> {
+    let read_err = |e: std::io::Error| {
+        let what = if file.gzip { "cannot decompress" } else { "cannot read" };
+        let d = Diag::run("flow::io::unreadable", format!("{what} {}: {}", file.path.display(), io_reason(&e)));
+        match span {
+            Some(s) => d.at(s, "matched here"),
+            None => d,
+        }
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    // Absolute offset of buf[0].
+    let mut base = start;
+    let mut eof = false;
+    loop {
+        if ctx.cancelled() {
+            return Err(super::cancelled());
+        }
+        // Fill: keep the unfinished tail, append a chunk.
+        let old = buf.len();
+        buf.resize(old + CHUNK, 0);
+        let n = loop {
+            match r.read(&mut buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_err(e)),
+            }
+        };
+        buf.truncate(old + n);
+        ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        if n == 0 {
+            eof = true;
+        }
+        let mut pos = 0;
+        if skip_first {
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => {
+                    pos = i + 1;
+                    skip_first = false;
+                }
+                None if eof => return Ok(()),
+                None => {
+                    base += buf.len() as u64;
+                    buf.clear();
+                    continue;
+                }
+            }
+        }
+        loop {
+            let line_start = base + pos as u64;
+            if line_start >= end || (eof && pos >= buf.len()) {
+                return Ok(());
+            }
+            let (line, next) = match memchr::memchr(b'\n', &buf[pos..]) {
+                Some(i) => (&buf[pos..pos + i], pos + i + 1),
+                None if eof => (&buf[pos..], buf.len()),
+                None => break,
+            };
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let line = if line_start == 0 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
+            if f(line_start, line)? == Ctl::Stop {
+                return Ok(());
+            }
+            pos = next;
+        }
+        // Keep the unfinished line for the next read.
+        buf.drain(..pos);
+        base += pos as u64;
+    }
+}
+
+/// Decodes one line. `offset` is the line's byte offset in the file, for errors.
+pub fn decode<'a>(line: &'a [u8], offset: u64, d: &Decode, file: &FileInfo) -> Result<Cow<'a, str>, Diag> {
+    match d.encoding {
+        Encoding::Latin1 => Ok(latin1(line)),
+        Encoding::Utf8 => match std::str::from_utf8(line) {
+            Ok(s) => Ok(Cow::Borrowed(s)),
+            Err(e) => match d.errors {
+                Errors::Replace => Ok(Cow::Owned(String::from_utf8_lossy(line).into_owned())),
+                Errors::Ignore => Ok(Cow::Owned(drop_invalid(line))),
+                Errors::Strict => {
+                    let at = offset + e.valid_up_to() as u64;
+                    let what = if file.gzip { "decompressed byte offset" } else { "byte offset" };
+                    let diag = Diag::run(
+                        "flow::io::invalid_utf8",
+                        format!("invalid UTF-8 in {} at {what} {at}", file.path.display()),
+                    )
+                    .help("read it with errors=\"replace\" or errors=\"ignore\", or encoding=\"latin-1\"");
+                    Err(match d.span {
+                        Some(s) => diag.at(s, "read here"),
+                        None => diag,
+                    })
+                }
+            },
+        },
+    }
+}
+
+fn latin1(line: &[u8]) -> Cow<'_, str> {
+    if line.is_ascii() {
+        // ASCII is valid UTF-8.
+        Cow::Borrowed(std::str::from_utf8(line).unwrap_or_default())
+    } else {
+        Cow::Owned(line.iter().map(|&b| b as char).collect())
+    }
+}
+
+fn drop_invalid(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                match e.error_len() {
+                    Some(n) => bytes = &rest[n..],
+                    None => return out,
+                }
+            }
+        }
+    }
+}
+
+/// Lines of standard input, decoded as UTF-8 (strict).
+pub fn for_each_stdin_line(ctx: &Ctx, f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>) -> Result<(), Diag> {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    let info = FileInfo { path: "<stdin>".into(), size: 0, gzip: false };
+    lines_from(&mut lock, 0, u64::MAX, false, &info, None, ctx, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn lines_of(content: &[u8], blocksize: u64) -> Vec<String> {
+        let dir = std::env::temp_dir().join(format!("flow-read-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("f{blocksize}-{}.txt", content.len()));
+        std::fs::File::create(&path).unwrap().write_all(content).unwrap();
+        let file = FileInfo { path: path.clone(), size: content.len() as u64, gzip: false };
+        let ctx = Ctx::new(1);
+        let d = Decode { encoding: Encoding::Utf8, errors: Errors::Replace, span: None };
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < file.size.max(1) {
+            let split = Split { file: 0, start, end: (start + blocksize).min(file.size) };
+            for_each_raw_line(&file, &split, None, &ctx, &mut |off, l| {
+                out.push(decode(l, off, &d, &file).unwrap().into_owned());
+                Ok(Ctl::Continue)
+            })
+            .unwrap();
+            start += blocksize;
+        }
+        std::fs::remove_file(&path).unwrap();
+        out
+    }
+
+    #[test]
+    fn every_blocksize_gives_the_same_lines() {
+        let text = "\u{feff}first\r\nsecond line\r\n\r\nπ λ ü\nlast without newline";
+        let want = vec!["first", "second line", "", "π λ ü", "last without newline"];
+        for bs in 1..=text.len() as u64 + 1 {
+            assert_eq!(lines_of(text.as_bytes(), bs), want, "blocksize {bs}");
+        }
+    }
+
+    #[test]
+    fn trailing_newline_adds_no_empty_line_and_empty_file_has_none() {
+        assert_eq!(lines_of(b"a\nb\n", 3), vec!["a", "b"]);
+        assert_eq!(lines_of(b"", 3), Vec::<String>::new());
+        assert_eq!(lines_of(b"\n", 1), vec![""]);
+    }
+
+    #[test]
+    fn decode_modes() {
+        let file = FileInfo { path: "x".into(), size: 0, gzip: false };
+        let bad = b"a\xffb";
+        let strict = Decode { encoding: Encoding::Utf8, errors: Errors::Strict, span: None };
+        let e = decode(bad, 100, &strict, &file).unwrap_err();
+        assert!(e.message.contains("byte offset 101"), "{}", e.message);
+        let rep = Decode { errors: Errors::Replace, ..strict };
+        assert_eq!(decode(bad, 0, &rep, &file).unwrap(), "a\u{fffd}b");
+        let ign = Decode { errors: Errors::Ignore, ..strict };
+        assert_eq!(decode(bad, 0, &ign, &file).unwrap(), "ab");
+        let lat = Decode { encoding: Encoding::Latin1, ..strict };
+        assert_eq!(decode(b"caf\xe9", 0, &lat, &file).unwrap(), "café");
+    }
+}

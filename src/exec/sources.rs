@@ -1,0 +1,260 @@
+//! Producing the elements of one source partition: text lines, JSON Lines,
+//! CSV rows, a slice of `range`, a literal list, standard input.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+use super::format::from_json;
+use super::kernel::Item;
+use super::read::{self, Decode, Encoding, Errors};
+use super::source::{file_source, io_reason, range_partitions, FileInfo, FileSource};
+use super::{Ctl, Ctx};
+use crate::diag::{Diag, Diags};
+use crate::ops::{Arg, OpId};
+use crate::plan::{NodeId, Plan, Step};
+use crate::value::{Record, Value};
+
+/// Resolved file sources, by node.
+pub struct Prepared {
+    files: HashMap<NodeId, FileSource>,
+}
+
+/// Resolves every file source of the plan; all errors are reported together.
+pub fn prepare(plan: &Plan, ctx: &Ctx) -> Result<Prepared, Diags> {
+    let mut files = HashMap::new();
+    let mut diags = Diags::default();
+    for n in plan.topo() {
+        let step = plan.graph[n].first();
+        if matches!(step.op.id, OpId::ReadText | OpId::ReadJson | OpId::ReadCsv) {
+            match file_source(step, ctx.threads) {
+                Ok(fs) => {
+                    files.insert(n, fs);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    diags.into_result(Prepared { files })
+}
+
+fn decode_opts(step: &Step) -> Decode {
+    let s = |name: &str| match step.opt(name) {
+        Some(Arg::Value(Value::Str(s))) => s.to_string(),
+        _ => String::new(),
+    };
+    Decode {
+        encoding: if s("encoding") == "latin-1" { Encoding::Latin1 } else { Encoding::Utf8 },
+        errors: match s("errors").as_str() {
+            "replace" => Errors::Replace,
+            "ignore" => Errors::Ignore,
+            _ => Errors::Strict,
+        },
+        span: step.args.first().and_then(|a| a.span),
+    }
+}
+
+type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
+
+impl Prepared {
+    pub fn partitions(&self, n: NodeId, step: &Step) -> usize {
+        match step.op.id {
+            OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => self.files[&n].splits.len(),
+            OpId::Range => range_partitions(range_n(step)),
+            _ => 1,
+        }
+    }
+
+    /// Feeds the elements of partition `i` of source node `n` to `f`.
+    pub fn produce(&self, n: NodeId, step: &Step, i: usize, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
+        match step.op.id {
+            OpId::ReadText => {
+                let fs = &self.files[&n];
+                let split = &fs.splits[i];
+                let file = &fs.files[split.file];
+                let d = decode_opts(step);
+                read::for_each_raw_line(file, split, d.span, ctx, &mut |off, line| {
+                    let s = read::decode(line, off, &d, file)?;
+                    f(Item::S(s))
+                })
+            }
+            OpId::ReadJson => {
+                let fs = &self.files[&n];
+                let split = &fs.splits[i];
+                let file = &fs.files[split.file];
+                let d = decode_opts(step);
+                read::for_each_raw_line(file, split, d.span, ctx, &mut |off, line| {
+                    let s = read::decode(line, off, &d, file)?;
+                    if s.trim().is_empty() {
+                        return Ok(Ctl::Continue);
+                    }
+                    match serde_json::from_str::<serde_json::Value>(&s) {
+                        Ok(j) => f(Item::V(from_json(j))),
+                        Err(e) => Err(bad_json(file, off, &e, d.span)),
+                    }
+                })
+            }
+            OpId::ReadCsv => {
+                let fs = &self.files[&n];
+                let file = &fs.files[fs.splits[i].file];
+                read_csv(step, file, ctx, f)
+            }
+            OpId::Range => {
+                let total = range_n(step).max(0);
+                let parts = range_partitions(total) as i64;
+                let (start, end) = (total / parts * i as i64 + (i as i64).min(total % parts), 0);
+                let len = total / parts + i64::from((i as i64) < total % parts);
+                let _ = end;
+                for (k, v) in (start..start + len).enumerate() {
+                    if k % 65536 == 65535 && ctx.cancelled() {
+                        return Err(super::cancelled());
+                    }
+                    if f(Item::V(Value::Int(v)))? == Ctl::Stop {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            OpId::From => {
+                if let Some(Arg::Value(Value::List(items))) = step.arg(0) {
+                    for v in items.iter() {
+                        if f(Item::V(v.clone()))? == Ctl::Stop {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            OpId::Stdin => read::for_each_stdin_line(ctx, &mut |off, line| match std::str::from_utf8(line) {
+                Ok(s) => f(Item::S(Cow::Borrowed(s))),
+                Err(e) => Err(Diag::run(
+                    "flow::io::invalid_utf8",
+                    format!("invalid UTF-8 on standard input at byte offset {}", off + e.valid_up_to() as u64),
+                )),
+            }),
+            other => unreachable!("{other:?} is not a source"),
+        }
+    }
+}
+
+fn range_n(step: &Step) -> i64 {
+    match step.arg(0) {
+        Some(Arg::Value(Value::Int(n))) => *n,
+        _ => 0,
+    }
+}
+
+/// 1-based line and column of byte `offset + col` in `file` (counted again on the error path only).
+fn line_of(file: &FileInfo, offset: u64) -> u64 {
+    let Ok(fh) = std::fs::File::open(&file.path) else { return 0 };
+    let mut r: Box<dyn Read> = if file.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(fh)))
+    } else {
+        Box::new(fh)
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut seen, mut lines) = (0u64, 1u64);
+    while seen < offset {
+        let want = ((offset - seen) as usize).min(buf.len());
+        match r.read(&mut buf[..want]) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => {
+                lines += memchr::memchr_iter(b'\n', &buf[..k]).count() as u64;
+                seen += k as u64;
+            }
+        }
+    }
+    lines
+}
+
+fn bad_json(file: &FileInfo, offset: u64, e: &serde_json::Error, span: Option<crate::syntax::ast::Span>) -> Diag {
+    let line = line_of(file, offset);
+    let d = Diag::run(
+        "flow::io::bad_json",
+        format!("invalid JSON at {}:{}:{}: {}", file.path.display(), line, e.column(), super::kernel::strip_position(&e.to_string())),
+    )
+    .help("read_json expects one JSON value per line (JSON Lines)");
+    match span {
+        Some(s) => d.at(s, "read here"),
+        None => d,
+    }
+}
+
+fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
+    let d = decode_opts(step);
+    let span = d.span;
+    let io_err = |e: std::io::Error| {
+        let d = Diag::run("flow::io::unreadable", format!("cannot read {}: {}", file.path.display(), io_reason(&e)));
+        match span {
+            Some(s) => d.at(s, "read here"),
+            None => d,
+        }
+    };
+    let fh = std::fs::File::open(&file.path).map_err(io_err)?;
+    let mut r: Box<dyn BufRead> = if file.gzip {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(fh)))
+    } else {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, fh))
+    };
+    if r.fill_buf().map_err(io_err)?.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+    }
+    let sep = match step.opt("sep") {
+        Some(Arg::Value(Value::Str(s))) => s.chars().next().unwrap_or(','),
+        _ => ',',
+    };
+    let mut sep_buf = [0u8; 4];
+    let sep_bytes = sep.encode_utf8(&mut sep_buf).as_bytes();
+    if sep_bytes.len() != 1 {
+        return Err(Diag::run("flow::io::csv_separator", "the CSV separator must be a single-byte character")
+            .at(step.span, "in `read_csv`"));
+    }
+    let header = !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))));
+    let mut rdr = csv::ReaderBuilder::new().delimiter(sep_bytes[0]).has_headers(false).from_reader(r);
+    let mut names: Option<Vec<Arc<str>>> = None;
+    let mut rec = csv::ByteRecord::new();
+    let mut row = 0u64;
+    loop {
+        if row % 65536 == 65535 && ctx.cancelled() {
+            return Err(super::cancelled());
+        }
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let pos = e.position().map(|p| format!(":{}", p.line())).unwrap_or_default();
+                return Err(Diag::run("flow::io::bad_csv", format!("invalid CSV at {}{pos}: {e}", file.path.display()))
+                    .at(span.unwrap_or(step.span), "read here"));
+            }
+        }
+        row += 1;
+        let offset = rec.position().map_or(0, |p| p.byte());
+        let mut fields: Vec<Value> = Vec::with_capacity(rec.len());
+        for field in rec.iter() {
+            fields.push(Value::str(&read::decode(field, offset, &d, file)?));
+        }
+        if header && names.is_none() {
+            names = Some(fields.iter().map(|v| match v {
+                Value::Str(s) => s.clone(),
+                _ => Arc::from(""),
+            }).collect());
+            continue;
+        }
+        let keys: Vec<Arc<str>> = match &names {
+            Some(n) => n.clone(),
+            None => (0..fields.len()).map(|i| Arc::from(i.to_string().as_str())).collect(),
+        };
+        if keys.len() != fields.len() {
+            return Err(Diag::run(
+                "flow::io::bad_csv",
+                format!("invalid CSV at {}:{}: the row has {} fields, the header {}", file.path.display(), rec.position().map_or(0, |p| p.line()), fields.len(), keys.len()),
+            )
+            .at(span.unwrap_or(step.span), "read here"));
+        }
+        let record: Record = keys.into_iter().zip(fields).collect();
+        if f(Item::V(Value::Record(Arc::new(record))))? == Ctl::Stop {
+            return Ok(());
+        }
+    }
+}

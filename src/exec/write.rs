@@ -1,0 +1,121 @@
+//! Sinks: `write_text`, `write_json`, `write_csv`. Every file is written to a
+//! temporary name beside its target and renamed only when all files of the
+//! sink are complete, so a failed run leaves no partial output file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::format;
+use super::source::io_reason;
+use crate::diag::Diag;
+use crate::ops::{Arg, OpId};
+use crate::plan::Step;
+use crate::value::Value;
+
+pub fn write(step: &Step, parts: &[Vec<Value>]) -> Result<(), Diag> {
+    let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
+        unreachable!("a sink has a path");
+    };
+    let span = step.args[0].span.unwrap_or(step.span);
+    let fail = |target: &Path, e: std::io::Error| {
+        Diag::run("flow::io::write_failed", format!("cannot write {}: {}", target.display(), io_reason(&e)))
+            .at(span, "writing here")
+    };
+    // Which elements go to which file.
+    let files: Vec<(PathBuf, Vec<&Value>)> = if path.contains('*') {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)), p.iter().collect()))
+            .collect()
+    } else {
+        vec![(PathBuf::from(&**path), parts.iter().flatten().collect())]
+    };
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for (target, values) in &files {
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                cleanup(&temps);
+                return Err(fail(target, e));
+            }
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+        temps.push((tmp.clone(), target.clone()));
+        if let Err(e) = write_file(step, &tmp, target, values) {
+            cleanup(&temps);
+            return Err(fail(target, e));
+        }
+    }
+    for (i, (tmp, target)) in temps.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            cleanup(&temps[i..]);
+            return Err(fail(target, e));
+        }
+    }
+    Ok(())
+}
+
+fn write_file(step: &Step, tmp: &Path, target: &Path, values: &[&Value]) -> std::io::Result<()> {
+    let fh = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
+    if target.extension().is_some_and(|e| e == "gz") {
+        let mut enc = flate2::write::GzEncoder::new(fh, flate2::Compression::default());
+        emit(step, &mut enc, values)?;
+        enc.finish()?.flush()
+    } else {
+        let mut fh = fh;
+        emit(step, &mut fh, values)?;
+        fh.flush()
+    }
+}
+
+fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()> {
+    let mut line = String::new();
+    match step.op.id {
+        OpId::WriteCsv => {
+            let mut cols: Vec<std::sync::Arc<str>> = Vec::new();
+            for v in values {
+                if let Value::Record(r) = v {
+                    for k in r.keys() {
+                        if !cols.contains(k) {
+                            cols.push(k.clone());
+                        }
+                    }
+                }
+            }
+            line = cols.iter().map(|c| super::output::csv_field(c)).collect::<Vec<_>>().join(",");
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+            for v in values {
+                line.clear();
+                if let Value::Record(r) = v {
+                    let cells: Vec<String> = cols
+                        .iter()
+                        .map(|c| r.get(c).map_or(String::new(), |v| super::output::csv_field(&format::cell(v, ""))))
+                        .collect();
+                    line = cells.join(",");
+                }
+                line.push('\n');
+                w.write_all(line.as_bytes())?;
+            }
+        }
+        _ => {
+            for v in values {
+                line.clear();
+                match (step.op.id, v) {
+                    (OpId::WriteText, Value::Str(s)) => line.push_str(s),
+                    (OpId::WriteText, other) => line.push_str(&format::py_str(other)),
+                    _ => format::json(v, &mut line),
+                }
+                line.push('\n');
+                w.write_all(line.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
