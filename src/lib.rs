@@ -17,6 +17,7 @@ pub mod exec;
 pub mod ops;
 pub mod optimize;
 pub mod plan;
+pub mod repl;
 pub mod syntax;
 pub mod types;
 pub mod value;

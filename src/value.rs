@@ -6,12 +6,62 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use crate::types::Type;
 
-/// A record: ordered string keys → values, as from a JSON object.
-pub type Record = IndexMap<Arc<str>, Value>;
+/// A record: ordered string keys → values, as from a JSON object. Stored as
+/// a vector: records in dataflows are small (`{value, count}`, a log line's
+/// fields), where a scan beats hashing and one allocation beats two.
+/// Inserting an existing key replaces its value in place (as a JSON parser
+/// and Python's dict do).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Record(Vec<(Arc<str>, Value)>);
+
+impl Record {
+    pub fn new() -> Record {
+        Record(Vec::new())
+    }
+    pub fn with_capacity(n: usize) -> Record {
+        Record(Vec::with_capacity(n))
+    }
+    /// A record from pairs whose keys are known to be distinct (e.g. a parsed JSON object).
+    pub fn from_unique(pairs: Vec<(Arc<str>, Value)>) -> Record {
+        Record(pairs)
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    pub fn insert(&mut self, key: Arc<str>, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
+impl FromIterator<(Arc<str>, Value)> for Record {
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, Value)>>(iter: I) -> Record {
+        let mut r = Record::new();
+        for (k, v) in iter {
+            r.insert(k, v);
+        }
+        r
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -93,7 +143,7 @@ impl Ord for Value {
             (Float(a), Float(b)) => cmp_float(*a, *b),
             (Str(a), Str(b)) => a.cmp(b),
             (List(a), List(b)) => a.iter().cmp(b.iter()),
-            (Record(a), Record(b)) => a.iter().cmp(b.iter()),
+            (Record(a), Record(b)) => a.cmp(b),
             _ => self.rank().cmp(&other.rank()),
         }
     }

@@ -191,19 +191,41 @@ impl Sum {
     }
 }
 
-/// Counts per distinct value; strings borrowed from the input are looked up
+/// A string key with its hash, so tables grow and merge without hashing
+/// the string again.
+struct StrCount {
+    hash: u64,
+    key: Arc<str>,
+    count: i64,
+}
+
+/// Counts per distinct value. Strings borrowed from the input are looked up
 /// without allocating and copied only when new.
 #[derive(Default)]
 pub struct Counts {
-    strs: Map<Box<str>, i64>,
+    strs: hashbrown::HashTable<StrCount>,
     vals: Map<Value, i64>,
 }
 
+fn hash_str(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    FixedState::with_seed(0x5eed).hash_one(s)
+}
+
 impl Counts {
+    fn add_str(&mut self, s: &str, owned: Option<Arc<str>>, by: i64, hash: u64) {
+        match self.strs.find_mut(hash, |e| e.hash == hash && *e.key == *s) {
+            Some(e) => e.count += by,
+            None => {
+                let key = owned.unwrap_or_else(|| Arc::from(s));
+                self.strs.insert_unique(hash, StrCount { hash, key, count: by }, |e| e.hash);
+            }
+        }
+    }
     fn add(&mut self, item: Item) {
         match item {
-            Item::S(s) => *self.strs.entry_ref(&*s).or_insert(0) += 1,
-            Item::V(Value::Str(s)) => *self.strs.entry_ref(&*s).or_insert(0) += 1,
+            Item::S(s) => self.add_str(&s, None, 1, hash_str(&s)),
+            Item::V(Value::Str(s)) => self.add_str(&s.clone(), Some(s.clone()), 1, hash_str(&s)),
             Item::V(v) => *self.vals.entry(v).or_insert(0) += 1,
         }
     }
@@ -211,8 +233,9 @@ impl Counts {
         if other.strs.len() > self.strs.len() {
             std::mem::swap(&mut self.strs, &mut other.strs);
         }
-        for (k, c) in other.strs {
-            *self.strs.entry(k).or_insert(0) += c;
+        for e in other.strs {
+            let key = e.key.clone();
+            self.add_str(&key, Some(e.key), e.count, e.hash);
         }
         for (k, c) in other.vals {
             *self.vals.entry(k).or_insert(0) += c;
@@ -220,7 +243,7 @@ impl Counts {
     }
     fn into_pairs(self) -> Vec<(Value, i64)> {
         let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.strs.len() + self.vals.len());
-        out.extend(self.strs.into_iter().map(|(k, c)| (Value::Str(Arc::from(k)), c)));
+        out.extend(self.strs.into_iter().map(|e| (Value::Str(e.key), e.count)));
         out.extend(self.vals);
         out
     }
@@ -481,49 +504,62 @@ fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
     Value::Record(Arc::new(r))
 }
 
-/// Merges partials (in partition order) into the aggregation's result: one
-/// value for a scalar, the elements of the output bag otherwise.
+/// Merges partials into the aggregation's result: one value for a scalar, the
+/// elements of the output bag otherwise. Partials combine pairwise in a tree
+/// on the pool; the tree keeps partition order, so `take`, `sort` and
+/// `collect` see the input order.
 pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
-    let step = spec.step;
-    let mut parts = parts.into_iter();
-    let Some(mut acc) = parts.next() else {
-        return merge(spec, vec![Partial::empty(spec.id)]);
-    };
-    for p in parts {
-        match (&mut acc, p) {
-            (Partial::Count(a), Partial::Count(b)) => *a += b,
-            (Partial::Sum(a), Partial::Sum(b)) => a.merge(b),
-            (Partial::Mean(a, n), Partial::Mean(b, m)) => {
-                a.merge(b);
-                *n += m;
+    use rayon::prelude::*;
+    let acc = parts.into_par_iter().reduce_with(|a, b| combine(spec, a, b)).unwrap_or_else(|| Partial::empty(spec.id));
+    finish(spec, acc)
+}
+
+/// Combines two partials, `a` from earlier partitions than `b`.
+fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
+    match (&mut acc, p) {
+        (Partial::Count(a), Partial::Count(b)) => *a += b,
+        (Partial::Sum(a), Partial::Sum(b)) => a.merge(b),
+        (Partial::Mean(a, n), Partial::Mean(b, m)) => {
+            a.merge(b);
+            *n += m;
+        }
+        (Partial::Min(a), Partial::Min(b)) => {
+            if let Some(b) = b {
+                if a.as_ref().is_none_or(|cur| b < *cur) {
+                    *a = Some(b);
+                }
             }
-            (Partial::Min(a), Partial::Min(b)) => {
-                if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| b < *cur) {
-                        *a = Some(b);
+        }
+        (Partial::Max(a), Partial::Max(b)) => {
+            if let Some(b) = b {
+                if a.as_ref().is_none_or(|cur| b > *cur) {
+                    *a = Some(b);
+                }
+            }
+        }
+        (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => a.merge(b),
+        (Partial::Keyed(a), Partial::Keyed(b)) => {
+            a.extend(b);
+            if spec.id == OpId::Topk && a.len() > 4 * spec.n.max(512) {
+                let kept = order_keyed(spec, std::mem::take(a));
+                *a = kept;
+            }
+        }
+        (Partial::Take(a), Partial::Take(b)) => {
+            let room = spec.n.saturating_sub(a.len());
+            a.extend(b.into_iter().take(room));
+        }
+        (Partial::Group(a), Partial::Group(b)) => {
+            if b.len() > a.len() {
+                // Merge the smaller map into the larger, keeping `a`'s values first.
+                let small = std::mem::replace(a, b);
+                for (k, mut v) in small {
+                    if let Some(later) = a.remove(&k) {
+                        v.merge(later);
                     }
+                    a.insert(k, v);
                 }
-            }
-            (Partial::Max(a), Partial::Max(b)) => {
-                if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| b > *cur) {
-                        *a = Some(b);
-                    }
-                }
-            }
-            (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => a.merge(b),
-            (Partial::Keyed(a), Partial::Keyed(b)) => {
-                a.extend(b);
-                if spec.id == OpId::Topk && a.len() > 4 * spec.n.max(512) {
-                    let kept = order_keyed(spec, std::mem::take(a));
-                    *a = kept;
-                }
-            }
-            (Partial::Take(a), Partial::Take(b)) => {
-                let room = spec.n.saturating_sub(a.len());
-                a.extend(b.into_iter().take(room));
-            }
-            (Partial::Group(a), Partial::Group(b)) => {
+            } else {
                 for (k, v) in b {
                     match a.get_mut(&k) {
                         Some(acc) => acc.merge(v),
@@ -533,9 +569,15 @@ pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
                     }
                 }
             }
-            _ => unreachable!("partials of one aggregation have one kind"),
         }
+        _ => unreachable!("partials of one aggregation have one kind"),
     }
+    acc
+}
+
+/// The result of a fully merged partial.
+fn finish(spec: &Spec, acc: Partial) -> Result<Vec<Value>, Diag> {
+    let step = spec.step;
     Ok(match acc {
         Partial::Count(c) => vec![Value::Int(c)],
         Partial::Sum(s) => vec![s.total(step)?],
@@ -544,12 +586,13 @@ pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
         Partial::Min(m) | Partial::Max(m) => vec![m.unwrap_or(Value::Null)],
         Partial::Distinct(c) => {
             let mut vals: Vec<Value> = c.into_pairs().into_iter().map(|(v, _)| v).collect();
-            vals.sort();
+            // Values are distinct: an unstable sort gives the one order.
+            vals.sort_unstable();
             vals
         }
         Partial::Freq(c) => {
             let mut pairs = c.into_pairs();
-            pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             let (kv, kc): (Arc<str>, Arc<str>) = ("value".into(), "count".into());
             pairs.into_iter().map(|(v, c)| record(&kv, v, &kc, Value::Int(c))).collect()
         }

@@ -168,9 +168,9 @@ pub fn from_json(j: serde_json::Value) -> Value {
         },
         serde_json::Value::String(s) => Value::Str(s.into()),
         serde_json::Value::Array(a) => Value::List(std::sync::Arc::new(a.into_iter().map(from_json).collect())),
-        serde_json::Value::Object(o) => Value::Record(std::sync::Arc::new(
+        serde_json::Value::Object(o) => Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(
             o.into_iter().map(|(k, v)| (k.into(), from_json(v))).collect(),
-        )),
+        ))),
     }
 }
 

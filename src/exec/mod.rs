@@ -84,9 +84,73 @@ enum Data {
     Written,
 }
 
+/// Results of persisted nodes kept between runs (the REPL's bound
+/// collections, like Dask's `persist`), keyed by what computed them: the
+/// steps, their inputs' keys, and the size and mtime of every file read.
+pub struct Cache {
+    entries: HashMap<String, Arc<Vec<Vec<Value>>>>,
+    /// Insertion order, oldest first, for eviction.
+    order: Vec<String>,
+    /// Bytes the cache may hold (estimated).
+    pub budget: usize,
+    used: usize,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache { entries: HashMap::new(), order: Vec::new(), budget: 512 << 20, used: 0 }
+    }
+}
+
+impl Cache {
+    fn put(&mut self, key: String, parts: Arc<Vec<Vec<Value>>>) {
+        let size: usize = parts.iter().flatten().map(approx_size).sum();
+        if size > self.budget || self.entries.contains_key(&key) {
+            return;
+        }
+        while self.used + size > self.budget && !self.order.is_empty() {
+            let old = self.order.remove(0);
+            if let Some(p) = self.entries.remove(&old) {
+                self.used -= p.iter().flatten().map(approx_size).sum::<usize>();
+            }
+        }
+        self.used += size;
+        self.order.push(key.clone());
+        self.entries.insert(key, parts);
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A rough count of the bytes a value holds.
+fn approx_size(v: &Value) -> usize {
+    32 + match v {
+        Value::Str(s) => s.len(),
+        Value::List(items) => items.iter().map(approx_size).sum(),
+        Value::Record(r) => r.iter().map(|(k, v)| k.len() + approx_size(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// What a run produced.
+pub struct RunReport {
+    pub outputs: Vec<OutputData>,
+    /// Names of bound collections whose cached result was reused.
+    pub reused: Vec<String>,
+}
+
 /// Runs a plan; returns every output in script order. All outputs are
 /// computed in one run: a node with several consumers is computed once.
 pub fn execute(plan: &Plan, ctx: &Ctx) -> Result<Vec<OutputData>, Diags> {
+    execute_cached(plan, ctx, None).map(|r| r.outputs)
+}
+
+/// [`execute`], reusing and filling `cache` for nodes marked `persist`.
+pub fn execute_cached(plan: &Plan, ctx: &Ctx, cache: Option<&mut Cache>) -> Result<RunReport, Diags> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(ctx.threads)
         .build()
@@ -103,16 +167,68 @@ pub fn execute(plan: &Plan, ctx: &Ctx) -> Result<Vec<OutputData>, Diags> {
             }
         }
     }
-    pool.install(|| run_all(plan, ctx, &env, &prepared)).map_err(Diags::from)
+    pool.install(|| run_all(plan, ctx, &env, &prepared, cache)).map_err(Diags::from)
 }
 
-fn run_all(plan: &Plan, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> Result<Vec<OutputData>, Diag> {
+/// Structural keys of every node: steps (not spans), inputs' keys, files read.
+fn node_keys(plan: &Plan, prepared: &sources::Prepared) -> HashMap<NodeId, String> {
+    let mut keys: HashMap<NodeId, String> = HashMap::new();
+    for n in plan.topo() {
+        let steps: Vec<String> = plan.graph[n].steps.iter().map(|s| format!("{:?}:{}", s.phase, s.label())).collect();
+        let ins: Vec<&str> = plan.inputs(n).iter().map(|i| keys[i].as_str()).collect();
+        let key = format!("{}[{}]{{{}}}", steps.join("|"), ins.join(","), prepared.fingerprint(n));
+        keys.insert(n, key);
+    }
+    keys
+}
+
+fn run_all(
+    plan: &Plan,
+    ctx: &Ctx,
+    env: &Env,
+    prepared: &sources::Prepared,
+    mut cache: Option<&mut Cache>,
+) -> Result<RunReport, Diag> {
+    let keys = if cache.is_some() { node_keys(plan, prepared) } else { HashMap::new() };
     let mut results: HashMap<NodeId, Data> = HashMap::new();
-    let mut remaining: HashMap<NodeId, usize> = plan.graph.node_indices().map(|n| (n, plan.consumers(n).len())).collect();
+    let mut reused = Vec::new();
+    // Cached persisted nodes need nothing upstream of them.
+    let hit = |n: NodeId| -> Option<Arc<Vec<Vec<Value>>>> {
+        let c = cache.as_deref()?;
+        if !plan.graph[n].persist {
+            return None;
+        }
+        c.entries.get(keys.get(&n)?).cloned()
+    };
+    let mut needed: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+    let mut stack: Vec<NodeId> = plan.outputs.iter().map(|o| o.node).collect();
+    while let Some(n) = stack.pop() {
+        if !needed.insert(n) {
+            continue;
+        }
+        match hit(n) {
+            Some(parts) => {
+                reused.extend(plan.graph[n].names.iter().cloned());
+                results.insert(n, Data::Parts(parts));
+            }
+            None => stack.extend(plan.inputs(n)),
+        }
+    }
+    let mut remaining: HashMap<NodeId, usize> = HashMap::new();
+    for &n in &needed {
+        if !results.contains_key(&n) {
+            for i in plan.inputs(n) {
+                *remaining.entry(i).or_insert(0) += 1;
+            }
+        }
+    }
     let is_output: std::collections::HashSet<NodeId> = plan.outputs.iter().map(|o| o.node).collect();
     for n in plan.topo() {
         if ctx.cancelled() {
             return Err(cancelled());
+        }
+        if !needed.contains(&n) || results.contains_key(&n) {
+            continue;
         }
         let inputs = plan.inputs(n);
         let mut in_data: Vec<Data> = Vec::with_capacity(inputs.len());
@@ -124,6 +240,9 @@ fn run_all(plan: &Plan, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> R
             in_data.push(d.expect("inputs run before their consumers"));
         }
         let data = run_node(plan, n, in_data, ctx, env, prepared)?;
+        if let (Some(c), Data::Parts(p), true) = (cache.as_deref_mut(), &data, plan.graph[n].persist) {
+            c.put(keys[&n].clone(), p.clone());
+        }
         results.insert(n, data);
     }
     let mut outs = Vec::with_capacity(plan.outputs.len());
@@ -135,7 +254,9 @@ fn run_all(plan: &Plan, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> R
         };
         outs.push(OutputData { ty, values });
     }
-    Ok(outs)
+    reused.sort();
+    reused.dedup();
+    Ok(RunReport { outputs: outs, reused })
 }
 
 fn share(d: &Data) -> Data {

@@ -212,7 +212,7 @@ fn drop_invalid(mut bytes: &[u8]) -> String {
 pub fn for_each_stdin_line(ctx: &Ctx, f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>) -> Result<(), Diag> {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
-    let info = FileInfo { path: "<stdin>".into(), size: 0, gzip: false };
+    let info = FileInfo { path: "<stdin>".into(), size: 0, gzip: false, modified: None };
     lines_from(&mut lock, 0, u64::MAX, false, &info, None, ctx, f)
 }
 
@@ -226,7 +226,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("f{blocksize}-{}.txt", content.len()));
         std::fs::File::create(&path).unwrap().write_all(content).unwrap();
-        let file = FileInfo { path: path.clone(), size: content.len() as u64, gzip: false };
+        let file = FileInfo { path: path.clone(), size: content.len() as u64, gzip: false, modified: None };
         let ctx = Ctx::new(1);
         let d = Decode { encoding: Encoding::Utf8, errors: Errors::Replace, span: None };
         let mut out = Vec::new();
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn decode_modes() {
-        let file = FileInfo { path: "x".into(), size: 0, gzip: false };
+        let file = FileInfo { path: "x".into(), size: 0, gzip: false, modified: None };
         let bad = b"a\xffb";
         let strict = Decode { encoding: Encoding::Utf8, errors: Errors::Strict, span: None };
         let e = decode(bad, 100, &strict, &file).unwrap_err();

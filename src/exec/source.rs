@@ -19,6 +19,8 @@ pub struct FileInfo {
     pub size: u64,
     /// Decompressed as gzip (one partition per file).
     pub gzip: bool,
+    /// When the file last changed (the REPL's cache notices edits).
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// A byte range `start..end` of file `file`: it owns the lines starting in it.
@@ -119,7 +121,7 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
                 .at(span.unwrap_or_default(), "matched here")
         })?;
         let gzip = is_gzip(&path, &compression);
-        files.push(FileInfo { path, size: meta.len(), gzip });
+        files.push(FileInfo { path, size: meta.len(), gzip, modified: meta.modified().ok() });
     }
     // CSV rows may span lines (quoted newlines): one partition per file.
     let splittable = step.op.id != OpId::ReadCsv;

@@ -58,6 +58,14 @@ fn decode_opts(step: &Step) -> Decode {
 type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 
 impl Prepared {
+    /// What a source node reads, for cache keys: every file with its size and mtime.
+    pub fn fingerprint(&self, n: NodeId) -> String {
+        match self.files.get(&n) {
+            Some(fs) => fs.files.iter().map(|f| format!("{}:{}:{:?};", f.path.display(), f.size, f.modified)).collect(),
+            None => String::new(),
+        }
+    }
+
     pub fn partitions(&self, n: NodeId, step: &Step) -> usize {
         match step.op.id {
             OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => self.files[&n].splits.len(),

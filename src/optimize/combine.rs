@@ -26,7 +26,7 @@ pub fn combine(mut plan: Plan) -> Plan {
             plan.graph[input].steps.push(partial);
         } else {
             // A shared input: the partial runs as its own per-partition task.
-            let p = plan.graph.add_node(Node { steps: vec![partial], names: vec![] });
+            let p = plan.graph.add_node(Node { steps: vec![partial], names: vec![], persist: false });
             let e = plan.graph.find_edge(input, n).expect("edge input → n");
             plan.graph.remove_edge(e);
             plan.graph.add_edge(input, p, 0);

@@ -48,6 +48,7 @@ pub fn cse(mut plan: Plan) -> Plan {
                 o.node = keep;
             }
         }
+        plan.graph[keep].persist |= plan.graph[n].persist;
         let names = std::mem::take(&mut plan.graph[n].names);
         for name in names {
             if !plan.graph[keep].names.contains(&name) {

@@ -46,6 +46,7 @@ pub(crate) fn merge_into(plan: &mut Plan, n: NodeId, into: NodeId) {
     into_node.steps.extend(node.steps);
     // The names of `into` named an intermediate that no longer leaves the node.
     into_node.names = node.names;
+    into_node.persist = node.persist;
     for o in &mut plan.outputs {
         if o.node == n {
             o.node = into;

@@ -414,7 +414,7 @@ impl Builder<'_> {
             pos: line_col(self.src, stage.span.start),
             ty,
         };
-        let node = self.plan.graph.add_node(Node { steps: vec![step], names: vec![] });
+        let node = self.plan.graph.add_node(Node { steps: vec![step], names: vec![], persist: false });
         for (port, i) in inputs.into_iter().enumerate() {
             self.plan.graph.add_edge(i, node, port);
         }

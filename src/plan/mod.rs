@@ -126,6 +126,9 @@ pub struct Node {
     pub steps: Vec<Step>,
     /// Names bound to this node's result (`let NAME = …`).
     pub names: Vec<String>,
+    /// Keep this node's result (the REPL caches bound collections): the
+    /// optimizer treats it as one more use, so nothing is fused past it.
+    pub persist: bool,
 }
 
 impl Node {
@@ -184,7 +187,7 @@ impl Plan {
 
     /// How many times `n` is used: by other nodes and as an output.
     pub fn uses(&self, n: NodeId) -> usize {
-        self.consumers(n).len() + self.outputs.iter().filter(|o| o.node == n).count()
+        self.consumers(n).len() + self.outputs.iter().filter(|o| o.node == n).count() + usize::from(self.graph[n].persist)
     }
 
     /// All nodes in a deterministic topological order (ties by node id).

@@ -15,9 +15,13 @@ use super::{walk, Draw};
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan) -> String {
-    let mut d = Dot { out: String::new(), indent: 1 };
+    let mut d = Dot {
+        out: String::new(),
+        indent: 1,
+    };
     d.out += "digraph flow {\n";
     d.out += "    rankdir=TB;\n";
+    d.out += "    graph [fontname=\"Helvetica\", fontsize=10];\n";
     d.out += "    node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n";
     d.out += "    edge [fontname=\"Helvetica\", fontsize=9];\n";
     walk(plan, &mut d);

@@ -14,7 +14,10 @@ use super::{walk, Draw};
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan) -> String {
-    let mut m = Mermaid { out: "flowchart TD\n".into(), indent: 1 };
+    let mut m = Mermaid {
+        out: "flowchart TD\n".into(),
+        indent: 1,
+    };
     walk(plan, &mut m);
     m.out
 }
@@ -84,7 +87,10 @@ mod tests {
 
     #[test]
     fn labels_use_entity_codes() {
-        assert_eq!(quote(r#"read_text "a#b" <x>"#), "\"read_text #quot;a#35;b#quot; #lt;x#gt;\"");
+        assert_eq!(
+            quote(r#"read_text "a#b" <x>"#),
+            "\"read_text #quot;a#35;b#quot; #lt;x#gt;\""
+        );
         assert_eq!(quote("a\nb"), "\"a<br/>b\"");
     }
 }

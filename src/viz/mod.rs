@@ -67,7 +67,10 @@ pub trait Draw {
 
 /// The label lines of a step: operator with arguments, then type and `line:col`.
 pub fn step_lines(step: &crate::plan::Step) -> Vec<String> {
-    vec![step.label(), format!("{} · {}:{}", step.ty, step.pos.0, step.pos.1)]
+    vec![
+        step.label(),
+        format!("{} · {}:{}", step.ty, step.pos.0, step.pos.1),
+    ]
 }
 
 /// Drives a [`Draw`] over the plan: nodes in topological order (a fused node

@@ -43,7 +43,10 @@ fn deps(plan: &Plan, n: NodeId) -> Deps {
     match inputs[..] {
         [] => Deps::None,
         _ if first.op.kind == Kind::Combine => Deps::Concat(inputs),
-        [i, ..] if first.phase == Phase::Merge || (first.op.kind == Kind::Aggregate && first.phase == Phase::Whole) => {
+        [i, ..]
+            if first.phase == Phase::Merge
+                || (first.op.kind == Kind::Aggregate && first.phase == Phase::Whole) =>
+        {
             Deps::All(i)
         }
         [i, ..] => Deps::Same(i),
@@ -79,8 +82,15 @@ pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
     for n in &order {
         let node = &plan.graph[*n];
         let steps: Vec<String> = node.steps.iter().map(|s| s.label()).collect();
-        let outs: Vec<String> = outputs_of(plan, *n).iter().map(|o| format!("output {o}")).collect();
-        let to = if outs.is_empty() { String::new() } else { format!("  → {}", outs.join(", ")) };
+        let outs: Vec<String> = outputs_of(plan, *n)
+            .iter()
+            .map(|o| format!("output {o}"))
+            .collect();
+        let to = if outs.is_empty() {
+            String::new()
+        } else {
+            format!("  → {}", outs.join(", "))
+        };
         out += &format!("{} ×{}  {}{to}\n", names[n], count[n], steps.join(" | "));
 
         let deps = deps(plan, *n);
@@ -89,7 +99,10 @@ pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
                 Deps::None => String::new(),
                 Deps::Same(input) => format!("{}[{i}]", names[input]),
                 Deps::All(input) => match count[input] {
-                    c @ 1..=3 => (0..c).map(|j| format!("{}[{j}]", names[input])).collect::<Vec<_>>().join(", "),
+                    c @ 0..=3 => (0..c)
+                        .map(|j| format!("{}[{j}]", names[input]))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     c => format!("{}[0..{}] (all {c})", names[input], c - 1),
                 },
                 Deps::Concat(ins) => {
@@ -105,7 +118,11 @@ pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
                     from
                 }
             };
-            let arrow = if from.is_empty() { String::new() } else { format!(" ← {from}") };
+            let arrow = if from.is_empty() {
+                String::new()
+            } else {
+                format!(" ← {from}")
+            };
             format!("  {}[{i}]{arrow}\n", names[n])
         };
         let c = count[n];
@@ -118,4 +135,36 @@ pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(src: &str) -> Plan {
+        let ast = crate::syntax::parse(src).expect("parses");
+        crate::optimize::optimize(crate::plan::build(src, &ast, &[]).expect("builds"))
+    }
+
+    #[test]
+    fn counts_follow_the_rules() {
+        let p = plan("let a = range 10\nlet b = range 5\nconcat a b | map it + 1 | count");
+        let srcs: HashMap<NodeId, usize> = p
+            .topo()
+            .into_iter()
+            .filter(|n| p.graph[*n].is_source())
+            .zip([3, 2])
+            .collect();
+        let counts = partitions(&p, &srcs);
+        let by_order: Vec<usize> = p.topo().iter().map(|n| counts[n]).collect();
+        // range 10, range 5, concat, map + count (partial), count (merge)
+        assert_eq!(by_order, vec![3, 2, 5, 5, 1]);
+    }
+
+    #[test]
+    fn an_empty_source_does_not_panic() {
+        let p = plan("range 10 | count");
+        let srcs: HashMap<NodeId, usize> = p.topo().into_iter().take(1).map(|n| (n, 0)).collect();
+        assert_eq!(render(&p, &srcs), "tasks: 1 (2 nodes, 1 output)\nn0 ×0  range 10 | count (partial)\nn1 ×1  count (merge)  → output 1\n  n1[0]\n");
+    }
 }
