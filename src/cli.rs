@@ -11,7 +11,12 @@ use crate::plan::Plan;
 use crate::viz;
 
 #[derive(Parser, Debug)]
-#[command(name = "flow", version, about = "A small, checked dataflow language for text, logs and JSON", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "flow",
+    version,
+    about = "A small, checked dataflow language for text, logs and JSON",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -90,11 +95,18 @@ pub fn load(args: &RunArgs) -> Result<(String, String), Diags> {
             Ok(s) => Ok((path.clone(), s)),
             Err(e) => Err(Diag::script(
                 "flow::cli::script_not_utf8",
-                format!("{path} is not valid UTF-8 (byte offset {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "{path} is not valid UTF-8 (byte offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
             )
             .into()),
         },
-        Err(e) => Err(Diag::script("flow::cli::script_unreadable", format!("cannot read {path}: {e}")).into()),
+        Err(e) => Err(Diag::script(
+            "flow::cli::script_unreadable",
+            format!("cannot read {path}: {e}"),
+        )
+        .into()),
     }
 }
 
@@ -105,9 +117,12 @@ pub fn overrides(args: &RunArgs) -> Result<Vec<(String, String)>, Diags> {
         match s.split_once('=') {
             Some((n, v)) if !n.is_empty() => out.push((n.trim().to_string(), v.to_string())),
             _ => {
-                return Err(Diag::script("flow::cli::bad_set", format!("--set {s}: expected NAME=VALUE"))
-                    .help("e.g. --set path=\"books/*.txt\"")
-                    .into())
+                return Err(Diag::script(
+                    "flow::cli::bad_set",
+                    format!("--set {s}: expected NAME=VALUE"),
+                )
+                .help("e.g. --set path=\"books/*.txt\"")
+                .into())
             }
         }
     }
@@ -118,11 +133,16 @@ pub fn overrides(args: &RunArgs) -> Result<Vec<(String, String)>, Diags> {
 pub fn compile(src: &str, overrides: &[(String, String)], optimize: bool) -> Result<Plan, Diags> {
     let ast = crate::syntax::parse(src).map_err(Diags::from)?;
     let plan = crate::plan::build(src, &ast, overrides)?;
-    Ok(if optimize { crate::optimize::optimize(plan) } else { plan })
+    Ok(if optimize {
+        crate::optimize::optimize(plan)
+    } else {
+        plan
+    })
 }
 
 fn color_stderr() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+    std::env::var_os("NO_COLOR").is_none()
+        && std::io::stderr().is_terminal()
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
@@ -166,9 +186,15 @@ pub fn main() -> i32 {
 }
 
 fn run_mode(mode: &str, args: &RunArgs) -> Result<(), Failure> {
-    let (name, src) = load(args).map_err(|diags| Failure { diags, renderer: Renderer::new("flow", "") })?;
+    let (name, src) = load(args).map_err(|diags| Failure {
+        diags,
+        renderer: Renderer::new("flow", ""),
+    })?;
     let renderer = Renderer::new(&name, &src);
-    let fail = |diags: Diags| Failure { diags, renderer: Renderer::new(&name, &src) };
+    let fail = |diags: Diags| Failure {
+        diags,
+        renderer: Renderer::new(&name, &src),
+    };
     let sets = overrides(args).map_err(fail)?;
     let optimize = !args.no_optimize;
     let threads = crate::exec::thread_count(args.threads);
@@ -193,12 +219,19 @@ fn run_mode(mode: &str, args: &RunArgs) -> Result<(), Failure> {
     if let Some(fmt) = &args.visualize {
         let Some(format) = viz::Format::parse(fmt) else {
             return Err(fail(
-                Diag::script("flow::cli::bad_visualize", format!("unknown visualization `{fmt}`"))
-                    .help(format!("choose one of: {}", viz::Format::NAMES.join(", ")))
-                    .into(),
+                Diag::script(
+                    "flow::cli::bad_visualize",
+                    format!("unknown visualization `{fmt}`"),
+                )
+                .help(format!("choose one of: {}", viz::Format::NAMES.join(", ")))
+                .into(),
             ));
         };
-        let title = if optimize { "plan (optimized)" } else { "plan as written" };
+        let title = if optimize {
+            "plan (optimized)"
+        } else {
+            "plan as written"
+        };
         let out = match format {
             viz::Format::Text => viz::text::render(&plan, title),
             viz::Format::Dot => viz::dot::render(&plan),

@@ -38,7 +38,10 @@ impl Type {
         match self {
             Type::Any => Some(Type::Any),
             Type::Record(None) => Some(Type::Any),
-            Type::Record(Some(fields)) => fields.iter().find(|(k, _)| k == name).map(|(_, t)| t.clone()),
+            Type::Record(Some(fields)) => fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, t)| t.clone()),
             _ => None,
         }
     }

@@ -99,7 +99,9 @@ impl Value {
                 Type::list(t.unwrap_or(Type::Any))
             }
             Value::Record(r) => Type::Record(Some(
-                r.iter().map(|(k, v)| (k.to_string(), v.type_of())).collect(),
+                r.iter()
+                    .map(|(k, v)| (k.to_string(), v.type_of()))
+                    .collect(),
             )),
         }
     }
@@ -169,7 +171,11 @@ fn cmp_int_float(a: i64, b: f64) -> Ordering {
     // Exact: compare the integer with floor(b), then the fraction.
     let fl = b.floor();
     if fl.abs() >= 1.0e38 {
-        return if b > 0.0 { Ordering::Less } else { Ordering::Greater };
+        return if b > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
     }
     match (a as i128).cmp(&(fl as i128)) {
         Ordering::Equal if b != fl => Ordering::Less,

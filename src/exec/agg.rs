@@ -81,7 +81,9 @@ fn eval_item(e: &TExpr, item: &Item, env: &Env, step: &Step) -> Result<Value, Di
         Item::S(s) => It::Str(s),
         Item::V(v) => It::Val(v),
     };
-    eval(e, it, env).map(|v| v.into_value()).map_err(|e| super::kernel::eval_diag(e, step))
+    eval(e, it, env)
+        .map(|v| v.into_value())
+        .map_err(|e| super::kernel::eval_diag(e, step))
 }
 
 /// An exact running sum of ints and floats.
@@ -105,7 +107,14 @@ impl Sum {
             other => {
                 let mut s = String::new();
                 super::format::py_repr(other, &mut s);
-                return Err(run_err(step, format!("`{}` needs numbers, but got {} {s}", step.op.name, other.type_name())));
+                return Err(run_err(
+                    step,
+                    format!(
+                        "`{}` needs numbers, but got {} {s}",
+                        step.op.name,
+                        other.type_name()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -218,7 +227,15 @@ impl Counts {
             Some(e) => e.count += by,
             None => {
                 let key = owned.unwrap_or_else(|| Arc::from(s));
-                self.strs.insert_unique(hash, StrCount { hash, key, count: by }, |e| e.hash);
+                self.strs.insert_unique(
+                    hash,
+                    StrCount {
+                        hash,
+                        key,
+                        count: by,
+                    },
+                    |e| e.hash,
+                );
             }
         }
     }
@@ -374,7 +391,11 @@ pub struct PartialSink<'p> {
 
 impl<'p> PartialSink<'p> {
     pub fn new(spec: &'p Spec<'p>, env: &'p Env) -> PartialSink<'p> {
-        PartialSink { spec, env, state: Partial::empty(spec.id) }
+        PartialSink {
+            spec,
+            env,
+            state: Partial::empty(spec.id),
+        }
     }
 
     fn value(&self, item: Item) -> Result<Value, Diag> {
@@ -406,7 +427,8 @@ fn default_topk_key(v: &Value) -> Value {
 /// `topk`: key descending, then element ascending, first N. `sort`: stable by key.
 fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
     if spec.id == OpId::Topk {
-        let cmp = |a: &(Value, Value), b: &(Value, Value)| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+        let cmp =
+            |a: &(Value, Value), b: &(Value, Value)| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1));
         if pairs.len() > spec.n && spec.n > 0 {
             pairs.select_nth_unstable_by(spec.n - 1, cmp);
         }
@@ -444,7 +466,9 @@ impl Sink for PartialSink<'_> {
                 let v = self.value(item)?;
                 let min = self.spec.id == OpId::Min;
                 if let Partial::Min(m) | Partial::Max(m) = &mut self.state {
-                    let better = m.as_ref().is_none_or(|cur| if min { v < *cur } else { v > *cur });
+                    let better = m
+                        .as_ref()
+                        .is_none_or(|cur| if min { v < *cur } else { v > *cur });
                     if better {
                         *m = Some(v);
                     }
@@ -461,7 +485,13 @@ impl Sink for PartialSink<'_> {
                     None => None,
                 };
                 let v = item.into_value();
-                let key = key.unwrap_or_else(|| if self.spec.id == OpId::Topk { default_topk_key(&v) } else { v.clone() });
+                let key = key.unwrap_or_else(|| {
+                    if self.spec.id == OpId::Topk {
+                        default_topk_key(&v)
+                    } else {
+                        v.clone()
+                    }
+                });
                 if let Partial::Keyed(pairs) = &mut self.state {
                     pairs.push((key, v));
                     // Keep topk's memory bounded: prune to N when 2N are held.
@@ -486,9 +516,15 @@ impl Sink for PartialSink<'_> {
                     Some(e) => eval_item(e, &item, self.env, step)?,
                     None => item.clone().into_value(),
                 };
-                let v = if self.spec.agg == "count" { Value::Null } else { self.value(item)? };
+                let v = if self.spec.agg == "count" {
+                    Value::Null
+                } else {
+                    self.value(item)?
+                };
                 if let Partial::Group(g) = &mut self.state {
-                    g.entry(key).or_insert_with(|| Acc::new(self.spec.agg)).add(v, step)?;
+                    g.entry(key)
+                        .or_insert_with(|| Acc::new(self.spec.agg))
+                        .add(v, step)?;
                 }
             }
             _ => {}
@@ -510,7 +546,10 @@ fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
 /// `collect` see the input order.
 pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
     use rayon::prelude::*;
-    let acc = parts.into_par_iter().reduce_with(|a, b| combine(spec, a, b)).unwrap_or_else(|| Partial::empty(spec.id));
+    let acc = parts
+        .into_par_iter()
+        .reduce_with(|a, b| combine(spec, a, b))
+        .unwrap_or_else(|| Partial::empty(spec.id));
     finish(spec, acc)
 }
 
@@ -537,7 +576,9 @@ fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
                 }
             }
         }
-        (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => a.merge(b),
+        (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => {
+            a.merge(b)
+        }
         (Partial::Keyed(a), Partial::Keyed(b)) => {
             a.extend(b);
             if spec.id == OpId::Topk && a.len() > 4 * spec.n.max(512) {
@@ -594,9 +635,15 @@ fn finish(spec: &Spec, acc: Partial) -> Result<Vec<Value>, Diag> {
             let mut pairs = c.into_pairs();
             pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             let (kv, kc): (Arc<str>, Arc<str>) = ("value".into(), "count".into());
-            pairs.into_iter().map(|(v, c)| record(&kv, v, &kc, Value::Int(c))).collect()
+            pairs
+                .into_iter()
+                .map(|(v, c)| record(&kv, v, &kc, Value::Int(c)))
+                .collect()
         }
-        Partial::Keyed(pairs) => order_keyed(spec, pairs).into_iter().map(|(_, v)| v).collect(),
+        Partial::Keyed(pairs) => order_keyed(spec, pairs)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect(),
         Partial::Take(items) => items,
         Partial::Group(g) => {
             let mut groups: Vec<(Value, Acc)> = g.into_iter().collect();

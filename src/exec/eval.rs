@@ -69,7 +69,10 @@ pub struct EvalError {
 }
 
 fn err<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
-    Err(EvalError { msg: msg.into(), span })
+    Err(EvalError {
+        msg: msg.into(),
+        span,
+    })
 }
 
 /// Regexes compiled once per run, keyed by pattern.
@@ -82,7 +85,11 @@ impl Env {
     /// Precompiles every constant regex in `e` (they were validated by the checker).
     pub fn prepare(&mut self, e: &TExpr) {
         if let TKind::Call(FnId::Matches, args) = &e.kind {
-            if let Some(TExpr { kind: TKind::Const(Value::Str(p)), .. }) = args.get(1) {
+            if let Some(TExpr {
+                kind: TKind::Const(Value::Str(p)),
+                ..
+            }) = args.get(1)
+            {
                 if let Ok(re) = Regex::new(p) {
                     self.regexes.insert(p.to_string(), re);
                 }
@@ -111,7 +118,10 @@ pub fn eval<'a>(e: &'a TExpr, it: It<'a>, env: &Env) -> Result<EV<'a>, EvalError
             It::Val(v) => EV::V(v.clone()),
         },
         TKind::List(items) => EV::V(Value::List(Arc::new(
-            items.iter().map(|i| eval(i, it, env).map(EV::into_value)).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(|i| eval(i, it, env).map(EV::into_value))
+                .collect::<Result<_, _>>()?,
         ))),
         TKind::Field(base, name) => {
             let b = eval(base, it, env)?;
@@ -119,11 +129,24 @@ pub fn eval<'a>(e: &'a TExpr, it: It<'a>, env: &Env) -> Result<EV<'a>, EvalError
                 EV::V(Value::Record(r)) => match r.get(name.as_str()) {
                     Some(v) => EV::V(v.clone()),
                     None => {
-                        return err(e.span, format!("the record has no field `{name}`: {}", EV::V(Value::Record(r.clone())).show()))
+                        return err(
+                            e.span,
+                            format!(
+                                "the record has no field `{name}`: {}",
+                                EV::V(Value::Record(r.clone())).show()
+                            ),
+                        )
                     }
                 },
                 other => {
-                    return err(e.span, format!("`.{name}` needs a record, but the value is {} {}", other.type_name(), other.show()))
+                    return err(
+                        e.span,
+                        format!(
+                            "`.{name}` needs a record, but the value is {} {}",
+                            other.type_name(),
+                            other.show()
+                        ),
+                    )
                 }
             }
         }
@@ -141,14 +164,19 @@ pub fn eval<'a>(e: &'a TExpr, it: It<'a>, env: &Env) -> Result<EV<'a>, EvalError
             },
             EV::V(Value::Float(f)) => EV::V(Value::Float(-f)),
             EV::V(Value::Bool(b)) => EV::V(Value::Int(-(b as i64))),
-            other => return err(e.span, format!("cannot negate {} {}", other.type_name(), other.show())),
+            other => {
+                return err(
+                    e.span,
+                    format!("cannot negate {} {}", other.type_name(), other.show()),
+                )
+            }
         },
-        TKind::Binary(BinOp::And, l, r) => {
-            EV::V(Value::Bool(truth(eval(l, it, env)?, l.span, "and")? && truth(eval(r, it, env)?, r.span, "and")?))
-        }
-        TKind::Binary(BinOp::Or, l, r) => {
-            EV::V(Value::Bool(truth(eval(l, it, env)?, l.span, "or")? || truth(eval(r, it, env)?, r.span, "or")?))
-        }
+        TKind::Binary(BinOp::And, l, r) => EV::V(Value::Bool(
+            truth(eval(l, it, env)?, l.span, "and")? && truth(eval(r, it, env)?, r.span, "and")?,
+        )),
+        TKind::Binary(BinOp::Or, l, r) => EV::V(Value::Bool(
+            truth(eval(l, it, env)?, l.span, "or")? || truth(eval(r, it, env)?, r.span, "or")?,
+        )),
         TKind::Binary(op, l, r) => binary(*op, eval(l, it, env)?, eval(r, it, env)?, e.span)?,
     })
 }
@@ -157,7 +185,14 @@ pub fn eval<'a>(e: &'a TExpr, it: It<'a>, env: &Env) -> Result<EV<'a>, EvalError
 pub fn truth(v: EV, span: Span, what: &str) -> Result<bool, EvalError> {
     match v {
         EV::V(Value::Bool(b)) => Ok(b),
-        other => err(span, format!("`{what}` needs a bool, but the value is {} {}", other.type_name(), other.show())),
+        other => err(
+            span,
+            format!(
+                "`{what}` needs a bool, but the value is {} {}",
+                other.type_name(),
+                other.show()
+            ),
+        ),
     }
 }
 
@@ -169,14 +204,25 @@ fn index<'a>(b: EV<'a>, i: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
     match (&b, &i) {
         (EV::V(Value::List(items)), EV::V(Value::Int(n))) => match pos(*n, items.len()) {
             Some(k) => Ok(EV::V(items[k].clone())),
-            None => err(span, format!("list index {n} out of range (the list has {} items)", items.len())),
+            None => err(
+                span,
+                format!(
+                    "list index {n} out of range (the list has {} items)",
+                    items.len()
+                ),
+            ),
         },
         (_, EV::V(Value::Int(n))) if b.as_str().is_some() => {
             let s = b.as_str().unwrap_or_default();
             let len = pystr::py_len(s);
             match pos(*n, len) {
-                Some(k) => Ok(EV::V(Value::str(&s.chars().nth(k).map(String::from).unwrap_or_default()))),
-                None => err(span, format!("string index {n} out of range (the string has {len} characters)")),
+                Some(k) => Ok(EV::V(Value::str(
+                    &s.chars().nth(k).map(String::from).unwrap_or_default(),
+                ))),
+                None => err(
+                    span,
+                    format!("string index {n} out of range (the string has {len} characters)"),
+                ),
             }
         }
         (EV::V(Value::Record(r)), _) if i.as_str().is_some() => {
@@ -186,7 +232,10 @@ fn index<'a>(b: EV<'a>, i: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
                 None => err(span, format!("the record has no field \"{k}\"")),
             }
         }
-        _ => err(span, format!("cannot index {} with {}", b.type_name(), i.type_name())),
+        _ => err(
+            span,
+            format!("cannot index {} with {}", b.type_name(), i.type_name()),
+        ),
     }
 }
 
@@ -233,7 +282,9 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
                 (Some(a), Some(c), _, _) => a.cmp(c),
                 (_, _, Some(_), Some(_)) => {
                     let (a, c) = (l.clone().into_value(), r.clone().into_value());
-                    if matches!(&a, Value::Float(x) if x.is_nan()) || matches!(&c, Value::Float(x) if x.is_nan()) {
+                    if matches!(&a, Value::Float(x) if x.is_nan())
+                        || matches!(&c, Value::Float(x) if x.is_nan())
+                    {
                         return b(false);
                     }
                     a.cmp(&c)
@@ -243,7 +294,14 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
                     _ => {
                         return err(
                             span,
-                            format!("cannot compare {} {} with {} {} using `{}`", l.type_name(), l.show(), r.type_name(), r.show(), op.symbol()),
+                            format!(
+                                "cannot compare {} {} with {} {} using `{}`",
+                                l.type_name(),
+                                l.show(),
+                                r.type_name(),
+                                r.show(),
+                                op.symbol()
+                            ),
                         )
                     }
                 },
@@ -260,17 +318,26 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
             return match (&r, r.as_str()) {
                 (_, Some(hay)) => match l.as_str() {
                     Some(needle) => b(hay.contains(needle)),
-                    None => err(span, format!("`in <str>` needs a str on the left, not {}", l.type_name())),
+                    None => err(
+                        span,
+                        format!("`in <str>` needs a str on the left, not {}", l.type_name()),
+                    ),
                 },
                 (EV::V(Value::List(items)), _) => {
                     let x = l.into_value();
-                    b(items.iter().any(|i| *i == x))
+                    b(items.contains(&x))
                 }
                 (EV::V(Value::Record(rec)), _) => match l.as_str() {
                     Some(k) => b(rec.contains_key(k)),
                     None => b(false),
                 },
-                _ => err(span, format!("`in` needs a str, list or record on the right, not {}", r.type_name())),
+                _ => err(
+                    span,
+                    format!(
+                        "`in` needs a str, list or record on the right, not {}",
+                        r.type_name()
+                    ),
+                ),
             };
         }
         _ => {}
@@ -281,19 +348,31 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
             return Ok(EV::V(Value::Str(Arc::from(format!("{a}{c}").as_str()))));
         }
         if let (EV::V(Value::List(a)), EV::V(Value::List(c))) = (&l, &r) {
-            return Ok(EV::V(Value::List(Arc::new(a.iter().chain(c.iter()).cloned().collect()))));
+            return Ok(EV::V(Value::List(Arc::new(
+                a.iter().chain(c.iter()).cloned().collect(),
+            ))));
         }
         if op == Concat {
-            return err(span, format!("`++` joins two strs or two lists, not {} and {}", l.type_name(), r.type_name()));
+            return err(
+                span,
+                format!(
+                    "`++` joins two strs or two lists, not {} and {}",
+                    l.type_name(),
+                    r.type_name()
+                ),
+            );
         }
     }
     if op == Mul {
         let rep = |n: i64| n.max(0) as usize;
         match (&l, &r) {
             (s, EV::V(Value::Int(n))) | (EV::V(Value::Int(n)), s) if s.as_str().is_some() => {
-                return Ok(EV::V(Value::str(&s.as_str().unwrap_or_default().repeat(rep(*n)))));
+                return Ok(EV::V(Value::str(
+                    &s.as_str().unwrap_or_default().repeat(rep(*n)),
+                )));
             }
-            (EV::V(Value::List(a)), EV::V(Value::Int(n))) | (EV::V(Value::Int(n)), EV::V(Value::List(a))) => {
+            (EV::V(Value::List(a)), EV::V(Value::Int(n)))
+            | (EV::V(Value::Int(n)), EV::V(Value::List(a))) => {
                 let mut out = Vec::with_capacity(a.len() * rep(*n));
                 for _ in 0..rep(*n) {
                     out.extend(a.iter().cloned());
@@ -304,7 +383,17 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
         }
     }
     let (Some(a), Some(c)) = (num(&l), num(&r)) else {
-        return err(span, format!("cannot apply `{}` to {} {} and {} {}", op.symbol(), l.type_name(), l.show(), r.type_name(), r.show()));
+        return err(
+            span,
+            format!(
+                "cannot apply `{}` to {} {} and {} {}",
+                op.symbol(),
+                l.type_name(),
+                l.show(),
+                r.type_name(),
+                r.show()
+            ),
+        );
     };
     let v = match (op, a, c) {
         (Div, _, _) => {
@@ -333,19 +422,42 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
     Ok(EV::V(v))
 }
 
+/// The last line of a regex error, without its "error: " prefix.
+pub fn regex_reason(e: &regex::Error) -> String {
+    let m = e.to_string();
+    let last = m.lines().last().unwrap_or("").trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
+}
+
 fn overflow(span: Span) -> EvalError {
-    EvalError { msg: "integer overflow (integers are 64-bit)".into(), span }
+    EvalError {
+        msg: "integer overflow (integers are 64-bit)".into(),
+        span,
+    }
 }
 
 fn str_arg<'a>(v: &'a EV<'a>, span: Span, f: &str) -> Result<&'a str, EvalError> {
     v.as_str().ok_or_else(|| EvalError {
-        msg: format!("`{f}` needs a str, but the value is {} {}", v.type_name(), v.show()),
+        msg: format!(
+            "`{f}` needs a str, but the value is {} {}",
+            v.type_name(),
+            v.show()
+        ),
         span,
     })
 }
 
-fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Result<EV<'a>, EvalError> {
-    let vals: Vec<EV<'a>> = args.iter().map(|a| eval(a, it, env)).collect::<Result<_, _>>()?;
+fn call<'a>(
+    f: FnId,
+    args: &'a [TExpr],
+    it: It<'a>,
+    env: &Env,
+    span: Span,
+) -> Result<EV<'a>, EvalError> {
+    let vals: Vec<EV<'a>> = args
+        .iter()
+        .map(|a| eval(a, it, env))
+        .collect::<Result<_, _>>()?;
     let sp = |i: usize| args.get(i).map_or(span, |a| a.span);
     let opt_str = |i: usize, name: &str| -> Result<Option<&str>, EvalError> {
         match vals.get(i) {
@@ -381,13 +493,25 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
         }
         FnId::Replace => {
             let s = str_arg(&vals[0], sp(0), "replace")?;
-            owned(pystr::replace(s, str_arg(&vals[1], sp(1), "replace")?, str_arg(&vals[2], sp(2), "replace")?))
+            owned(pystr::replace(
+                s,
+                str_arg(&vals[1], sp(1), "replace")?,
+                str_arg(&vals[2], sp(2), "replace")?,
+            ))
         }
         FnId::StartsWith => EV::V(Value::Bool(
-            str_arg(&vals[0], sp(0), "starts_with")?.starts_with(str_arg(&vals[1], sp(1), "starts_with")?),
+            str_arg(&vals[0], sp(0), "starts_with")?.starts_with(str_arg(
+                &vals[1],
+                sp(1),
+                "starts_with",
+            )?),
         )),
         FnId::EndsWith => EV::V(Value::Bool(
-            str_arg(&vals[0], sp(0), "ends_with")?.ends_with(str_arg(&vals[1], sp(1), "ends_with")?),
+            str_arg(&vals[0], sp(0), "ends_with")?.ends_with(str_arg(
+                &vals[1],
+                sp(1),
+                "ends_with",
+            )?),
         )),
         FnId::Contains => {
             let r = binary(BinOp::In, vals[1].clone(), vals[0].clone(), span)?;
@@ -401,19 +525,32 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
                 None => match Regex::new(p) {
                     Ok(re) => re.is_match(s),
                     Err(e) => {
-                        return err(sp(1), format!("invalid regular expression: {}", e.to_string().lines().last().unwrap_or("").trim()))
+                        return err(
+                            sp(1),
+                            format!(
+                                "invalid regular expression: {}",
+                                regex_reason(&e)
+                            ),
+                        )
                     }
                 },
             };
             EV::V(Value::Bool(hit))
         }
-        FnId::NotDelim => EV::V(Value::Bool(pystr::not_delim(str_arg(&vals[0], sp(0), "not_delim")?))),
+        FnId::NotDelim => EV::V(Value::Bool(pystr::not_delim(str_arg(
+            &vals[0],
+            sp(0),
+            "not_delim",
+        )?))),
         FnId::Int => EV::V(Value::Int(match &vals[0] {
             EV::V(Value::Int(i)) => *i,
             EV::V(Value::Bool(b)) => *b as i64,
             EV::V(Value::Float(x)) => {
                 if !x.is_finite() || x.abs() >= 9.3e18 {
-                    return err(sp(0), format!("cannot convert float {} to int", pystr::float_repr(*x)));
+                    return err(
+                        sp(0),
+                        format!("cannot convert float {} to int", pystr::float_repr(*x)),
+                    );
                 }
                 x.trunc() as i64
             }
@@ -433,7 +570,12 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
                 let s = str_arg(v, sp(0), "float")?;
                 match pystr::parse_float(s) {
                     Some(x) => x,
-                    None => return err(sp(0), format!("could not convert string to float: {}", v.show())),
+                    None => {
+                        return err(
+                            sp(0),
+                            format!("could not convert string to float: {}", v.show()),
+                        )
+                    }
                 }
             }
         })),
@@ -442,16 +584,35 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
             EV::V(v) => EV::V(Value::str(&py_str(v))),
         },
         FnId::Abs => match &vals[0] {
-            EV::V(Value::Int(i)) => EV::V(Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?)),
+            EV::V(Value::Int(i)) => {
+                EV::V(Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?))
+            }
             EV::V(Value::Bool(b)) => EV::V(Value::Int(*b as i64)),
             EV::V(Value::Float(x)) => EV::V(Value::Float(x.abs())),
-            v => return err(sp(0), format!("`abs` needs a number, but the value is {} {}", v.type_name(), v.show())),
+            v => {
+                return err(
+                    sp(0),
+                    format!(
+                        "`abs` needs a number, but the value is {} {}",
+                        v.type_name(),
+                        v.show()
+                    ),
+                )
+            }
         },
         FnId::Round => {
             let nd = match vals.get(1) {
                 None | Some(EV::V(Value::Null)) => None,
                 Some(EV::V(Value::Int(n))) => Some(*n),
-                Some(v) => return err(sp(1), format!("`round` needs an int number of digits, not {}", v.type_name())),
+                Some(v) => {
+                    return err(
+                        sp(1),
+                        format!(
+                            "`round` needs an int number of digits, not {}",
+                            v.type_name()
+                        ),
+                    )
+                }
             };
             match (&vals[0], nd) {
                 (EV::V(Value::Int(i)), None) => EV::V(Value::Int(*i)),
@@ -463,12 +624,26 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
                 }
                 (EV::V(Value::Float(x)), None) => {
                     if !x.is_finite() {
-                        return err(sp(0), format!("cannot round {} to an int", pystr::float_repr(*x)));
+                        return err(
+                            sp(0),
+                            format!("cannot round {} to an int", pystr::float_repr(*x)),
+                        );
                     }
                     EV::V(Value::Int(pystr::py_round(*x, None) as i64))
                 }
-                (EV::V(Value::Float(x)), Some(n)) => EV::V(Value::Float(pystr::py_round(*x, Some(n)))),
-                (v, _) => return err(sp(0), format!("`round` needs a number, but the value is {} {}", v.type_name(), v.show())),
+                (EV::V(Value::Float(x)), Some(n)) => {
+                    EV::V(Value::Float(pystr::py_round(*x, Some(n))))
+                }
+                (v, _) => {
+                    return err(
+                        sp(0),
+                        format!(
+                            "`round` needs a number, but the value is {} {}",
+                            v.type_name(),
+                            v.show()
+                        ),
+                    )
+                }
             }
         }
     })
@@ -478,16 +653,21 @@ fn call<'a>(f: FnId, args: &'a [TExpr], it: It<'a>, env: &Env, span: Span) -> Re
 mod tests {
     use super::*;
     use crate::plan::expr::{check, NameRef};
-    use crate::syntax::ast::{Stmt};
+    use crate::syntax::ast::Stmt;
     use crate::types::Type;
 
     fn ev(src: &str, it: Value) -> Result<String, String> {
         let prog = crate::syntax::parse(&format!("map {src}")).unwrap();
-        let Stmt::Output(p) = &prog.stmts[0] else { panic!() };
-        let t = check(&p.stages[0].args[0], &Type::Any, &|_| NameRef::Unbound).map_err(|d| d.message)?;
+        let Stmt::Output(p) = &prog.stmts[0] else {
+            panic!()
+        };
+        let t = check(&p.stages[0].args[0], &Type::Any, &|_| NameRef::Unbound)
+            .map_err(|d| d.message)?;
         let mut env = Env::default();
         env.prepare(&t);
-        eval(&t, It::Val(&it), &env).map(|v| format!("{:?}", v.into_value())).map_err(|e| e.msg)
+        eval(&t, It::Val(&it), &env)
+            .map(|v| format!("{:?}", v.into_value()))
+            .map_err(|e| e.msg)
     }
 
     #[test]
@@ -497,9 +677,15 @@ mod tests {
         assert_eq!(ev("7 % -3", Value::Null).unwrap(), "Int(-2)");
         assert_eq!(ev("1 + 2.5", Value::Null).unwrap(), "Float(3.5)");
         assert_eq!(ev("\"ab\" * 2", Value::Null).unwrap(), "Str(\"abab\")");
-        assert!(ev("1 / 0", Value::Null).unwrap_err().contains("division by zero"));
-        assert!(ev("it + 1", Value::str("x")).unwrap_err().contains("cannot apply `+`"));
-        assert!(ev("9223372036854775807 + 1", Value::Null).unwrap_err().contains("overflow"));
+        assert!(ev("1 / 0", Value::Null)
+            .unwrap_err()
+            .contains("division by zero"));
+        assert!(ev("it + 1", Value::str("x"))
+            .unwrap_err()
+            .contains("cannot apply `+`"));
+        assert!(ev("9223372036854775807 + 1", Value::Null)
+            .unwrap_err()
+            .contains("overflow"));
     }
 
     #[test]
@@ -508,18 +694,28 @@ mod tests {
         assert_eq!(ev("int(\" 12 \")", Value::Null).unwrap(), "Int(12)");
         assert_eq!(ev("str(2.0)", Value::Null).unwrap(), "Str(\"2.0\")");
         assert_eq!(ev("round(2.5)", Value::Null).unwrap(), "Int(2)");
-        assert_eq!(ev("matches(it, \"^a.c$\")", Value::str("abc")).unwrap(), "Bool(true)");
+        assert_eq!(
+            ev("matches(it, \"^a.c$\")", Value::str("abc")).unwrap(),
+            "Bool(true)"
+        );
         assert_eq!(ev("it[-1]", Value::str("abc")).unwrap(), "Str(\"c\")");
         assert_eq!(ev("\"b\" in it", Value::str("abc")).unwrap(), "Bool(true)");
-        assert_eq!(ev("starts_with(\"ab\")", Value::str("abc")).unwrap(), "Bool(true)");
-        assert!(ev("int(it)", Value::str("x1")).unwrap_err().contains("invalid literal"));
+        assert_eq!(
+            ev("starts_with(\"ab\")", Value::str("abc")).unwrap(),
+            "Bool(true)"
+        );
+        assert!(ev("int(it)", Value::str("x1"))
+            .unwrap_err()
+            .contains("invalid literal"));
     }
 
     #[test]
     fn comparisons_follow_python() {
         assert_eq!(ev("1 == 1.0", Value::Null).unwrap(), "Bool(true)");
         assert_eq!(ev("\"1\" == 1", Value::Null).unwrap(), "Bool(false)");
-        assert!(ev("it < 1", Value::str("a")).unwrap_err().contains("cannot compare"));
+        assert!(ev("it < 1", Value::str("a"))
+            .unwrap_err()
+            .contains("cannot compare"));
         assert_eq!(ev("\"B\" < \"a\"", Value::Null).unwrap(), "Bool(true)");
     }
 }

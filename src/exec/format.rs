@@ -55,7 +55,11 @@ pub fn py_repr(v: &Value, out: &mut String) {
 }
 
 fn py_repr_str(s: &str, out: &mut String) {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(q);
     for c in s.chars() {
         match c {
@@ -167,10 +171,16 @@ pub fn from_json(j: serde_json::Value) -> Value {
             None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::Str(s.into()),
-        serde_json::Value::Array(a) => Value::List(std::sync::Arc::new(a.into_iter().map(from_json).collect())),
-        serde_json::Value::Object(o) => Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(
-            o.into_iter().map(|(k, v)| (k.into(), from_json(v))).collect(),
-        ))),
+        serde_json::Value::Array(a) => {
+            Value::List(std::sync::Arc::new(a.into_iter().map(from_json).collect()))
+        }
+        serde_json::Value::Object(o) => {
+            Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(
+                o.into_iter()
+                    .map(|(k, v)| (k.into(), from_json(v)))
+                    .collect(),
+            )))
+        }
     }
 }
 
@@ -188,7 +198,14 @@ mod tests {
         assert_eq!(py_str(&Value::Float(1.0)), "1.0");
         assert_eq!(py_str(&Value::Bool(true)), "True");
         assert_eq!(py_str(&Value::Null), "None");
-        assert_eq!(py_str(&list(vec![Value::Int(1), Value::str("a'b"), Value::str("c")])), "[1, \"a'b\", 'c']");
+        assert_eq!(
+            py_str(&list(vec![
+                Value::Int(1),
+                Value::str("a'b"),
+                Value::str("c")
+            ])),
+            "[1, \"a'b\", 'c']"
+        );
         assert_eq!(py_str(&Value::str("x\ny")), "x\ny");
     }
 
@@ -201,7 +218,10 @@ mod tests {
         json(&Value::Record(Arc::new(r)), &mut s);
         assert_eq!(s, r#"{"value":"the \"x\"","count":3}"#);
         let mut s = String::new();
-        json(&list(vec![Value::Float(0.5), Value::Float(f64::NAN), Value::Null]), &mut s);
+        json(
+            &list(vec![Value::Float(0.5), Value::Float(f64::NAN), Value::Null]),
+            &mut s,
+        );
         assert_eq!(s, "[0.5,null,null]");
     }
 }

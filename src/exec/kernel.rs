@@ -45,6 +45,9 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Receives each element a producer makes; says whether to go on.
+pub type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
+
 /// Where a kernel's output goes.
 pub trait Sink {
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
@@ -107,7 +110,10 @@ pub fn compile<'p>(steps: &'p [Step]) -> Vec<KStep<'p>> {
                 OpId::Strip => K::Strip(str_arg(step, 0)),
                 OpId::Split => K::Split(str_arg(step, 0)),
                 OpId::Purge => K::Purge(str_arg(step, 0)),
-                OpId::Replace => K::Replace(str_arg(step, 0).unwrap_or(""), str_arg(step, 1).unwrap_or("")),
+                OpId::Replace => K::Replace(
+                    str_arg(step, 0).unwrap_or(""),
+                    str_arg(step, 1).unwrap_or(""),
+                ),
                 OpId::Map => K::Map(expr_arg(step)),
                 OpId::Filter => K::Filter(expr_arg(step)),
                 OpId::Flatten => K::Flatten,
@@ -144,8 +150,15 @@ fn type_diag(step: &Step, want: &str, item: &Item) -> Diag {
     if shown.chars().count() > 60 {
         shown = shown.chars().take(57).collect::<String>() + "...";
     }
-    Diag::run("flow::exec::element_type", format!("`{}` needs {want} elements, but got {} {shown}", step.op.name, v.type_name()))
-        .at(step.span, format!("in `{}`", step.op.name))
+    Diag::run(
+        "flow::exec::element_type",
+        format!(
+            "`{}` needs {want} elements, but got {} {shown}",
+            step.op.name,
+            v.type_name()
+        ),
+    )
+    .at(step.span, format!("in `{}`", step.op.name))
 }
 
 /// Applies `f` to a string item, keeping an owned string when `f` changed nothing.
@@ -170,7 +183,12 @@ fn into_cow<'x>(item: Item<'x>) -> Option<Cow<'x, str>> {
 }
 
 /// Pushes one element through `steps` into `sink`.
-pub fn push<'x>(steps: &'x [KStep<'x>], item: Item<'x>, env: &'x Env, sink: &mut dyn Sink) -> Result<Ctl, Diag> {
+pub fn push<'x>(
+    steps: &'x [KStep<'x>],
+    item: Item<'x>,
+    env: &'x Env,
+    sink: &mut dyn Sink,
+) -> Result<Ctl, Diag> {
     let Some((first, rest)) = steps.split_first() else {
         return sink.accept(item);
     };
@@ -230,13 +248,25 @@ pub fn push<'x>(steps: &'x [KStep<'x>], item: Item<'x>, env: &'x Env, sink: &mut
         },
         K::Pluck(key, default) => {
             let found = match (&item, key) {
-                (Item::V(Value::Record(r)), Value::Str(k)) => r.get(&**k).cloned(),
+                (Item::V(Value::Record(r)), Value::Str(k)) => r.get(k).cloned(),
                 (Item::V(Value::List(l)), Value::Int(i)) => {
                     let idx = if *i < 0 { *i + l.len() as i64 } else { *i };
-                    (0..l.len() as i64).contains(&idx).then(|| l[idx as usize].clone())
+                    (0..l.len() as i64)
+                        .contains(&idx)
+                        .then(|| l[idx as usize].clone())
                 }
                 (Item::V(Value::Record(_)), _) | (Item::V(Value::List(_)), _) => None,
-                _ => return Err(type_diag(step, if matches!(key, Value::Int(_)) { "list" } else { "record" }, &item)),
+                _ => {
+                    return Err(type_diag(
+                        step,
+                        if matches!(key, Value::Int(_)) {
+                            "list"
+                        } else {
+                            "record"
+                        },
+                        &item,
+                    ))
+                }
             };
             match (found, default) {
                 (Some(v), _) => push(rest, Item::V(v), env, sink),
@@ -247,9 +277,14 @@ pub fn push<'x>(steps: &'x [KStep<'x>], item: Item<'x>, env: &'x Env, sink: &mut
                     if shown.chars().count() > 80 {
                         shown = shown.chars().take(77).collect::<String>() + "...";
                     }
-                    Err(Diag::run("flow::exec::missing_key", format!("key {key} not found in {shown}"))
-                        .at(step.span, "in `pluck`")
-                        .help(format!("give a value for missing keys: `pluck {key} default=null`")))
+                    Err(Diag::run(
+                        "flow::exec::missing_key",
+                        format!("key {key} not found in {shown}"),
+                    )
+                    .at(step.span, "in `pluck`")
+                    .help(format!(
+                        "give a value for missing keys: `pluck {key} default=null`"
+                    )))
                 }
             }
         }
@@ -264,8 +299,15 @@ pub fn push<'x>(steps: &'x [KStep<'x>], item: Item<'x>, env: &'x Env, sink: &mut
                     if s.chars().count() > 60 {
                         shown.push_str("...");
                     }
-                    Err(Diag::run("flow::exec::bad_json", format!("invalid JSON at column {}: {} in {shown:?}", e.column(), strip_position(&e.to_string())))
-                        .at(step.span, "in `parse_json`"))
+                    Err(Diag::run(
+                        "flow::exec::bad_json",
+                        format!(
+                            "invalid JSON at column {}: {} in {shown:?}",
+                            e.column(),
+                            strip_position(&e.to_string())
+                        ),
+                    )
+                    .at(step.span, "in `parse_json`"))
                 }
             }
         }
@@ -288,7 +330,13 @@ pub fn strip_position(msg: &str) -> String {
     }
 }
 
-fn split_push<'y>(s: &'y str, sep: Option<&str>, rest: &'y [KStep<'y>], env: &'y Env, sink: &mut dyn Sink) -> Result<Ctl, Diag> {
+fn split_push<'y>(
+    s: &'y str,
+    sep: Option<&str>,
+    rest: &'y [KStep<'y>],
+    env: &'y Env,
+    sink: &mut dyn Sink,
+) -> Result<Ctl, Diag> {
     match sep {
         None => {
             for piece in pystr::split_whitespace_py(s) {

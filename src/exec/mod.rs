@@ -36,6 +36,9 @@ use agg::{Partial, PartialSink, Spec};
 use eval::Env;
 use kernel::{Collect, KStep, Sink};
 
+/// A partition's producer: feeds every element to the emitter it is given.
+type Feed<'f> = &'f dyn Fn(kernel::Emit) -> Result<(), Diag>;
+
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ctl {
@@ -53,7 +56,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(threads: usize) -> Ctx {
-        Ctx { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), bytes_read: AtomicU64::new(0) }
+        Ctx {
+            threads: threads.max(1),
+            cancel: Arc::new(AtomicBool::new(false)),
+            bytes_read: AtomicU64::new(0),
+        }
     }
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
@@ -98,7 +105,12 @@ pub struct Cache {
 
 impl Default for Cache {
     fn default() -> Cache {
-        Cache { entries: HashMap::new(), order: Vec::new(), budget: 512 << 20, used: 0 }
+        Cache {
+            entries: HashMap::new(),
+            order: Vec::new(),
+            budget: 512 << 20,
+            used: 0,
+        }
     }
 }
 
@@ -150,33 +162,56 @@ pub fn execute(plan: &Plan, ctx: &Ctx) -> Result<Vec<OutputData>, Diags> {
 }
 
 /// [`execute`], reusing and filling `cache` for nodes marked `persist`.
-pub fn execute_cached(plan: &Plan, ctx: &Ctx, cache: Option<&mut Cache>) -> Result<RunReport, Diags> {
+pub fn execute_cached(
+    plan: &Plan,
+    ctx: &Ctx,
+    cache: Option<&mut Cache>,
+) -> Result<RunReport, Diags> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(ctx.threads)
         .build()
-        .map_err(|e| Diags::from(Diag::run("flow::exec::threads", format!("cannot start worker threads: {e}"))))?;
+        .map_err(|e| {
+            Diags::from(Diag::run(
+                "flow::exec::threads",
+                format!("cannot start worker threads: {e}"),
+            ))
+        })?;
     // Resolve every file source first, so all missing inputs are reported together.
     let prepared = sources::prepare(plan, ctx)?;
     let mut env = Env::default();
     for n in plan.graph.node_indices() {
         for step in &plan.graph[n].steps {
-            for a in step.args.iter().chain(step.opts.iter().filter_map(|(_, a)| a.as_ref())) {
+            for a in step
+                .args
+                .iter()
+                .chain(step.opts.iter().filter_map(|(_, a)| a.as_ref()))
+            {
                 if let Arg::Expr(e) = &a.arg {
                     env.prepare(e);
                 }
             }
         }
     }
-    pool.install(|| run_all(plan, ctx, &env, &prepared, cache)).map_err(Diags::from)
+    pool.install(|| run_all(plan, ctx, &env, &prepared, cache))
+        .map_err(Diags::from)
 }
 
 /// Structural keys of every node: steps (not spans), inputs' keys, files read.
 fn node_keys(plan: &Plan, prepared: &sources::Prepared) -> HashMap<NodeId, String> {
     let mut keys: HashMap<NodeId, String> = HashMap::new();
     for n in plan.topo() {
-        let steps: Vec<String> = plan.graph[n].steps.iter().map(|s| format!("{:?}:{}", s.phase, s.label())).collect();
+        let steps: Vec<String> = plan.graph[n]
+            .steps
+            .iter()
+            .map(|s| format!("{:?}:{}", s.phase, s.label()))
+            .collect();
         let ins: Vec<&str> = plan.inputs(n).iter().map(|i| keys[i].as_str()).collect();
-        let key = format!("{}[{}]{{{}}}", steps.join("|"), ins.join(","), prepared.fingerprint(n));
+        let key = format!(
+            "{}[{}]{{{}}}",
+            steps.join("|"),
+            ins.join(","),
+            prepared.fingerprint(n)
+        );
         keys.insert(n, key);
     }
     keys
@@ -189,7 +224,11 @@ fn run_all(
     prepared: &sources::Prepared,
     mut cache: Option<&mut Cache>,
 ) -> Result<RunReport, Diag> {
-    let keys = if cache.is_some() { node_keys(plan, prepared) } else { HashMap::new() };
+    let keys = if cache.is_some() {
+        node_keys(plan, prepared)
+    } else {
+        HashMap::new()
+    };
     let mut results: HashMap<NodeId, Data> = HashMap::new();
     let mut reused = Vec::new();
     // Cached persisted nodes need nothing upstream of them.
@@ -222,7 +261,8 @@ fn run_all(
             }
         }
     }
-    let is_output: std::collections::HashSet<NodeId> = plan.outputs.iter().map(|o| o.node).collect();
+    let is_output: std::collections::HashSet<NodeId> =
+        plan.outputs.iter().map(|o| o.node).collect();
     for n in plan.topo() {
         if ctx.cancelled() {
             return Err(cancelled());
@@ -236,11 +276,17 @@ fn run_all(
             let left = remaining.get_mut(i).expect("input is a node");
             *left -= 1;
             let last_use = *left == 0 && !is_output.contains(i);
-            let d = if last_use { results.remove(i) } else { results.get(i).map(share) };
+            let d = if last_use {
+                results.remove(i)
+            } else {
+                results.get(i).map(share)
+            };
             in_data.push(d.expect("inputs run before their consumers"));
         }
         let data = run_node(plan, n, in_data, ctx, env, prepared)?;
-        if let (Some(c), Data::Parts(p), true) = (cache.as_deref_mut(), &data, plan.graph[n].persist) {
+        if let (Some(c), Data::Parts(p), true) =
+            (cache.as_deref_mut(), &data, plan.graph[n].persist)
+        {
             c.put(keys[&n].clone(), p.clone());
         }
         results.insert(n, data);
@@ -256,7 +302,10 @@ fn run_all(
     }
     reused.sort();
     reused.dedup();
-    Ok(RunReport { outputs: outs, reused })
+    Ok(RunReport {
+        outputs: outs,
+        reused,
+    })
 }
 
 fn share(d: &Data) -> Data {
@@ -277,12 +326,20 @@ struct Shape<'p> {
 fn shape(steps: &[Step]) -> Shape<'_> {
     let first = &steps[0];
     let is_head = first.op.kind != Kind::Elementwise && first.phase != Phase::Partial;
-    let (head, rest) = if is_head { (Some(first), &steps[1..]) } else { (None, steps) };
+    let (head, rest) = if is_head {
+        (Some(first), &steps[1..])
+    } else {
+        (None, steps)
+    };
     let (chain, partial) = match rest.split_last() {
         Some((last, init)) if last.phase == Phase::Partial => (init, Some(last)),
         _ => (rest, None),
     };
-    Shape { head, chain, partial }
+    Shape {
+        head,
+        chain,
+        partial,
+    }
 }
 
 /// What a per-partition task ends in.
@@ -291,20 +348,30 @@ enum Out {
     Partial(Partial),
 }
 
-fn run_node(plan: &Plan, n: NodeId, inputs: Vec<Data>, ctx: &Ctx, env: &Env, prepared: &sources::Prepared) -> Result<Data, Diag> {
+fn run_node(
+    plan: &Plan,
+    n: NodeId,
+    inputs: Vec<Data>,
+    ctx: &Ctx,
+    env: &Env,
+    prepared: &sources::Prepared,
+) -> Result<Data, Diag> {
     let node = &plan.graph[n];
     let sh = shape(&node.steps);
     let chain = kernel::compile(sh.chain);
     let spec = sh.partial.map(Spec::new);
-    let task = |feed: &dyn Fn(&mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag>| -> Result<Out, Diag> {
-        run_task(&chain, spec.as_ref(), env, feed)
-    };
+    let task = |feed: &dyn Fn(
+        kernel::Emit,
+    ) -> Result<(), Diag>|
+     -> Result<Out, Diag> { run_task(&chain, spec.as_ref(), env, feed) };
     let take_limit = spec.as_ref().and_then(|s| s.take_limit());
 
     let outs: Vec<Out> = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
         Some((h, Kind::Source, _)) => {
             let count = prepared.partitions(n, h);
-            par_tasks(count, take_limit, ctx, |i| task(&|f| prepared.produce(n, h, i, ctx, f)))?
+            par_tasks(count, take_limit, ctx, |i| {
+                task(&|f| prepared.produce(n, h, i, ctx, f))
+            })?
         }
         Some((h, Kind::Aggregate, phase)) => {
             // A merge of partials, or (unoptimized) a whole aggregation of parts.
@@ -316,10 +383,12 @@ fn run_node(plan: &Plan, n: NodeId, inputs: Vec<Data>, ctx: &Ctx, env: &Env, pre
                     let outs = par_tasks(parts.len(), limit, ctx, |i| {
                         run_task(&[], Some(&hspec), env, &|f| feed_values(&parts[i], ctx, f))
                     })?;
-                    outs.into_iter().map(|o| match o {
-                        Out::Partial(p) => p,
-                        Out::Values(_) => unreachable!(),
-                    }).collect()
+                    outs.into_iter()
+                        .map(|o| match o {
+                            Out::Partial(p) => p,
+                            Out::Values(_) => unreachable!(),
+                        })
+                        .collect()
                 }
                 _ => unreachable!("an aggregation reads parts or partials"),
             };
@@ -335,7 +404,9 @@ fn run_node(plan: &Plan, n: NodeId, inputs: Vec<Data>, ctx: &Ctx, env: &Env, pre
                 }
             }
             let _ = h;
-            par_tasks(parts.len(), take_limit, ctx, |i| task(&|f| feed_values(&parts[i], ctx, f)))?
+            par_tasks(parts.len(), take_limit, ctx, |i| {
+                task(&|f| feed_values(&parts[i], ctx, f))
+            })?
         }
         Some((h, Kind::Sink, _)) => {
             let parts = match inputs.into_iter().next() {
@@ -351,23 +422,37 @@ fn run_node(plan: &Plan, n: NodeId, inputs: Vec<Data>, ctx: &Ctx, env: &Env, pre
                 Some(Data::Parts(p)) => p,
                 _ => unreachable!("an elementwise node reads parts"),
             };
-            par_tasks(parts.len(), take_limit, ctx, |i| task(&|f| feed_values(&parts[i], ctx, f)))?
+            par_tasks(parts.len(), take_limit, ctx, |i| {
+                task(&|f| feed_values(&parts[i], ctx, f))
+            })?
         }
     };
     Ok(if spec.is_some() {
-        Data::Partials(outs.into_iter().map(|o| match o {
-            Out::Partial(p) => p,
-            Out::Values(_) => unreachable!(),
-        }).collect())
+        Data::Partials(
+            outs.into_iter()
+                .map(|o| match o {
+                    Out::Partial(p) => p,
+                    Out::Values(_) => unreachable!(),
+                })
+                .collect(),
+        )
     } else {
-        Data::Parts(Arc::new(outs.into_iter().map(|o| match o {
-            Out::Values(v) => v,
-            Out::Partial(_) => unreachable!(),
-        }).collect()))
+        Data::Parts(Arc::new(
+            outs.into_iter()
+                .map(|o| match o {
+                    Out::Values(v) => v,
+                    Out::Partial(_) => unreachable!(),
+                })
+                .collect(),
+        ))
     })
 }
 
-fn feed_values(values: &[Value], ctx: &Ctx, f: &mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag> {
+fn feed_values(
+    values: &[Value],
+    ctx: &Ctx,
+    f: kernel::Emit,
+) -> Result<(), Diag> {
     for (i, v) in values.iter().enumerate() {
         if i % 65536 == 65535 && ctx.cancelled() {
             return Err(cancelled());
@@ -384,7 +469,7 @@ fn run_task(
     chain: &[KStep<'_>],
     spec: Option<&Spec<'_>>,
     env: &Env,
-    feed: &dyn Fn(&mut dyn FnMut(kernel::Item<'_>) -> Result<Ctl, Diag>) -> Result<(), Diag>,
+    feed: Feed,
 ) -> Result<Out, Diag> {
     match spec {
         Some(spec) => {
@@ -402,11 +487,22 @@ fn run_task(
 
 /// Runs `count` partition tasks on the pool, results in partition order. With a
 /// `take` limit, runs them in waves and stops once the limit is reached.
-fn par_tasks(count: usize, take: Option<usize>, ctx: &Ctx, f: impl Fn(usize) -> Result<Out, Diag> + Sync) -> Result<Vec<Out>, Diag> {
+fn par_tasks(
+    count: usize,
+    take: Option<usize>,
+    ctx: &Ctx,
+    f: impl Fn(usize) -> Result<Out, Diag> + Sync,
+) -> Result<Vec<Out>, Diag> {
     let run = |range: std::ops::Range<usize>| -> Result<Vec<Out>, Diag> {
         let results: Vec<Result<Out, Diag>> = range
             .into_par_iter()
-            .map(|i| if ctx.cancelled() { Err(cancelled()) } else { f(i) })
+            .map(|i| {
+                if ctx.cancelled() {
+                    Err(cancelled())
+                } else {
+                    f(i)
+                }
+            })
             .collect();
         results.into_iter().collect()
     };
@@ -431,18 +527,24 @@ fn par_tasks(count: usize, take: Option<usize>, ctx: &Ctx, f: impl Fn(usize) -> 
 
 /// Runs a compiled plan for the command line and prints its outputs.
 pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags> {
-    let format = output::Format::parse(&args.format, std::io::stdout().is_terminal()).ok_or_else(|| {
-        Diags::from(
-            Diag::script("flow::cli::bad_format", format!("unknown output format `{}`", args.format))
+    let format =
+        output::Format::parse(&args.format, std::io::stdout().is_terminal()).ok_or_else(|| {
+            Diags::from(
+                Diag::script(
+                    "flow::cli::bad_format",
+                    format!("unknown output format `{}`", args.format),
+                )
                 .help("choose one of: auto, table, tsv, csv, json"),
-        )
-    })?;
+            )
+        })?;
     let ctx = Ctx::new(threads);
     let outs = execute(plan, &ctx)?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = output::print(&outs, format, &mut stdout) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into());
+            return Err(
+                Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into(),
+            );
         }
     }
     Ok(())

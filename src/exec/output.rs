@@ -50,7 +50,12 @@ pub fn print(outs: &[OutputData], format: Format, w: &mut dyn Write) -> io::Resu
 }
 
 /// Prints one output; with `limit`, at most that many rows (the REPL).
-pub fn print_one(o: &OutputData, format: Format, w: &mut dyn Write, limit: Option<usize>) -> io::Result<()> {
+pub fn print_one(
+    o: &OutputData,
+    format: Format,
+    w: &mut dyn Write,
+    limit: Option<usize>,
+) -> io::Result<()> {
     let values: &[Value] = match limit {
         Some(n) if o.values.len() > n => &o.values[..n],
         _ => &o.values,
@@ -81,7 +86,10 @@ pub fn print_one(o: &OutputData, format: Format, w: &mut dyn Write, limit: Optio
     let rows: Vec<Vec<String>> = values
         .iter()
         .map(|v| match (&cols, v) {
-            (Some(cols), Value::Record(r)) => cols.iter().map(|c| r.get(c).map_or(String::new(), |x| cell(x, null))).collect(),
+            (Some(cols), Value::Record(r)) => cols
+                .iter()
+                .map(|c| r.get(c).map_or(String::new(), |x| cell(x, null)))
+                .collect(),
             _ => vec![cell(v, null)],
         })
         .collect();
@@ -89,7 +97,11 @@ pub fn print_one(o: &OutputData, format: Format, w: &mut dyn Write, limit: Optio
     match format {
         Format::Table => table(header, rows, values, w),
         Format::Tsv | Format::Csv => {
-            let field = if format == Format::Tsv { tsv_field } else { csv_field };
+            let field = if format == Format::Tsv {
+                tsv_field
+            } else {
+                csv_field
+            };
             let sep = if format == Format::Tsv { "\t" } else { "," };
             let mut s = String::new();
             for row in header.iter().chain(rows.iter()) {
@@ -124,7 +136,12 @@ fn columns(values: &[Value]) -> Option<Vec<Arc<str>>> {
     (!values.is_empty()).then_some(cols)
 }
 
-fn table(header: Option<Vec<String>>, rows: Vec<Vec<String>>, values: &[Value], w: &mut dyn Write) -> io::Result<()> {
+fn table(
+    header: Option<Vec<String>>,
+    rows: Vec<Vec<String>>,
+    values: &[Value],
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let ncols = header.as_ref().map_or(1, |h| h.len());
     let width = |s: &str| s.chars().count();
     let mut widths = vec![0usize; ncols];
@@ -138,7 +155,9 @@ fn table(header: Option<Vec<String>>, rows: Vec<Vec<String>>, values: &[Value], 
         .map(|i| {
             values.iter().all(|v| {
                 let x = match (v, &header) {
-                    (Value::Record(r), Some(h)) => r.get(h[i].as_str()).cloned().unwrap_or(Value::Null),
+                    (Value::Record(r), Some(h)) => {
+                        r.get(h[i].as_str()).cloned().unwrap_or(Value::Null)
+                    }
                     (v, _) => v.clone(),
                 };
                 matches!(x, Value::Int(_) | Value::Float(_))
@@ -180,7 +199,9 @@ fn table(header: Option<Vec<String>>, rows: Vec<Vec<String>>, values: &[Value], 
 /// A TSV cell: tabs and line breaks escaped so a row stays one line.
 pub fn tsv_field(s: &str) -> String {
     if s.contains(['\t', '\n', '\r']) {
-        s.replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+        s.replace('\t', "\\t")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r")
     } else {
         s.to_string()
     }

@@ -36,6 +36,9 @@ pub struct Decode {
     pub span: Option<Span>,
 }
 
+/// Receives each line's start offset and bytes; says whether to go on.
+pub type LineFn<'f> = &'f mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>;
+
 /// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
 const CHUNK: usize = 1 << 20;
 
@@ -46,10 +49,13 @@ pub fn for_each_raw_line(
     split: &Split,
     span: Option<Span>,
     ctx: &Ctx,
-    f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>,
+    f: LineFn,
 ) -> Result<(), Diag> {
     let open_err = |e: std::io::Error| {
-        let d = Diag::run("flow::io::unreadable", format!("cannot read {}: {}", file.path.display(), io_reason(&e)));
+        let d = Diag::run(
+            "flow::io::unreadable",
+            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
+        );
         match span {
             Some(s) => d.at(s, "matched here"),
             None => d,
@@ -64,12 +70,22 @@ pub fn for_each_raw_line(
     // Does a line start exactly at `start`? Only if the byte before it is '\n'.
     let mut skip_first = false;
     if split.start > 0 {
-        fh.seek(SeekFrom::Start(split.start - 1)).map_err(open_err)?;
+        fh.seek(SeekFrom::Start(split.start - 1))
+            .map_err(open_err)?;
         let mut b = [0u8; 1];
         let n = fh.read(&mut b).map_err(open_err)?;
         skip_first = n == 1 && b[0] != b'\n';
     }
-    lines_from(&mut fh, split.start, split.end, skip_first, file, span, ctx, f)
+    lines_from(
+        &mut fh,
+        split.start,
+        split.end,
+        skip_first,
+        file,
+        span,
+        ctx,
+        f,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -81,11 +97,18 @@ fn lines_from(
     file: &FileInfo,
     span: Option<Span>,
     ctx: &Ctx,
-    f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>,
+    f: LineFn,
 ) -> Result<(), Diag> {
     let read_err = |e: std::io::Error| {
-        let what = if file.gzip { "cannot decompress" } else { "cannot read" };
-        let d = Diag::run("flow::io::unreadable", format!("{what} {}: {}", file.path.display(), io_reason(&e)));
+        let what = if file.gzip {
+            "cannot decompress"
+        } else {
+            "cannot read"
+        };
+        let d = Diag::run(
+            "flow::io::unreadable",
+            format!("{what} {}: {}", file.path.display(), io_reason(&e)),
+        );
         match span {
             Some(s) => d.at(s, "matched here"),
             None => d,
@@ -140,7 +163,11 @@ fn lines_from(
                 None => break,
             };
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let line = if line_start == 0 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
+            let line = if line_start == 0 {
+                line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+            } else {
+                line
+            };
             if f(line_start, line)? == Ctl::Stop {
                 return Ok(());
             }
@@ -153,7 +180,12 @@ fn lines_from(
 }
 
 /// Decodes one line. `offset` is the line's byte offset in the file, for errors.
-pub fn decode<'a>(line: &'a [u8], offset: u64, d: &Decode, file: &FileInfo) -> Result<Cow<'a, str>, Diag> {
+pub fn decode<'a>(
+    line: &'a [u8],
+    offset: u64,
+    d: &Decode,
+    file: &FileInfo,
+) -> Result<Cow<'a, str>, Diag> {
     match d.encoding {
         Encoding::Latin1 => Ok(latin1(line)),
         Encoding::Utf8 => match std::str::from_utf8(line) {
@@ -163,7 +195,11 @@ pub fn decode<'a>(line: &'a [u8], offset: u64, d: &Decode, file: &FileInfo) -> R
                 Errors::Ignore => Ok(Cow::Owned(drop_invalid(line))),
                 Errors::Strict => {
                     let at = offset + e.valid_up_to() as u64;
-                    let what = if file.gzip { "decompressed byte offset" } else { "byte offset" };
+                    let what = if file.gzip {
+                        "decompressed byte offset"
+                    } else {
+                        "byte offset"
+                    };
                     let diag = Diag::run(
                         "flow::io::invalid_utf8",
                         format!("invalid UTF-8 in {} at {what} {at}", file.path.display()),
@@ -209,10 +245,18 @@ fn drop_invalid(mut bytes: &[u8]) -> String {
 }
 
 /// Lines of standard input, decoded as UTF-8 (strict).
-pub fn for_each_stdin_line(ctx: &Ctx, f: &mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>) -> Result<(), Diag> {
+pub fn for_each_stdin_line(
+    ctx: &Ctx,
+    f: LineFn,
+) -> Result<(), Diag> {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
-    let info = FileInfo { path: "<stdin>".into(), size: 0, gzip: false, modified: None };
+    let info = FileInfo {
+        path: "<stdin>".into(),
+        size: 0,
+        gzip: false,
+        modified: None,
+    };
     lines_from(&mut lock, 0, u64::MAX, false, &info, None, ctx, f)
 }
 
@@ -225,14 +269,30 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("flow-read-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("f{blocksize}-{}.txt", content.len()));
-        std::fs::File::create(&path).unwrap().write_all(content).unwrap();
-        let file = FileInfo { path: path.clone(), size: content.len() as u64, gzip: false, modified: None };
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(content)
+            .unwrap();
+        let file = FileInfo {
+            path: path.clone(),
+            size: content.len() as u64,
+            gzip: false,
+            modified: None,
+        };
         let ctx = Ctx::new(1);
-        let d = Decode { encoding: Encoding::Utf8, errors: Errors::Replace, span: None };
+        let d = Decode {
+            encoding: Encoding::Utf8,
+            errors: Errors::Replace,
+            span: None,
+        };
         let mut out = Vec::new();
         let mut start = 0;
         while start < file.size.max(1) {
-            let split = Split { file: 0, start, end: (start + blocksize).min(file.size) };
+            let split = Split {
+                file: 0,
+                start,
+                end: (start + blocksize).min(file.size),
+            };
             for_each_raw_line(&file, &split, None, &ctx, &mut |off, l| {
                 out.push(decode(l, off, &d, &file).unwrap().into_owned());
                 Ok(Ctl::Continue)
@@ -262,16 +322,34 @@ mod tests {
 
     #[test]
     fn decode_modes() {
-        let file = FileInfo { path: "x".into(), size: 0, gzip: false, modified: None };
+        let file = FileInfo {
+            path: "x".into(),
+            size: 0,
+            gzip: false,
+            modified: None,
+        };
         let bad = b"a\xffb";
-        let strict = Decode { encoding: Encoding::Utf8, errors: Errors::Strict, span: None };
+        let strict = Decode {
+            encoding: Encoding::Utf8,
+            errors: Errors::Strict,
+            span: None,
+        };
         let e = decode(bad, 100, &strict, &file).unwrap_err();
         assert!(e.message.contains("byte offset 101"), "{}", e.message);
-        let rep = Decode { errors: Errors::Replace, ..strict };
+        let rep = Decode {
+            errors: Errors::Replace,
+            ..strict
+        };
         assert_eq!(decode(bad, 0, &rep, &file).unwrap(), "a\u{fffd}b");
-        let ign = Decode { errors: Errors::Ignore, ..strict };
+        let ign = Decode {
+            errors: Errors::Ignore,
+            ..strict
+        };
         assert_eq!(decode(bad, 0, &ign, &file).unwrap(), "ab");
-        let lat = Decode { encoding: Encoding::Latin1, ..strict };
+        let lat = Decode {
+            encoding: Encoding::Latin1,
+            ..strict
+        };
         assert_eq!(decode(b"caf\xe9", 0, &lat, &file).unwrap(), "café");
     }
 }

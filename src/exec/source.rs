@@ -42,15 +42,27 @@ pub fn resolve_glob(pattern: &str, span: Option<Span>) -> Result<Vec<PathBuf>, D
         let p = PathBuf::from(pattern);
         return match std::fs::metadata(&p) {
             Ok(m) if m.is_file() => Ok(vec![p]),
-            Ok(_) => Err(at(Diag::run("flow::io::not_a_file", format!("{pattern} is a directory"))
-                .help(format!("read the files in it with a glob, e.g. \"{}/*\"", pattern.trim_end_matches('/'))))),
-            Err(e) => Err(at(Diag::run("flow::io::file_not_found", format!("cannot open {pattern}: {}", io_reason(&e)))
-                .help("relative paths resolve against the current directory"))),
+            Ok(_) => Err(at(Diag::run(
+                "flow::io::not_a_file",
+                format!("{pattern} is a directory"),
+            )
+            .help(format!(
+                "read the files in it with a glob, e.g. \"{}/*\"",
+                pattern.trim_end_matches('/')
+            )))),
+            Err(e) => Err(at(Diag::run(
+                "flow::io::file_not_found",
+                format!("cannot open {pattern}: {}", io_reason(&e)),
+            )
+            .help("relative paths resolve against the current directory"))),
         };
     }
     let paths = glob::glob(pattern).map_err(|e| {
-        Diag::script("flow::io::bad_glob", format!("invalid glob pattern: {}", e.msg))
-            .at(span.unwrap_or_default(), "this pattern")
+        Diag::script(
+            "flow::io::bad_glob",
+            format!("invalid glob pattern: {}", e.msg),
+        )
+        .at(span.unwrap_or_default(), "this pattern")
     })?;
     let mut files: Vec<PathBuf> = Vec::new();
     for p in paths {
@@ -60,15 +72,22 @@ pub fn resolve_glob(pattern: &str, span: Option<Span>) -> Result<Vec<PathBuf>, D
             Err(e) => {
                 return Err(at(Diag::run(
                     "flow::io::unreadable",
-                    format!("cannot read {}: {}", e.path().display(), io_reason(e.error())),
+                    format!(
+                        "cannot read {}: {}",
+                        e.path().display(),
+                        io_reason(e.error())
+                    ),
                 )))
             }
         }
     }
     files.sort();
     if files.is_empty() {
-        return Err(at(Diag::run("flow::io::glob_matched_nothing", format!("no file matches {pattern}"))
-            .help("relative paths resolve against the current directory")));
+        return Err(at(Diag::run(
+            "flow::io::glob_matched_nothing",
+            format!("no file matches {pattern}"),
+        )
+        .help("relative paths resolve against the current directory")));
     }
     Ok(files)
 }
@@ -117,11 +136,19 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let meta = std::fs::metadata(&path).map_err(|e| {
-            Diag::run("flow::io::unreadable", format!("cannot read {}: {}", path.display(), io_reason(&e)))
-                .at(span.unwrap_or_default(), "matched here")
+            Diag::run(
+                "flow::io::unreadable",
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+            )
+            .at(span.unwrap_or_default(), "matched here")
         })?;
         let gzip = is_gzip(&path, &compression);
-        files.push(FileInfo { path, size: meta.len(), gzip, modified: meta.modified().ok() });
+        files.push(FileInfo {
+            path,
+            size: meta.len(),
+            gzip,
+            modified: meta.modified().ok(),
+        });
     }
     // CSV rows may span lines (quoted newlines): one partition per file.
     let splittable = step.op.id != OpId::ReadCsv;
@@ -133,13 +160,21 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
     let mut splits = Vec::new();
     for (i, f) in files.iter().enumerate() {
         if f.gzip || !splittable || f.size <= blocksize {
-            splits.push(Split { file: i, start: 0, end: f.size });
+            splits.push(Split {
+                file: i,
+                start: 0,
+                end: f.size,
+            });
             continue;
         }
         let mut start = 0;
         while start < f.size {
             let end = (start + blocksize).min(f.size);
-            splits.push(Split { file: i, start, end });
+            splits.push(Split {
+                file: i,
+                start,
+                end,
+            });
             start = end;
         }
     }

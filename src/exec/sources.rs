@@ -45,7 +45,11 @@ fn decode_opts(step: &Step) -> Decode {
         _ => String::new(),
     };
     Decode {
-        encoding: if s("encoding") == "latin-1" { Encoding::Latin1 } else { Encoding::Utf8 },
+        encoding: if s("encoding") == "latin-1" {
+            Encoding::Latin1
+        } else {
+            Encoding::Utf8
+        },
         errors: match s("errors").as_str() {
             "replace" => Errors::Replace,
             "ignore" => Errors::Ignore,
@@ -61,7 +65,11 @@ impl Prepared {
     /// What a source node reads, for cache keys: every file with its size and mtime.
     pub fn fingerprint(&self, n: NodeId) -> String {
         match self.files.get(&n) {
-            Some(fs) => fs.files.iter().map(|f| format!("{}:{}:{:?};", f.path.display(), f.size, f.modified)).collect(),
+            Some(fs) => fs
+                .files
+                .iter()
+                .map(|f| format!("{}:{}:{:?};", f.path.display(), f.size, f.modified))
+                .collect(),
             None => String::new(),
         }
     }
@@ -75,7 +83,14 @@ impl Prepared {
     }
 
     /// Feeds the elements of partition `i` of source node `n` to `f`.
-    pub fn produce(&self, n: NodeId, step: &Step, i: usize, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
+    pub fn produce(
+        &self,
+        n: NodeId,
+        step: &Step,
+        i: usize,
+        ctx: &Ctx,
+        f: Emit,
+    ) -> Result<(), Diag> {
         match step.op.id {
             OpId::ReadText => {
                 let fs = &self.files[&n];
@@ -134,13 +149,18 @@ impl Prepared {
                 }
                 Ok(())
             }
-            OpId::Stdin => read::for_each_stdin_line(ctx, &mut |off, line| match std::str::from_utf8(line) {
-                Ok(s) => f(Item::S(Cow::Borrowed(s))),
-                Err(e) => Err(Diag::run(
-                    "flow::io::invalid_utf8",
-                    format!("invalid UTF-8 on standard input at byte offset {}", off + e.valid_up_to() as u64),
-                )),
-            }),
+            OpId::Stdin => {
+                read::for_each_stdin_line(ctx, &mut |off, line| match std::str::from_utf8(line) {
+                    Ok(s) => f(Item::S(Cow::Borrowed(s))),
+                    Err(e) => Err(Diag::run(
+                        "flow::io::invalid_utf8",
+                        format!(
+                            "invalid UTF-8 on standard input at byte offset {}",
+                            off + e.valid_up_to() as u64
+                        ),
+                    )),
+                })
+            }
             other => unreachable!("{other:?} is not a source"),
         }
     }
@@ -155,9 +175,13 @@ fn range_n(step: &Step) -> i64 {
 
 /// 1-based line and column of byte `offset + col` in `file` (counted again on the error path only).
 fn line_of(file: &FileInfo, offset: u64) -> u64 {
-    let Ok(fh) = std::fs::File::open(&file.path) else { return 0 };
+    let Ok(fh) = std::fs::File::open(&file.path) else {
+        return 0;
+    };
     let mut r: Box<dyn Read> = if file.gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(fh)))
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            fh,
+        )))
     } else {
         Box::new(fh)
     };
@@ -176,11 +200,22 @@ fn line_of(file: &FileInfo, offset: u64) -> u64 {
     lines
 }
 
-fn bad_json(file: &FileInfo, offset: u64, e: &serde_json::Error, span: Option<crate::syntax::ast::Span>) -> Diag {
+fn bad_json(
+    file: &FileInfo,
+    offset: u64,
+    e: &serde_json::Error,
+    span: Option<crate::syntax::ast::Span>,
+) -> Diag {
     let line = line_of(file, offset);
     let d = Diag::run(
         "flow::io::bad_json",
-        format!("invalid JSON at {}:{}:{}: {}", file.path.display(), line, e.column(), super::kernel::strip_position(&e.to_string())),
+        format!(
+            "invalid JSON at {}:{}:{}: {}",
+            file.path.display(),
+            line,
+            e.column(),
+            super::kernel::strip_position(&e.to_string())
+        ),
     )
     .help("read_json expects one JSON value per line (JSON Lines)");
     match span {
@@ -193,7 +228,10 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     let d = decode_opts(step);
     let span = d.span;
     let io_err = |e: std::io::Error| {
-        let d = Diag::run("flow::io::unreadable", format!("cannot read {}: {}", file.path.display(), io_reason(&e)));
+        let d = Diag::run(
+            "flow::io::unreadable",
+            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
+        );
         match span {
             Some(s) => d.at(s, "read here"),
             None => d,
@@ -201,7 +239,10 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     };
     let fh = std::fs::File::open(&file.path).map_err(io_err)?;
     let mut r: Box<dyn BufRead> = if file.gzip {
-        Box::new(std::io::BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(fh)))
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(fh),
+        ))
     } else {
         Box::new(std::io::BufReader::with_capacity(1 << 20, fh))
     };
@@ -215,11 +256,17 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     let mut sep_buf = [0u8; 4];
     let sep_bytes = sep.encode_utf8(&mut sep_buf).as_bytes();
     if sep_bytes.len() != 1 {
-        return Err(Diag::run("flow::io::csv_separator", "the CSV separator must be a single-byte character")
-            .at(step.span, "in `read_csv`"));
+        return Err(Diag::run(
+            "flow::io::csv_separator",
+            "the CSV separator must be a single-byte character",
+        )
+        .at(step.span, "in `read_csv`"));
     }
     let header = !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))));
-    let mut rdr = csv::ReaderBuilder::new().delimiter(sep_bytes[0]).has_headers(false).from_reader(r);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(sep_bytes[0])
+        .has_headers(false)
+        .from_reader(r);
     let mut names: Option<Vec<Arc<str>>> = None;
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u64;
@@ -231,9 +278,15 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
-                let pos = e.position().map(|p| format!(":{}", p.line())).unwrap_or_default();
-                return Err(Diag::run("flow::io::bad_csv", format!("invalid CSV at {}{pos}: {e}", file.path.display()))
-                    .at(span.unwrap_or(step.span), "read here"));
+                let pos = e
+                    .position()
+                    .map(|p| format!(":{}", p.line()))
+                    .unwrap_or_default();
+                return Err(Diag::run(
+                    "flow::io::bad_csv",
+                    format!("invalid CSV at {}{pos}: {e}", file.path.display()),
+                )
+                .at(span.unwrap_or(step.span), "read here"));
             }
         }
         row += 1;
@@ -243,20 +296,33 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             fields.push(Value::str(&read::decode(field, offset, &d, file)?));
         }
         if header && names.is_none() {
-            names = Some(fields.iter().map(|v| match v {
-                Value::Str(s) => s.clone(),
-                _ => Arc::from(""),
-            }).collect());
+            names = Some(
+                fields
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(s) => s.clone(),
+                        _ => Arc::from(""),
+                    })
+                    .collect(),
+            );
             continue;
         }
         let keys: Vec<Arc<str>> = match &names {
             Some(n) => n.clone(),
-            None => (0..fields.len()).map(|i| Arc::from(i.to_string().as_str())).collect(),
+            None => (0..fields.len())
+                .map(|i| Arc::from(i.to_string().as_str()))
+                .collect(),
         };
         if keys.len() != fields.len() {
             return Err(Diag::run(
                 "flow::io::bad_csv",
-                format!("invalid CSV at {}:{}: the row has {} fields, the header {}", file.path.display(), rec.position().map_or(0, |p| p.line()), fields.len(), keys.len()),
+                format!(
+                    "invalid CSV at {}:{}: the row has {} fields, the header {}",
+                    file.path.display(),
+                    rec.position().map_or(0, |p| p.line()),
+                    fields.len(),
+                    keys.len()
+                ),
             )
             .at(span.unwrap_or(step.span), "read here"));
         }

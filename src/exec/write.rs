@@ -18,15 +18,23 @@ pub fn write(step: &Step, parts: &[Vec<Value>]) -> Result<(), Diag> {
     };
     let span = step.args[0].span.unwrap_or(step.span);
     let fail = |target: &Path, e: std::io::Error| {
-        Diag::run("flow::io::write_failed", format!("cannot write {}: {}", target.display(), io_reason(&e)))
-            .at(span, "writing here")
+        Diag::run(
+            "flow::io::write_failed",
+            format!("cannot write {}: {}", target.display(), io_reason(&e)),
+        )
+        .at(span, "writing here")
     };
     // Which elements go to which file.
     let files: Vec<(PathBuf, Vec<&Value>)> = if path.contains('*') {
         parts
             .iter()
             .enumerate()
-            .map(|(i, p)| (PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)), p.iter().collect()))
+            .map(|(i, p)| {
+                (
+                    PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)),
+                    p.iter().collect(),
+                )
+            })
             .collect()
     } else {
         vec![(PathBuf::from(&**path), parts.iter().flatten().collect())]
@@ -44,7 +52,10 @@ pub fn write(step: &Step, parts: &[Vec<Value>]) -> Result<(), Diag> {
                 return Err(fail(target, e));
             }
         }
-        let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
         temps.push((tmp.clone(), target.clone()));
         if let Err(e) = write_file(step, &tmp, target, values) {
@@ -88,7 +99,11 @@ fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()
                     }
                 }
             }
-            line = cols.iter().map(|c| super::output::csv_field(c)).collect::<Vec<_>>().join(",");
+            line = cols
+                .iter()
+                .map(|c| super::output::csv_field(c))
+                .collect::<Vec<_>>()
+                .join(",");
             line.push('\n');
             w.write_all(line.as_bytes())?;
             for v in values {
@@ -96,7 +111,11 @@ fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()
                 if let Value::Record(r) = v {
                     let cells: Vec<String> = cols
                         .iter()
-                        .map(|c| r.get(c).map_or(String::new(), |v| super::output::csv_field(&format::cell(v, ""))))
+                        .map(|c| {
+                            r.get(c).map_or(String::new(), |v| {
+                                super::output::csv_field(&format::cell(v, ""))
+                            })
+                        })
                         .collect();
                     line = cells.join(",");
                 }

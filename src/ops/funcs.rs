@@ -59,7 +59,9 @@ fn strs(args: &[Type], f: &str) -> Result<(), String> {
 fn r_len(a: &[Type]) -> Result<Type, String> {
     match &a[0] {
         Type::Str | Type::List(_) | Type::Record(_) | Type::Any => Ok(Type::Int),
-        t => Err(format!("`len` needs a str, list or record, but this is {t}")),
+        t => Err(format!(
+            "`len` needs a str, list or record, but this is {t}"
+        )),
     }
 }
 fn r_str_str(a: &[Type]) -> Result<Type, String> {
@@ -75,7 +77,9 @@ fn r_contains(a: &[Type]) -> Result<Type, String> {
     match &a[0] {
         Type::Str => want(a, 1, &Type::Str, "contains").map(|_| Type::Bool),
         Type::List(_) | Type::Record(_) | Type::Any => Ok(Type::Bool),
-        t => Err(format!("`contains` needs a str, list or record, but this is {t}")),
+        t => Err(format!(
+            "`contains` needs a str, list or record, but this is {t}"
+        )),
     }
 }
 fn r_int(a: &[Type]) -> Result<Type, String> {
@@ -113,27 +117,132 @@ fn r_round(a: &[Type]) -> Result<Type, String> {
 
 macro_rules! func {
     ($id:ident, $name:literal, $arity:expr, $sig:literal, $rule:expr, $summary:literal) => {
-        FuncDef { id: FnId::$id, name: $name, arity: $arity, signature: $sig, rule: $rule, summary: $summary }
+        FuncDef {
+            id: FnId::$id,
+            name: $name,
+            arity: $arity,
+            signature: $sig,
+            rule: $rule,
+            summary: $summary,
+        }
     };
 }
 
 pub static FUNCTIONS: &[FuncDef] = &[
-    func!(Len, "len", (1, 1), "len(x)", r_len, "code points of a str, items of a list, keys of a record"),
-    func!(Lower, "lower", (1, 1), "lower(s)", r_str_str, "Python's s.lower()"),
-    func!(Upper, "upper", (1, 1), "upper(s)", r_str_str, "Python's s.upper()"),
-    func!(Strip, "strip", (1, 2), "strip(s, [chars])", r_str_str, "Python's s.strip() / s.strip(chars)"),
-    func!(Split, "split", (1, 2), "split(s, [sep])", r_split, "Python's s.split() / s.split(sep), as a list"),
-    func!(Replace, "replace", (3, 3), "replace(s, old, new)", r_str_str, "Python's s.replace(old, new)"),
-    func!(StartsWith, "starts_with", (2, 2), "starts_with(s, prefix)", r_str_bool, "s starts with prefix"),
-    func!(EndsWith, "ends_with", (2, 2), "ends_with(s, suffix)", r_str_bool, "s ends with suffix"),
-    func!(Contains, "contains", (2, 2), "contains(x, part)", r_contains, "substring of a str, item of a list, key of a record"),
-    func!(Matches, "matches", (2, 2), "matches(s, regex)", r_str_bool, "the regex matches anywhere in s (Python's re.search); anchor with ^…$"),
-    func!(NotDelim, "not_delim", (1, 1), "not_delim(s)", r_str_bool, "s is not one of the 26 one-character delimiters"),
-    func!(Int, "int", (1, 1), "int(x)", r_int, "Python's int(x): parses a str, truncates a float"),
-    func!(Float, "float", (1, 1), "float(x)", r_float, "Python's float(x)"),
+    func!(
+        Len,
+        "len",
+        (1, 1),
+        "len(x)",
+        r_len,
+        "code points of a str, items of a list, keys of a record"
+    ),
+    func!(
+        Lower,
+        "lower",
+        (1, 1),
+        "lower(s)",
+        r_str_str,
+        "Python's s.lower()"
+    ),
+    func!(
+        Upper,
+        "upper",
+        (1, 1),
+        "upper(s)",
+        r_str_str,
+        "Python's s.upper()"
+    ),
+    func!(
+        Strip,
+        "strip",
+        (1, 2),
+        "strip(s, [chars])",
+        r_str_str,
+        "Python's s.strip() / s.strip(chars)"
+    ),
+    func!(
+        Split,
+        "split",
+        (1, 2),
+        "split(s, [sep])",
+        r_split,
+        "Python's s.split() / s.split(sep), as a list"
+    ),
+    func!(
+        Replace,
+        "replace",
+        (3, 3),
+        "replace(s, old, new)",
+        r_str_str,
+        "Python's s.replace(old, new)"
+    ),
+    func!(
+        StartsWith,
+        "starts_with",
+        (2, 2),
+        "starts_with(s, prefix)",
+        r_str_bool,
+        "s starts with prefix"
+    ),
+    func!(
+        EndsWith,
+        "ends_with",
+        (2, 2),
+        "ends_with(s, suffix)",
+        r_str_bool,
+        "s ends with suffix"
+    ),
+    func!(
+        Contains,
+        "contains",
+        (2, 2),
+        "contains(x, part)",
+        r_contains,
+        "substring of a str, item of a list, key of a record"
+    ),
+    func!(
+        Matches,
+        "matches",
+        (2, 2),
+        "matches(s, regex)",
+        r_str_bool,
+        "the regex matches anywhere in s (Python's re.search); anchor with ^…$"
+    ),
+    func!(
+        NotDelim,
+        "not_delim",
+        (1, 1),
+        "not_delim(s)",
+        r_str_bool,
+        "s is not one of the 26 one-character delimiters"
+    ),
+    func!(
+        Int,
+        "int",
+        (1, 1),
+        "int(x)",
+        r_int,
+        "Python's int(x): parses a str, truncates a float"
+    ),
+    func!(
+        Float,
+        "float",
+        (1, 1),
+        "float(x)",
+        r_float,
+        "Python's float(x)"
+    ),
     func!(Str, "str", (1, 1), "str(x)", r_str, "Python's str(x)"),
     func!(Abs, "abs", (1, 1), "abs(x)", r_abs, "absolute value"),
-    func!(Round, "round", (1, 2), "round(x, [ndigits])", r_round, "Python's round: half to even"),
+    func!(
+        Round,
+        "round",
+        (1, 2),
+        "round(x, [ndigits])",
+        r_round,
+        "Python's round: half to even"
+    ),
 ];
 
 #[cfg(test)]
@@ -153,7 +262,10 @@ mod tests {
     fn rules() {
         assert_eq!((lookup("len").unwrap().rule)(&[Type::Str]), Ok(Type::Int));
         assert!((lookup("len").unwrap().rule)(&[Type::Int]).is_err());
-        assert_eq!((lookup("round").unwrap().rule)(&[Type::Float]), Ok(Type::Int));
+        assert_eq!(
+            (lookup("round").unwrap().rule)(&[Type::Float]),
+            Ok(Type::Int)
+        );
         assert!((lookup("starts_with").unwrap().rule)(&[Type::Str, Type::Int]).is_err());
     }
 }

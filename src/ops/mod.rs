@@ -121,7 +121,10 @@ impl PKind {
             PKind::Input => "a bound collection name".into(),
             PKind::Choice(c) => format!(
                 "one of {}",
-                c.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+                c.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -229,6 +232,24 @@ pub struct ArgVal {
     pub span: Option<Span>,
 }
 
+/// Why a type rule rejected a stage: a message, and the positional argument
+/// it is about (`None`: the input or the stage as a whole).
+#[derive(Debug, PartialEq)]
+pub struct Bad {
+    pub msg: String,
+    pub arg: Option<usize>,
+}
+
+impl From<String> for Bad {
+    fn from(msg: String) -> Bad {
+        Bad { msg, arg: None }
+    }
+}
+
+fn bad_arg(i: usize, msg: impl Into<String>) -> Bad {
+    Bad { msg: msg.into(), arg: Some(i) }
+}
+
 /// What a type rule sees.
 pub struct Cx<'a> {
     /// The element type of the input (`None` for sources).
@@ -272,7 +293,7 @@ pub struct OpDef {
     pub input: Input,
     /// The output collection type, given resolved arguments; `Err` is a message
     /// about the arguments (the input itself is checked against `input` first).
-    pub rule: fn(&Cx) -> Result<Coll, String>,
+    pub rule: fn(&Cx) -> Result<Coll, Bad>,
     pub summary: &'static str,
     pub example: &'static str,
 }
@@ -290,7 +311,11 @@ impl OpDef {
         let mut s = self.name.to_string();
         for p in self.params {
             let name = p.name.to_uppercase();
-            let name = if p.variadic { format!("{name}...") } else { name };
+            let name = if p.variadic {
+                format!("{name}...")
+            } else {
+                name
+            };
             if p.required {
                 s += &format!(" {name}");
             } else {
@@ -300,7 +325,11 @@ impl OpDef {
         for o in self.options {
             s += &format!(" [{}=", o.name);
             s += &match (o.kind, o.default) {
-                (PKind::Choice(c), _) => c.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join("|"),
+                (PKind::Choice(c), _) => c
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join("|"),
                 (_, Dflt::Str(d)) => format!("\"{d}\""),
                 (_, Dflt::Int(d)) => d.to_string(),
                 (_, Dflt::Bool(d)) => d.to_string(),
@@ -327,7 +356,10 @@ pub fn lookup(name: &str) -> Option<&'static OpDef> {
 
 /// The catalog entry for an id.
 pub fn def(id: OpId) -> &'static OpDef {
-    OPERATORS.iter().find(|o| o.id == id).expect("every OpId has an entry")
+    OPERATORS
+        .iter()
+        .find(|o| o.id == id)
+        .expect("every OpId has an entry")
 }
 
 /// The closest operator name, for "did you mean …?".
@@ -346,116 +378,121 @@ pub fn closest_in<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> 
 
 // ---- type rules -------------------------------------------------------------
 
-
-fn same(cx: &Cx) -> Result<Coll, String> {
+fn same(cx: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(cx.elem()))
 }
-fn bag_str(_: &Cx) -> Result<Coll, String> {
+fn bag_str(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(Type::Str))
 }
-fn bag_any(_: &Cx) -> Result<Coll, String> {
+fn bag_any(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(Type::Any))
 }
-fn written(_: &Cx) -> Result<Coll, String> {
+fn written(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Written)
 }
 
-fn rule_range(_: &Cx) -> Result<Coll, String> {
+fn rule_range(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(Type::Int))
 }
-fn rule_read_csv(_: &Cx) -> Result<Coll, String> {
+fn rule_read_csv(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(Type::Record(None)))
 }
-fn rule_from(cx: &Cx) -> Result<Coll, String> {
+fn rule_from(cx: &Cx) -> Result<Coll, Bad> {
     match cx.arg(0) {
         Some(Arg::Value(v @ Value::List(_))) => match v.type_of() {
             Type::List(t) => Ok(Coll::Bag(*t)),
             _ => unreachable!(),
         },
-        _ => Err("`from` takes a list, e.g. `from [1, 2, 3]`".into()),
+        _ => Err(bad_arg(0, "`from` takes a list, e.g. `from [1, 2, 3]`")),
     }
 }
-fn rule_map(cx: &Cx) -> Result<Coll, String> {
+fn rule_map(cx: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(cx.expr_or_elem(0)))
 }
-fn rule_filter(cx: &Cx) -> Result<Coll, String> {
+fn rule_filter(cx: &Cx) -> Result<Coll, Bad> {
     let t = cx.expr_or_elem(0);
     if !t.fits(&Type::Bool) {
-        return Err(format!("the condition of `filter` must be bool, but this is {t}"));
+        return Err(bad_arg(0, format!("the condition of `filter` must be bool, but this is {t}")));
     }
     Ok(Coll::Bag(cx.elem()))
 }
-fn rule_flatten(cx: &Cx) -> Result<Coll, String> {
+fn rule_flatten(cx: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(match cx.elem() {
         Type::List(t) => *t,
         _ => Type::Any,
     }))
 }
-fn rule_pluck(cx: &Cx) -> Result<Coll, String> {
+fn rule_pluck(cx: &Cx) -> Result<Coll, Bad> {
     let elem = cx.elem();
     let t = match (cx.arg(0), &elem) {
         (Some(Arg::Value(Value::Str(k))), _) => match elem.field(k) {
             Some(t) => t,
             None if matches!(elem, Type::List(_)) => {
-                return Err(format!("elements are {elem}: pluck a list by index, e.g. `pluck 0`"))
+                return Err(bad_arg(0, format!("elements are {elem}: pluck a list by index, e.g. `pluck 0`")))
             }
             None if cx.opt("default").is_some() => Type::Any,
-            None => return Err(format!("elements are {elem}, which has no field \"{k}\"")),
+            None => return Err(bad_arg(0, format!("elements are {elem}, which has no field \"{k}\""))),
         },
         (Some(Arg::Value(Value::Int(_))), Type::List(t)) => (**t).clone(),
         (Some(Arg::Value(Value::Int(_))), Type::Any) => Type::Any,
         (Some(Arg::Value(Value::Int(_))), _) => {
-            return Err(format!("elements are {elem}: an integer key needs list elements"))
+            return Err(bad_arg(0, format!("elements are {elem}: an integer key needs list elements")))
         }
-        _ => return Err("`pluck` takes a field name (string) or a list index (integer)".into()),
+        _ => return Err(bad_arg(0, "`pluck` takes a field name (string) or a list index (integer)")),
     };
     Ok(Coll::Bag(match cx.opt("default") {
         Some(Arg::Value(v)) if v.type_of() != t => Type::Any,
         _ => t,
     }))
 }
-fn rule_count(_: &Cx) -> Result<Coll, String> {
+fn rule_count(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Scalar(Type::Int))
 }
-fn numeric(cx: &Cx, op: &str) -> Result<Type, String> {
+fn numeric(cx: &Cx, op: &str) -> Result<Type, Bad> {
     let t = cx.expr_or_elem(0);
     match t {
         Type::Int | Type::Float | Type::Any => Ok(t),
         Type::Bool => Ok(Type::Int),
-        t => Err(format!("`{op}` needs numbers, but the values are {t}")),
+        t => Err(Bad {
+            msg: format!("`{op}` needs numbers, but the values are {t}"),
+            arg: cx.arg(0).map(|_| 0),
+        }),
     }
 }
-fn rule_sum(cx: &Cx) -> Result<Coll, String> {
+fn rule_sum(cx: &Cx) -> Result<Coll, Bad> {
     numeric(cx, "sum").map(Coll::Scalar)
 }
-fn rule_mean(cx: &Cx) -> Result<Coll, String> {
+fn rule_mean(cx: &Cx) -> Result<Coll, Bad> {
     numeric(cx, "mean").map(|_| Coll::Scalar(Type::Float))
 }
-fn rule_minmax(cx: &Cx) -> Result<Coll, String> {
+fn rule_minmax(cx: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Scalar(cx.expr_or_elem(0)))
 }
-fn rule_frequencies(cx: &Cx) -> Result<Coll, String> {
-    Ok(Coll::Bag(Type::record(&[("value", cx.elem()), ("count", Type::Int)])))
+fn rule_frequencies(cx: &Cx) -> Result<Coll, Bad> {
+    Ok(Coll::Bag(Type::record(&[
+        ("value", cx.elem()),
+        ("count", Type::Int),
+    ])))
 }
-fn positive_n(cx: &Cx, op: &str) -> Result<(), String> {
+fn positive_n(cx: &Cx, op: &str) -> Result<(), Bad> {
     match cx.arg(0) {
         Some(Arg::Value(Value::Int(n))) if *n >= 0 => Ok(()),
-        _ => Err(format!("`{op}` takes a count N ≥ 0")),
+        _ => Err(bad_arg(0, format!("`{op}` takes a count N ≥ 0"))),
     }
 }
-fn rule_topk(cx: &Cx) -> Result<Coll, String> {
+fn rule_topk(cx: &Cx) -> Result<Coll, Bad> {
     positive_n(cx, "topk")?;
     same(cx)
 }
-fn rule_take(cx: &Cx) -> Result<Coll, String> {
+fn rule_take(cx: &Cx) -> Result<Coll, Bad> {
     positive_n(cx, "take")?;
     same(cx)
 }
-fn rule_groupby(cx: &Cx) -> Result<Coll, String> {
+fn rule_groupby(cx: &Cx) -> Result<Coll, Bad> {
     let key = cx.expr_or_elem(0);
     let agg = match cx.arg(1) {
         Some(Arg::Agg(a)) => *a,
-        _ => return Err(format!("`groupby` needs an aggregate: {}", AGGS.join(" "))),
+        _ => return Err(bad_arg(1, format!("`groupby` needs an aggregate: {}", AGGS.join(" ")))),
     };
     let vals = cx.expr_or_elem(2);
     let vt = match agg {
@@ -463,23 +500,33 @@ fn rule_groupby(cx: &Cx) -> Result<Coll, String> {
         "sum" => match vals {
             Type::Int | Type::Float | Type::Any => vals,
             Type::Bool => Type::Int,
-            t => return Err(format!("`groupby … sum` needs numbers, but the values are {t}")),
+            t => {
+                return Err(Bad {
+                    msg: format!("`groupby … sum` needs numbers, but the values are {t}"),
+                    arg: cx.arg(2).map(|_| 2),
+                })
+            }
         },
         "mean" => match vals {
             Type::Int | Type::Float | Type::Any | Type::Bool => Type::Float,
-            t => return Err(format!("`groupby … mean` needs numbers, but the values are {t}")),
+            t => {
+                return Err(Bad {
+                    msg: format!("`groupby … mean` needs numbers, but the values are {t}"),
+                    arg: cx.arg(2).map(|_| 2),
+                })
+            }
         },
         "collect" => Type::list(vals),
         _ => vals,
     };
     Ok(Coll::Bag(Type::record(&[("key", key), (agg, vt)])))
 }
-fn rule_concat(cx: &Cx) -> Result<Coll, String> {
+fn rule_concat(cx: &Cx) -> Result<Coll, Bad> {
     let mut t: Option<Type> = None;
     for c in cx.inputs {
         match c {
             Coll::Bag(e) => t = Some(t.map_or(e.clone(), |t| t.join(e))),
-            other => return Err(format!("`concat` joins bags, but one input is {other}")),
+            other => return Err(format!("`concat` joins bags, but one input is {other}").into()),
         }
     }
     Ok(Coll::Bag(t.unwrap_or(Type::Any)))
@@ -491,28 +538,103 @@ const ENCODINGS: &[&str] = &["utf-8", "latin-1"];
 const ERRORS: &[&str] = &["strict", "replace", "ignore"];
 const COMPRESSIONS: &[&str] = &["infer", "gzip", "none"];
 
-const GLOB: &[Param] = &[Param { name: "glob", kind: PKind::Path, required: true, variadic: false }];
-const PATH: &[Param] = &[Param { name: "path", kind: PKind::Path, required: true, variadic: false }];
+const GLOB: &[Param] = &[Param {
+    name: "glob",
+    kind: PKind::Path,
+    required: true,
+    variadic: false,
+}];
+const PATH: &[Param] = &[Param {
+    name: "path",
+    kind: PKind::Path,
+    required: true,
+    variadic: false,
+}];
 const NONE: &[Param] = &[];
-const OPT_EXPR: &[Param] = &[Param { name: "expr", kind: PKind::Expr, required: false, variadic: false }];
-const EXPR: &[Param] = &[Param { name: "expr", kind: PKind::Expr, required: true, variadic: false }];
-const N: &[Param] = &[Param { name: "n", kind: PKind::Int, required: true, variadic: false }];
-const CHARS: &[Param] = &[Param { name: "chars", kind: PKind::Str, required: false, variadic: false }];
+const OPT_EXPR: &[Param] = &[Param {
+    name: "expr",
+    kind: PKind::Expr,
+    required: false,
+    variadic: false,
+}];
+const EXPR: &[Param] = &[Param {
+    name: "expr",
+    kind: PKind::Expr,
+    required: true,
+    variadic: false,
+}];
+const N: &[Param] = &[Param {
+    name: "n",
+    kind: PKind::Int,
+    required: true,
+    variadic: false,
+}];
+const CHARS: &[Param] = &[Param {
+    name: "chars",
+    kind: PKind::Str,
+    required: false,
+    variadic: false,
+}];
 
 const TEXT_OPTS: &[OptDef] = &[
-    OptDef { name: "blocksize", kind: PKind::Size, default: Dflt::None, doc: "split files into partitions of about this many bytes (default: automatic)" },
-    OptDef { name: "encoding", kind: PKind::Choice(ENCODINGS), default: Dflt::Str("utf-8"), doc: "how the bytes are decoded" },
-    OptDef { name: "errors", kind: PKind::Choice(ERRORS), default: Dflt::Str("strict"), doc: "what to do with bytes that are not valid in the encoding" },
-    OptDef { name: "compression", kind: PKind::Choice(COMPRESSIONS), default: Dflt::Str("infer"), doc: "`infer` decompresses files ending in .gz" },
+    OptDef {
+        name: "blocksize",
+        kind: PKind::Size,
+        default: Dflt::None,
+        doc: "split files into partitions of about this many bytes (default: automatic)",
+    },
+    OptDef {
+        name: "encoding",
+        kind: PKind::Choice(ENCODINGS),
+        default: Dflt::Str("utf-8"),
+        doc: "how the bytes are decoded",
+    },
+    OptDef {
+        name: "errors",
+        kind: PKind::Choice(ERRORS),
+        default: Dflt::Str("strict"),
+        doc: "what to do with bytes that are not valid in the encoding",
+    },
+    OptDef {
+        name: "compression",
+        kind: PKind::Choice(COMPRESSIONS),
+        default: Dflt::Str("infer"),
+        doc: "`infer` decompresses files ending in .gz",
+    },
 ];
 const CSV_OPTS: &[OptDef] = &[
-    OptDef { name: "sep", kind: PKind::Str, default: Dflt::Str(","), doc: "the field separator (one character)" },
-    OptDef { name: "header", kind: PKind::Bool, default: Dflt::Bool(true), doc: "the first row names the fields; otherwise fields are named 0, 1, …" },
-    OptDef { name: "encoding", kind: PKind::Choice(ENCODINGS), default: Dflt::Str("utf-8"), doc: "how the bytes are decoded" },
-    OptDef { name: "compression", kind: PKind::Choice(COMPRESSIONS), default: Dflt::Str("infer"), doc: "`infer` decompresses files ending in .gz" },
+    OptDef {
+        name: "sep",
+        kind: PKind::Str,
+        default: Dflt::Str(","),
+        doc: "the field separator (one character)",
+    },
+    OptDef {
+        name: "header",
+        kind: PKind::Bool,
+        default: Dflt::Bool(true),
+        doc: "the first row names the fields; otherwise fields are named 0, 1, …",
+    },
+    OptDef {
+        name: "encoding",
+        kind: PKind::Choice(ENCODINGS),
+        default: Dflt::Str("utf-8"),
+        doc: "how the bytes are decoded",
+    },
+    OptDef {
+        name: "compression",
+        kind: PKind::Choice(COMPRESSIONS),
+        default: Dflt::Str("infer"),
+        doc: "`infer` decompresses files ending in .gz",
+    },
 ];
 const NO_OPTS: &[OptDef] = &[];
-const BY_OPT: &[OptDef] = &[OptDef { name: "by", kind: PKind::Expr, default: Dflt::None, doc: "the sort key (default: the `count` field of a record that has one, else the element)" }];
+const BY_OPT: &[OptDef] = &[OptDef {
+    name: "by",
+    kind: PKind::Expr,
+    default: Dflt::None,
+    doc: "the sort key (default: the `count` field of a record that has one, else the element)",
+}];
 
 macro_rules! op {
     ($id:ident, $name:literal, $kind:ident, $params:expr, $opts:expr, $input:expr, $rule:expr, $summary:literal, $example:literal) => {
@@ -533,116 +655,443 @@ macro_rules! op {
 /// Every operator, in the order `:ops` lists them.
 pub static OPERATORS: &[OpDef] = &[
     // sources
-    op!(ReadText, "read_text", Source, GLOB, TEXT_OPTS, Input::None, bag_str,
+    op!(
+        ReadText,
+        "read_text",
+        Source,
+        GLOB,
+        TEXT_OPTS,
+        Input::None,
+        bag_str,
         "lines of every file the glob matches (sorted by path), without line endings",
-        r#"read_text "data/*.txt" blocksize=1MiB"#),
-    op!(ReadJson, "read_json", Source, GLOB, TEXT_OPTS, Input::None, bag_any,
+        r#"read_text "data/*.txt" blocksize=1MiB"#
+    ),
+    op!(
+        ReadJson,
+        "read_json",
+        Source,
+        GLOB,
+        TEXT_OPTS,
+        Input::None,
+        bag_any,
         "one JSON value per non-blank line (JSON Lines)",
-        r#"read_json "data/events.jsonl" | pluck "user""#),
-    op!(ReadCsv, "read_csv", Source, GLOB, CSV_OPTS, Input::None, rule_read_csv,
+        r#"read_json "data/events.jsonl" | pluck "user""#
+    ),
+    op!(
+        ReadCsv,
+        "read_csv",
+        Source,
+        GLOB,
+        CSV_OPTS,
+        Input::None,
+        rule_read_csv,
         "one record per CSV row, fields as strings",
-        r#"read_csv "data/people.csv" | pluck "name""#),
-    op!(Range, "range", Source, N, NO_OPTS, Input::None, rule_range,
+        r#"read_csv "data/people.csv" | pluck "name""#
+    ),
+    op!(
+        Range,
+        "range",
+        Source,
+        N,
+        NO_OPTS,
+        Input::None,
+        rule_range,
         "the integers 0 .. N-1",
-        "range 10 | map it * it"),
-    op!(From, "from", Source, &[Param { name: "values", kind: PKind::List, required: true, variadic: false }], NO_OPTS, Input::None, rule_from,
+        "range 10 | map it * it"
+    ),
+    op!(
+        From,
+        "from",
+        Source,
+        &[Param {
+            name: "values",
+            kind: PKind::List,
+            required: true,
+            variadic: false
+        }],
+        NO_OPTS,
+        Input::None,
+        rule_from,
         "a literal sequence of values",
-        r#"from ["a", "b", "a"] | frequencies"#),
-    op!(Stdin, "stdin", Source, NONE, NO_OPTS, Input::None, bag_str,
+        r#"from ["a", "b", "a"] | frequencies"#
+    ),
+    op!(
+        Stdin,
+        "stdin",
+        Source,
+        NONE,
+        NO_OPTS,
+        Input::None,
+        bag_str,
         "lines of standard input",
-        "stdin | count"),
+        "stdin | count"
+    ),
     // elementwise
-    op!(Lower, "lower", Elementwise, NONE, NO_OPTS, Input::Bag(Need::Str), bag_str,
+    op!(
+        Lower,
+        "lower",
+        Elementwise,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "lower-case each string (Python's str.lower, full Unicode)",
-        r#"from ["ÀB"] | lower"#),
-    op!(Upper, "upper", Elementwise, NONE, NO_OPTS, Input::Bag(Need::Str), bag_str,
+        r#"from ["ÀB"] | lower"#
+    ),
+    op!(
+        Upper,
+        "upper",
+        Elementwise,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "upper-case each string (Python's str.upper, full Unicode)",
-        r#"from ["straße"] | upper"#),
-    op!(Strip, "strip", Elementwise, CHARS, NO_OPTS, Input::Bag(Need::Str), bag_str,
+        r#"from ["straße"] | upper"#
+    ),
+    op!(
+        Strip,
+        "strip",
+        Elementwise,
+        CHARS,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "remove leading and trailing whitespace, or the given characters",
-        r#"from ["  a  ", "--b--"] | strip | strip "-""#),
-    op!(Split, "split", Elementwise, &[Param { name: "sep", kind: PKind::Str, required: false, variadic: false }], NO_OPTS, Input::Bag(Need::Str), bag_str,
+        r#"from ["  a  ", "--b--"] | strip | strip "-""#
+    ),
+    op!(
+        Split,
+        "split",
+        Elementwise,
+        &[Param {
+            name: "sep",
+            kind: PKind::Str,
+            required: false,
+            variadic: false
+        }],
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "split each string into pieces, each piece an element (Python's str.split)",
-        r#"from ["a b  c", "x,y"] | split"#),
-    op!(Purge, "purge", Elementwise, CHARS, NO_OPTS, Input::Bag(Need::Str), bag_str,
+        r#"from ["a b  c", "x,y"] | split"#
+    ),
+    op!(
+        Purge,
+        "purge",
+        Elementwise,
+        CHARS,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "replace every listed character by a space (default: the 26 delimiters)",
-        r#"from ["end. (start)"] | purge"#),
-    op!(Replace, "replace", Elementwise, &[Param { name: "old", kind: PKind::Str, required: true, variadic: false }, Param { name: "new", kind: PKind::Str, required: true, variadic: false }], NO_OPTS, Input::Bag(Need::Str), bag_str,
+        r#"from ["end. (start)"] | purge"#
+    ),
+    op!(
+        Replace,
+        "replace",
+        Elementwise,
+        &[
+            Param {
+                name: "old",
+                kind: PKind::Str,
+                required: true,
+                variadic: false
+            },
+            Param {
+                name: "new",
+                kind: PKind::Str,
+                required: true,
+                variadic: false
+            }
+        ],
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_str,
         "replace every occurrence of OLD by NEW (Python's str.replace)",
-        r#"from ["a-b-c"] | replace "-" "+""#),
-    op!(Map, "map", Elementwise, EXPR, NO_OPTS, Input::Bag(Need::Any), rule_map,
+        r#"from ["a-b-c"] | replace "-" "+""#
+    ),
+    op!(
+        Map,
+        "map",
+        Elementwise,
+        EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_map,
         "the value of EXPR for each element",
-        "range 5 | map it * 2 + 1"),
-    op!(Filter, "filter", Elementwise, EXPR, NO_OPTS, Input::Bag(Need::Any), rule_filter,
+        "range 5 | map it * 2 + 1"
+    ),
+    op!(
+        Filter,
+        "filter",
+        Elementwise,
+        EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_filter,
         "keep the elements for which EXPR is true",
-        "range 10 | filter it % 3 == 0"),
-    op!(Flatten, "flatten", Elementwise, NONE, NO_OPTS, Input::Bag(Need::List), rule_flatten,
+        "range 10 | filter it % 3 == 0"
+    ),
+    op!(
+        Flatten,
+        "flatten",
+        Elementwise,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::List),
+        rule_flatten,
         "each item of each list, as an element",
-        "from [[1, 2], [3]] | flatten"),
-    op!(Pluck, "pluck", Elementwise, &[Param { name: "key", kind: PKind::Value, required: true, variadic: false }], &[OptDef { name: "default", kind: PKind::Value, default: Dflt::None, doc: "the value when the key is missing (default: a missing key is an error)" }], Input::Bag(Need::Any), rule_pluck,
+        "from [[1, 2], [3]] | flatten"
+    ),
+    op!(
+        Pluck,
+        "pluck",
+        Elementwise,
+        &[Param {
+            name: "key",
+            kind: PKind::Value,
+            required: true,
+            variadic: false
+        }],
+        &[OptDef {
+            name: "default",
+            kind: PKind::Value,
+            default: Dflt::None,
+            doc: "the value when the key is missing (default: a missing key is an error)"
+        }],
+        Input::Bag(Need::Any),
+        rule_pluck,
         "the field KEY of each record (or item KEY of each list)",
-        r#"read_json "data/events.jsonl" | pluck "user""#),
-    op!(ParseJson, "parse_json", Elementwise, NONE, NO_OPTS, Input::Bag(Need::Str), bag_any,
+        r#"read_json "data/events.jsonl" | pluck "user""#
+    ),
+    op!(
+        ParseJson,
+        "parse_json",
+        Elementwise,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        bag_any,
         "parse each string as JSON",
-        r#"from ["{\"a\": 1}"] | parse_json | pluck "a""#),
-    op!(ToJson, "to_json", Elementwise, NONE, NO_OPTS, Input::Bag(Need::Any), bag_str,
+        r#"from ["{\"a\": 1}"] | parse_json | pluck "a""#
+    ),
+    op!(
+        ToJson,
+        "to_json",
+        Elementwise,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        bag_str,
         "each element as a line of JSON",
-        "range 3 | map [it, it * 2] | to_json"),
+        "range 3 | map [it, it * 2] | to_json"
+    ),
     // aggregations
-    op!(Count, "count", Aggregate, NONE, NO_OPTS, Input::Bag(Need::Any), rule_count,
+    op!(
+        Count,
+        "count",
+        Aggregate,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_count,
         "the number of elements",
-        r#"read_text "data/*.txt" | count"#),
-    op!(Sum, "sum", Aggregate, OPT_EXPR, NO_OPTS, Input::Bag(Need::Any), rule_sum,
+        r#"read_text "data/*.txt" | count"#
+    ),
+    op!(
+        Sum,
+        "sum",
+        Aggregate,
+        OPT_EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_sum,
         "the sum of the elements, or of EXPR over them",
-        "range 101 | sum"),
-    op!(Min, "min", Aggregate, OPT_EXPR, NO_OPTS, Input::Bag(Need::Any), rule_minmax,
+        "range 101 | sum"
+    ),
+    op!(
+        Min,
+        "min",
+        Aggregate,
+        OPT_EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_minmax,
         "the smallest element, or smallest EXPR (null when empty)",
-        "from [3, 1, 2] | min"),
-    op!(Max, "max", Aggregate, OPT_EXPR, NO_OPTS, Input::Bag(Need::Any), rule_minmax,
+        "from [3, 1, 2] | min"
+    ),
+    op!(
+        Max,
+        "max",
+        Aggregate,
+        OPT_EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_minmax,
         "the largest element, or largest EXPR (null when empty)",
-        r#"from ["a", "ccc", "bb"] | max len"#),
-    op!(Mean, "mean", Aggregate, OPT_EXPR, NO_OPTS, Input::Bag(Need::Any), rule_mean,
+        r#"from ["a", "ccc", "bb"] | max len"#
+    ),
+    op!(
+        Mean,
+        "mean",
+        Aggregate,
+        OPT_EXPR,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_mean,
         "the arithmetic mean (null when empty)",
-        "range 10 | mean"),
-    op!(Distinct, "distinct", Aggregate, NONE, NO_OPTS, Input::Bag(Need::Any), same,
+        "range 10 | mean"
+    ),
+    op!(
+        Distinct,
+        "distinct",
+        Aggregate,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        same,
         "each value once, sorted by value",
-        r#"from ["b", "a", "b"] | distinct"#),
-    op!(Frequencies, "frequencies", Aggregate, NONE, NO_OPTS, Input::Bag(Need::Any), rule_frequencies,
+        r#"from ["b", "a", "b"] | distinct"#
+    ),
+    op!(
+        Frequencies,
+        "frequencies",
+        Aggregate,
+        NONE,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_frequencies,
         "how often each value occurs, by count descending then value ascending",
-        r#"from ["b", "a", "b"] | frequencies"#),
-    op!(Topk, "topk", Aggregate, N, BY_OPT, Input::Bag(Need::Any), rule_topk,
+        r#"from ["b", "a", "b"] | frequencies"#
+    ),
+    op!(
+        Topk,
+        "topk",
+        Aggregate,
+        N,
+        BY_OPT,
+        Input::Bag(Need::Any),
+        rule_topk,
         "the N largest elements by EXPR; ties by value ascending",
-        "range 100 | topk 3 by=(it % 7)"),
-    op!(Sort, "sort", Aggregate, NONE, &[
-        OptDef { name: "by", kind: PKind::Expr, default: Dflt::None, doc: "the sort key (default: the element)" },
-        OptDef { name: "desc", kind: PKind::Bool, default: Dflt::Bool(false), doc: "largest first" },
-    ], Input::Bag(Need::Any), same,
+        "range 100 | topk 3 by=(it % 7)"
+    ),
+    op!(
+        Sort,
+        "sort",
+        Aggregate,
+        NONE,
+        &[
+            OptDef {
+                name: "by",
+                kind: PKind::Expr,
+                default: Dflt::None,
+                doc: "the sort key (default: the element)"
+            },
+            OptDef {
+                name: "desc",
+                kind: PKind::Bool,
+                default: Dflt::Bool(false),
+                doc: "largest first"
+            },
+        ],
+        Input::Bag(Need::Any),
+        same,
         "a stable global sort",
-        r#"from ["bb", "a", "ccc"] | sort by=len desc=true"#),
-    op!(Take, "take", Aggregate, N, NO_OPTS, Input::Bag(Need::Any), rule_take,
+        r#"from ["bb", "a", "ccc"] | sort by=len desc=true"#
+    ),
+    op!(
+        Take,
+        "take",
+        Aggregate,
+        N,
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_take,
         "the first N elements in input order; reading stops once they are known",
-        r#"read_text "data/*.txt" | take 5"#),
-    op!(Groupby, "groupby", Aggregate, &[
-        Param { name: "key", kind: PKind::Expr, required: true, variadic: false },
-        Param { name: "agg", kind: PKind::Agg, required: true, variadic: false },
-        Param { name: "expr", kind: PKind::Expr, required: false, variadic: false },
-    ], NO_OPTS, Input::Bag(Need::Any), rule_groupby,
+        r#"read_text "data/*.txt" | take 5"#
+    ),
+    op!(
+        Groupby,
+        "groupby",
+        Aggregate,
+        &[
+            Param {
+                name: "key",
+                kind: PKind::Expr,
+                required: true,
+                variadic: false
+            },
+            Param {
+                name: "agg",
+                kind: PKind::Agg,
+                required: true,
+                variadic: false
+            },
+            Param {
+                name: "expr",
+                kind: PKind::Expr,
+                required: false,
+                variadic: false
+            },
+        ],
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_groupby,
         "one record {key, AGG} per key, ordered by key; AGG is count sum min max mean collect",
-        r#"from ["apple", "bob", "cat", "anna"] | groupby len count"#),
+        r#"from ["apple", "bob", "cat", "anna"] | groupby len count"#
+    ),
     // combining
-    op!(Concat, "concat", Combine, &[Param { name: "inputs", kind: PKind::Input, required: true, variadic: true }], NO_OPTS, Input::Bag(Need::Any), rule_concat,
+    op!(
+        Concat,
+        "concat",
+        Combine,
+        &[Param {
+            name: "inputs",
+            kind: PKind::Input,
+            required: true,
+            variadic: true
+        }],
+        NO_OPTS,
+        Input::Bag(Need::Any),
+        rule_concat,
         "the elements of the bound collections, in order",
-        "let a = range 3\nlet b = range 2\nconcat a b"),
+        "let a = range 3\nlet b = range 2\nconcat a b"
+    ),
     // sinks
-    op!(WriteText, "write_text", Sink, PATH, NO_OPTS, Input::Bag(Need::Str), written,
+    op!(
+        WriteText,
+        "write_text",
+        Sink,
+        PATH,
+        NO_OPTS,
+        Input::Bag(Need::Str),
+        written,
         "write one line per element; a `*` in PATH writes one file per partition",
-        r#"range 3 | map str(it) | write_text "out/numbers.txt""#),
-    op!(WriteJson, "write_json", Sink, PATH, NO_OPTS, Input::Any, written,
+        r#"range 3 | map str(it) | write_text "out/numbers.txt""#
+    ),
+    op!(
+        WriteJson,
+        "write_json",
+        Sink,
+        PATH,
+        NO_OPTS,
+        Input::Any,
+        written,
         "write one JSON value per line; a `*` in PATH writes one file per partition",
-        r#"from ["b", "a"] | frequencies | write_json "out/freq.jsonl""#),
-    op!(WriteCsv, "write_csv", Sink, PATH, NO_OPTS, Input::Bag(Need::Record), written,
+        r#"from ["b", "a"] | frequencies | write_json "out/freq.jsonl""#
+    ),
+    op!(
+        WriteCsv,
+        "write_csv",
+        Sink,
+        PATH,
+        NO_OPTS,
+        Input::Bag(Need::Record),
+        written,
         "write records as CSV with a header row; a `*` in PATH writes one file per partition",
-        r#"from ["b", "a"] | frequencies | write_csv "out/freq.csv""#),
+        r#"from ["b", "a"] | frequencies | write_csv "out/freq.csv""#
+    ),
 ];
 
 #[cfg(test)]

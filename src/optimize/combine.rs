@@ -17,8 +17,14 @@ pub fn combine(mut plan: Plan) -> Plan {
         if node.first().op.kind != Kind::Aggregate || node.first().phase != Phase::Whole {
             continue;
         }
-        debug_assert_eq!(node.steps.len(), 1, "an aggregation is not fused before combine");
-        let [input] = plan.inputs(n)[..] else { continue };
+        debug_assert_eq!(
+            node.steps.len(),
+            1,
+            "an aggregation is not fused before combine"
+        );
+        let [input] = plan.inputs(n)[..] else {
+            continue;
+        };
         let mut partial = node.first().clone();
         partial.phase = Phase::Partial;
         plan.graph[n].steps[0].phase = Phase::Merge;
@@ -26,7 +32,11 @@ pub fn combine(mut plan: Plan) -> Plan {
             plan.graph[input].steps.push(partial);
         } else {
             // A shared input: the partial runs as its own per-partition task.
-            let p = plan.graph.add_node(Node { steps: vec![partial], names: vec![], persist: false });
+            let p = plan.graph.add_node(Node {
+                steps: vec![partial],
+                names: vec![],
+                persist: false,
+            });
             let e = plan.graph.find_edge(input, n).expect("edge input → n");
             plan.graph.remove_edge(e);
             plan.graph.add_edge(input, p, 0);
@@ -39,10 +49,16 @@ pub fn combine(mut plan: Plan) -> Plan {
             continue;
         }
         let node = &plan.graph[n];
-        if !node.steps.iter().all(|s| s.op.kind.fusable() && s.phase == Phase::Whole) {
+        if !node
+            .steps
+            .iter()
+            .all(|s| s.op.kind.fusable() && s.phase == Phase::Whole)
+        {
             continue;
         }
-        let [input] = plan.inputs(n)[..] else { continue };
+        let [input] = plan.inputs(n)[..] else {
+            continue;
+        };
         let feeder: NodeId = input;
         if plan.uses(feeder) == 1 && plan.graph[feeder].last().phase == Phase::Merge {
             super::fuse::merge_into(&mut plan, n, feeder);
@@ -59,7 +75,9 @@ mod tests {
 
     #[test]
     fn partial_fuses_into_the_reading_stage() {
-        let p = combine(fuse(plan("read_text \"x\" | lower | split | frequencies | topk 10")));
+        let p = combine(fuse(plan(
+            "read_text \"x\" | lower | split | frequencies | topk 10",
+        )));
         assert_eq!(
             show(&p),
             "0: read_text \"x\" | lower | split | frequencies (partial) <- []\n\

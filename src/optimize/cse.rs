@@ -22,7 +22,11 @@ fn key(plan: &Plan, n: NodeId) -> String {
         .iter()
         .map(|s| format!("{:?}/{:?}/{}", s.op.id, s.phase, s.label()))
         .collect();
-    let ins: Vec<String> = plan.inputs(n).iter().map(|i| i.index().to_string()).collect();
+    let ins: Vec<String> = plan
+        .inputs(n)
+        .iter()
+        .map(|i| i.index().to_string())
+        .collect();
     format!("{} <- {}", steps.join(" | "), ins.join(","))
 }
 
@@ -67,7 +71,9 @@ mod tests {
 
     #[test]
     fn same_file_read_twice_is_read_once() {
-        let p = cse(plan("read_text \"x\" | count\nread_text \"x\" | lower | count"));
+        let p = cse(plan(
+            "read_text \"x\" | count\nread_text \"x\" | lower | count",
+        ));
         assert_eq!(
             show(&p),
             "0: read_text \"x\" <- []\n1: count <- [0] [out 0]\n3: lower <- [0]\n4: count <- [3] [out 1]\n"
@@ -76,13 +82,20 @@ mod tests {
 
     #[test]
     fn identical_chains_collapse_whole_and_outputs_follow() {
-        let p = cse(plan("range 4 | map it + 1 | sum\nrange 4 | map it + 1 | sum"));
-        assert_eq!(show(&p), "0: range 4 <- []\n1: map it + 1 <- [0]\n2: sum <- [1] [out 0] [out 1]\n");
+        let p = cse(plan(
+            "range 4 | map it + 1 | sum\nrange 4 | map it + 1 | sum",
+        ));
+        assert_eq!(
+            show(&p),
+            "0: range 4 <- []\n1: map it + 1 <- [0]\n2: sum <- [1] [out 0] [out 1]\n"
+        );
     }
 
     #[test]
     fn different_options_are_not_merged() {
-        let p = cse(plan("read_text \"x\" blocksize=1KiB | count\nread_text \"x\" | count"));
+        let p = cse(plan(
+            "read_text \"x\" blocksize=1KiB | count\nread_text \"x\" | count",
+        ));
         assert_eq!(p.graph.node_count(), 4);
     }
 }

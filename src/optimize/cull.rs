@@ -17,7 +17,11 @@ pub fn cull(mut plan: Plan) -> Plan {
             stack.extend(plan.inputs(n));
         }
     }
-    let dead: Vec<_> = plan.graph.node_indices().filter(|n| !needed.contains(n)).collect();
+    let dead: Vec<_> = plan
+        .graph
+        .node_indices()
+        .filter(|n| !needed.contains(n))
+        .collect();
     for n in dead {
         plan.graph.remove_node(n);
     }
@@ -31,7 +35,9 @@ mod tests {
 
     #[test]
     fn drops_unused_bindings_keeps_outputs() {
-        let p = cull(plan("let a = range 5 | map it * 2\nlet b = range 3\nb | count"));
+        let p = cull(plan(
+            "let a = range 5 | map it * 2\nlet b = range 3\nb | count",
+        ));
         assert_eq!(show(&p), "2: range 3 <- []\n3: count <- [2] [out 0]\n");
     }
 

@@ -15,10 +15,16 @@ use crate::plan::{NodeId, Phase, Plan};
 
 fn eligible(plan: &Plan, n: NodeId) -> Option<NodeId> {
     let node = &plan.graph[n];
-    if !node.steps.iter().all(|s| s.op.kind.fusable() && s.phase == Phase::Whole) {
+    if !node
+        .steps
+        .iter()
+        .all(|s| s.op.kind.fusable() && s.phase == Phase::Whole)
+    {
         return None;
     }
-    let [input] = plan.inputs(n)[..] else { return None };
+    let [input] = plan.inputs(n)[..] else {
+        return None;
+    };
     (plan.uses(input) == 1 && super::can_extend(&plan.graph[input])).then_some(input)
 }
 
@@ -61,7 +67,9 @@ mod tests {
 
     #[test]
     fn fuses_source_and_elementwise_chain() {
-        let p = fuse(plan("read_text \"x\" | filter not_delim | lower | split | frequencies"));
+        let p = fuse(plan(
+            "read_text \"x\" | filter not_delim | lower | split | frequencies",
+        ));
         assert_eq!(
             show(&p),
             "0: read_text \"x\" | filter not_delim(it) | lower | split <- []\n4: frequencies <- [0] [out 0]\n"
@@ -70,7 +78,9 @@ mod tests {
 
     #[test]
     fn a_shared_intermediate_is_not_fused_past() {
-        let p = fuse(plan("let w = range 9 | map it * 2\nw | map it + 1 | sum\nw | count"));
+        let p = fuse(plan(
+            "let w = range 9 | map it * 2\nw | map it + 1 | sum\nw | count",
+        ));
         assert_eq!(
             show(&p),
             "0: range 9 | map it * 2 <- []\n2: map it + 1 <- [0]\n3: sum <- [2] [out 0]\n4: count <- [0] [out 1]\n"
@@ -80,12 +90,17 @@ mod tests {
     #[test]
     fn an_output_is_not_fused_past() {
         let p = fuse(plan("let w = range 3 | map it + 1\nw\nw | map it * 2"));
-        assert_eq!(show(&p), "0: range 3 | map it + 1 <- [] [out 0]\n2: map it * 2 <- [0] [out 1]\n");
+        assert_eq!(
+            show(&p),
+            "0: range 3 | map it + 1 <- [] [out 0]\n2: map it * 2 <- [0] [out 1]\n"
+        );
     }
 
     #[test]
     fn concat_and_aggregations_are_barriers() {
-        let p = fuse(plan("let a = range 3\nlet b = range 2\nconcat a b | map it + 1 | frequencies | map .value"));
+        let p = fuse(plan(
+            "let a = range 3\nlet b = range 2\nconcat a b | map it + 1 | frequencies | map .value",
+        ));
         assert_eq!(
             show(&p),
             "0: range 3 <- []\n1: range 2 <- []\n2: concat a b <- [0,1]\n3: map it + 1 <- [2]\n\

@@ -25,10 +25,22 @@ pub struct Pass {
 
 /// The passes, in the order they run.
 pub const PASSES: &[Pass] = &[
-    Pass { name: "cull", run: cull::cull },
-    Pass { name: "cse", run: cse::cse },
-    Pass { name: "fuse", run: fuse::fuse },
-    Pass { name: "combine", run: combine::combine },
+    Pass {
+        name: "cull",
+        run: cull::cull,
+    },
+    Pass {
+        name: "cse",
+        run: cse::cse,
+    },
+    Pass {
+        name: "fuse",
+        run: fuse::fuse,
+    },
+    Pass {
+        name: "combine",
+        run: combine::combine,
+    },
 ];
 
 /// Runs every pass.
@@ -52,7 +64,12 @@ pub fn explain(mut plan: Plan, mut after: impl FnMut(&str, bool, &Plan)) -> Plan
 
 /// Structural equality of two plans (nodes, edges, outputs).
 pub fn same(a: &Plan, b: &Plan) -> bool {
-    let nodes = |p: &Plan| p.graph.node_indices().map(|n| (n, p.graph[n].clone())).collect::<Vec<_>>();
+    let nodes = |p: &Plan| {
+        p.graph
+            .node_indices()
+            .map(|n| (n, p.graph[n].clone()))
+            .collect::<Vec<_>>()
+    };
     let edges = |p: &Plan| {
         let mut e: Vec<_> = p
             .graph
@@ -69,7 +86,8 @@ pub fn same(a: &Plan, b: &Plan) -> bool {
 /// partial (its output feeds a merge), a sink, or a concat.
 pub(crate) fn can_extend(node: &Node) -> bool {
     let last = node.last();
-    last.phase != Phase::Partial && !matches!(last.op.kind, Kind::Sink | Kind::Combine)
+    last.phase != Phase::Partial
+        && !matches!(last.op.kind, Kind::Sink | Kind::Combine)
         && !(last.op.kind == Kind::Aggregate && last.phase == Phase::Whole)
 }
 
@@ -97,7 +115,13 @@ pub(crate) mod test_util {
                 .filter(|(_, o)| o.node == n)
                 .map(|(i, _)| format!(" [out {i}]"))
                 .collect();
-            out += &format!("{}: {} <- [{}]{}\n", n.index(), steps.join(" | "), ins.join(","), outs.concat());
+            out += &format!(
+                "{}: {} <- [{}]{}\n",
+                n.index(),
+                steps.join(" | "),
+                ins.join(","),
+                outs.concat()
+            );
         }
         out
     }

@@ -33,7 +33,12 @@ struct Builder<'a> {
 
 /// Builds and type-checks the plan of a program.
 pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan, Diags> {
-    let mut b = Builder { src, plan: Plan::default(), env: HashMap::new(), diags: Diags::default() };
+    let mut b = Builder {
+        src,
+        plan: Plan::default(),
+        env: HashMap::new(),
+        diags: Diags::default(),
+    };
     let mut used_overrides = vec![false; overrides.len()];
     for stmt in &program.stmts {
         match stmt {
@@ -83,7 +88,10 @@ pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan
             }
             Stmt::Output(p) => {
                 if let Some(n) = b.pipeline(p) {
-                    b.plan.outputs.push(Output { node: n, span: p.span });
+                    b.plan.outputs.push(Output {
+                        node: n,
+                        span: p.span,
+                    });
                 }
             }
         }
@@ -94,7 +102,10 @@ pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan
                 Stmt::Const { name, .. } => Some(name.name.as_str()),
                 _ => None,
             });
-            let mut d = Diag::script("flow::cli::unknown_set", format!("--set {name}: the script has no constant `{name}`"));
+            let mut d = Diag::script(
+                "flow::cli::unknown_set",
+                format!("--set {name}: the script has no constant `{name}`"),
+            );
             d = match ops::closest_in(name, consts) {
                 Some(c) => d.help(format!("did you mean `{c}`?")),
                 None => d.help("--set overrides a `let NAME = VALUE` constant of the script"),
@@ -128,11 +139,21 @@ fn literal_value(e: &Expr) -> Result<Value, Diag> {
         ExprKind::Float(x) => Value::Float(*x),
         ExprKind::Size(n) => Value::Int(*n as i64),
         ExprKind::Str(s) => Value::str(s),
-        ExprKind::List(items) => Value::List(items.iter().map(literal_value).collect::<Result<Vec<_>, _>>()?.into()),
+        ExprKind::List(items) => Value::List(
+            items
+                .iter()
+                .map(literal_value)
+                .collect::<Result<Vec<_>, _>>()?
+                .into(),
+        ),
         _ => {
-            return Err(Diag::script("flow::plan::not_constant", "a constant must be a literal")
-                .at(e.span, "not a literal")
-                .help("`let NAME = …` binds a literal (string, number, size, list) or a pipeline"))
+            return Err(
+                Diag::script("flow::plan::not_constant", "a constant must be a literal")
+                    .at(e.span, "not a literal")
+                    .help(
+                        "`let NAME = …` binds a literal (string, number, size, list) or a pipeline",
+                    ),
+            )
         }
     })
 }
@@ -150,9 +171,14 @@ impl Builder<'_> {
     fn check_new_name(&mut self, name: &str, span: Span) -> bool {
         if ops::lookup(name).is_some() {
             self.diags.push(
-                Diag::script("flow::plan::shadows_operator", format!("`{name}` is an operator and cannot be rebound"))
-                    .at(span, "this name is taken by an operator")
-                    .help(format!("choose another name, e.g. `{name}s` or `my_{name}`")),
+                Diag::script(
+                    "flow::plan::shadows_operator",
+                    format!("`{name}` is an operator and cannot be rebound"),
+                )
+                .at(span, "this name is taken by an operator")
+                .help(format!(
+                    "choose another name, e.g. `{name}s` or `my_{name}`"
+                )),
             );
             return false;
         }
@@ -185,17 +211,27 @@ impl Builder<'_> {
                         Binding::Poisoned => return None,
                         Binding::Const(_) => {
                             self.diags.push(
-                                Diag::script("flow::plan::not_a_collection", format!("`{name}` is a constant, not a collection"))
-                                    .at(stage.op.span, "a constant")
-                                    .help(format!("use it as an argument, e.g. `from [{name}]` or `take {name}`")),
+                                Diag::script(
+                                    "flow::plan::not_a_collection",
+                                    format!("`{name}` is a constant, not a collection"),
+                                )
+                                .at(stage.op.span, "a constant")
+                                .help(format!(
+                                    "use it as an argument, e.g. `from [{name}]` or `take {name}`"
+                                )),
                             );
                             return None;
                         }
                         Binding::Coll(n) if i == 0 => {
                             if let Some(a) = stage.args.first() {
                                 self.diags.push(
-                                    Diag::script("flow::plan::arguments_to_name", format!("`{name}` is a bound collection and takes no arguments"))
-                                        .at(a.span, "unexpected argument"),
+                                    Diag::script(
+                                        "flow::plan::arguments_to_name",
+                                        format!(
+                                            "`{name}` is a bound collection and takes no arguments"
+                                        ),
+                                    )
+                                    .at(a.span, "unexpected argument"),
                                 );
                                 return None;
                             }
@@ -214,9 +250,16 @@ impl Builder<'_> {
                 }
             }
             let Some(op) = ops::lookup(name) else {
-                let mut d = Diag::script("flow::plan::unknown_operator", format!("unknown operator `{name}`"))
-                    .at(stage.op.span, "not an operator or a bound name");
-                let cands: Vec<&str> = ops::OPERATORS.iter().map(|o| o.name).chain(self.bound_names()).collect();
+                let mut d = Diag::script(
+                    "flow::plan::unknown_operator",
+                    format!("unknown operator `{name}`"),
+                )
+                .at(stage.op.span, "not an operator or a bound name");
+                let cands: Vec<&str> = ops::OPERATORS
+                    .iter()
+                    .map(|o| o.name)
+                    .chain(self.bound_names())
+                    .collect();
                 d = match ops::closest_in(name, cands.into_iter()) {
                     Some(c) => d.help(format!("did you mean `{c}`?")),
                     None => d.help("`:ops` in the REPL, or the README, lists the operators"),
@@ -237,9 +280,12 @@ impl Builder<'_> {
                 }
                 (Some(_), Kind::Source) => {
                     self.diags.push(
-                        Diag::script("flow::plan::source_mid_pipeline", format!("`{name}` is a source; it can only start a pipeline"))
-                            .at(stage.op.span, "a source after `|`")
-                            .help("bind each pipeline with `let` and join them with `concat`"),
+                        Diag::script(
+                            "flow::plan::source_mid_pipeline",
+                            format!("`{name}` is a source; it can only start a pipeline"),
+                        )
+                        .at(stage.op.span, "a source after `|`")
+                        .help("bind each pipeline with `let` and join them with `concat`"),
                     );
                     return None;
                 }
@@ -248,9 +294,15 @@ impl Builder<'_> {
             if let Some(prev) = cur {
                 if *self.plan.graph[prev].ty() == Coll::Written {
                     self.diags.push(
-                        Diag::script("flow::plan::after_sink", format!("nothing can follow `{}`", self.plan.graph[prev].last().op.name))
-                            .at(stage.span, "after a sink")
-                            .help("a sink writes files and ends the pipeline"),
+                        Diag::script(
+                            "flow::plan::after_sink",
+                            format!(
+                                "nothing can follow `{}`",
+                                self.plan.graph[prev].last().op.name
+                            ),
+                        )
+                        .at(stage.span, "after a sink")
+                        .help("a sink writes files and ends the pipeline"),
                     );
                     return None;
                 }
@@ -260,7 +312,12 @@ impl Builder<'_> {
         cur
     }
 
-    fn stage(&mut self, op: &'static OpDef, stage: &Stage, input: Option<NodeId>) -> Option<NodeId> {
+    fn stage(
+        &mut self,
+        op: &'static OpDef,
+        stage: &Stage,
+        input: Option<NodeId>,
+    ) -> Option<NodeId> {
         // Check the input against what the operator needs.
         let in_ty: Option<Coll> = input.map(|n| self.plan.graph[n].ty().clone());
         if let (Some(prev), Some(t)) = (input, &in_ty) {
@@ -278,13 +335,19 @@ impl Builder<'_> {
                     let hint = match (need, e) {
                         (ops::Need::Str, _) => "convert first, e.g. `| map str(it)`",
                         (ops::Need::List, Type::Str) => "`split` turns strings into words",
-                        (ops::Need::Record, Type::Str) => "`parse_json` turns JSON text into records",
+                        (ops::Need::Record, Type::Str) => {
+                            "`parse_json` turns JSON text into records"
+                        }
                         _ => "check the stage before it",
                     };
                     self.diags.push(
                         Diag::script(
                             "flow::plan::type_mismatch",
-                            format!("`{}` needs {} elements; {producer} produces {e}", op.name, need.name()),
+                            format!(
+                                "`{}` needs {} elements; {producer} produces {e}",
+                                op.name,
+                                need.name()
+                            ),
                         )
                         .at(stage.op.span, format!("needs {}, found {e}", need.name()))
                         .help(hint),
@@ -294,7 +357,10 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        let elem: Type = in_ty.as_ref().and_then(|t| t.elem().cloned()).unwrap_or(Type::Any);
+        let elem: Type = in_ty
+            .as_ref()
+            .and_then(|t| t.elem().cloned())
+            .unwrap_or(Type::Any);
 
         // Positional arguments.
         let mut ok = true;
@@ -320,24 +386,45 @@ impl Builder<'_> {
             self.diags.push(
                 Diag::script(
                     "flow::plan::argument_count",
-                    format!("`{}` takes {want} argument{s}, but {n} {} given", op.name, if n == 1 { "was" } else { "were" }),
+                    format!(
+                        "`{}` takes {want} argument{s}, but {n} {} given",
+                        op.name,
+                        if n == 1 { "was" } else { "were" }
+                    ),
                 )
-                .at(span, if n > op.params.len() { "unexpected" } else { "missing arguments" })
-                .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
+                .at(
+                    span,
+                    if n > op.params.len() {
+                        "unexpected"
+                    } else {
+                        "missing arguments"
+                    },
+                )
+                .help(format!(
+                    "{} — e.g. `{}`",
+                    op.signature(),
+                    op.example.lines().last().unwrap_or("")
+                )),
             );
             return None;
         }
         for (i, a) in stage.args.iter().enumerate() {
             let p = &op.params[i.min(op.params.len() - 1)];
-            match self.arg(op, p.name, p.kind, a, &elem) {
+            match self.arg(op, &p.name.to_uppercase(), p.kind, a, &elem) {
                 Some(Arg::Input(name)) => match self.env.get(&name) {
                     Some(Binding::Coll(node)) => {
                         extra_inputs.push(*node);
-                        args.push(ArgVal { arg: Arg::Input(name), span: Some(a.span) });
+                        args.push(ArgVal {
+                            arg: Arg::Input(name),
+                            span: Some(a.span),
+                        });
                     }
                     _ => ok = false,
                 },
-                Some(v) => args.push(ArgVal { arg: v, span: Some(a.span) }),
+                Some(v) => args.push(ArgVal {
+                    arg: v,
+                    span: Some(a.span),
+                }),
                 None => ok = false,
             }
         }
@@ -347,12 +434,18 @@ impl Builder<'_> {
         for o in &stage.options {
             let Some(def) = op.option(&o.name.name) else {
                 let valid: Vec<&str> = op.options.iter().map(|o| o.name).collect();
-                let mut d = Diag::script("flow::plan::unknown_option", format!("`{}` has no option `{}`", op.name, o.name.name))
-                    .at(o.name.span, "unknown option");
+                let mut d = Diag::script(
+                    "flow::plan::unknown_option",
+                    format!("`{}` has no option `{}`", op.name, o.name.name),
+                )
+                .at(o.name.span, "unknown option");
                 d = if valid.is_empty() {
                     d.help(format!("`{}` takes no options", op.name))
                 } else if let Some(c) = ops::closest_in(&o.name.name, valid.iter().copied()) {
-                    d.help(format!("did you mean `{c}`? valid options: {}", valid.join(", ")))
+                    d.help(format!(
+                        "did you mean `{c}`? valid options: {}",
+                        valid.join(", ")
+                    ))
                 } else {
                     d.help(format!("valid options: {}", valid.join(", ")))
                 };
@@ -362,15 +455,24 @@ impl Builder<'_> {
             };
             if given.contains_key(def.name) {
                 self.diags.push(
-                    Diag::script("flow::plan::duplicate_option", format!("option `{}` is given twice", def.name))
-                        .at(o.span, "again here"),
+                    Diag::script(
+                        "flow::plan::duplicate_option",
+                        format!("option `{}` is given twice", def.name),
+                    )
+                    .at(o.span, "again here"),
                 );
                 ok = false;
                 continue;
             }
             match self.arg(op, def.name, def.kind, &o.value, &elem) {
                 Some(v) => {
-                    given.insert(def.name, ArgVal { arg: v, span: Some(o.value.span) });
+                    given.insert(
+                        def.name,
+                        ArgVal {
+                            arg: v,
+                            span: Some(o.value.span),
+                        },
+                    );
                 }
                 None => ok = false,
             }
@@ -382,9 +484,12 @@ impl Builder<'_> {
             .options
             .iter()
             .map(|o| {
-                let v = given
-                    .remove(o.name)
-                    .or_else(|| o.default.value().map(|v| ArgVal { arg: Arg::Value(v), span: None }));
+                let v = given.remove(o.name).or_else(|| {
+                    o.default.value().map(|v| ArgVal {
+                        arg: Arg::Value(v),
+                        span: None,
+                    })
+                });
                 (o.name, v)
             })
             .collect();
@@ -392,16 +497,28 @@ impl Builder<'_> {
         // The type rule.
         let mut inputs: Vec<NodeId> = input.into_iter().collect();
         inputs.extend(extra_inputs);
-        let in_colls: Vec<Coll> = inputs.iter().map(|n| self.plan.graph[*n].ty().clone()).collect();
-        let cx = Cx { elem: in_ty.as_ref().and_then(|t| t.elem()), inputs: &in_colls, args: &args, opts: &opts };
+        let in_colls: Vec<Coll> = inputs
+            .iter()
+            .map(|n| self.plan.graph[*n].ty().clone())
+            .collect();
+        let cx = Cx {
+            elem: in_ty.as_ref().and_then(|t| t.elem()),
+            inputs: &in_colls,
+            args: &args,
+            opts: &opts,
+        };
         let ty = match (op.rule)(&cx) {
             Ok(t) => t,
-            Err(msg) => {
-                self.diags.push(
-                    Diag::script("flow::plan::type_mismatch", msg)
+            Err(bad) => {
+                let example = op.example.lines().last().unwrap_or("");
+                let help = format!("{} — e.g. `{example}`", op.signature());
+                let arg_span = bad.arg.and_then(|i| args.get(i)).and_then(|a| a.span);
+                self.diags.push(match arg_span {
+                    Some(sp) => Diag::script("flow::plan::bad_argument", bad.msg).at(sp, "this argument").help(help),
+                    None => Diag::script("flow::plan::type_mismatch", bad.msg)
                         .at(stage.span, format!("in `{}`", op.name))
-                        .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
-                );
+                        .help(help),
+                });
                 return None;
             }
         };
@@ -414,7 +531,11 @@ impl Builder<'_> {
             pos: line_col(self.src, stage.span.start),
             ty,
         };
-        let node = self.plan.graph.add_node(Node { steps: vec![step], names: vec![], persist: false });
+        let node = self.plan.graph.add_node(Node {
+            steps: vec![step],
+            names: vec![],
+            persist: false,
+        });
         for (port, i) in inputs.into_iter().enumerate() {
             self.plan.graph.add_edge(i, node, port);
         }
@@ -427,10 +548,18 @@ impl Builder<'_> {
             this.diags.push(
                 Diag::script(
                     "flow::plan::argument_type",
-                    format!("`{pname}` of `{}` must be {}, but this is {found}", op.name, kind.describe()),
+                    format!(
+                        "`{pname}` of `{}` must be {}, but this is {found}",
+                        op.name,
+                        kind.describe()
+                    ),
                 )
                 .at(e.span, format!("expected {}", kind.describe()))
-                .help(format!("{} — e.g. `{}`", op.signature(), op.example.lines().last().unwrap_or(""))),
+                .help(format!(
+                    "{} — e.g. `{}`",
+                    op.signature(),
+                    op.example.lines().last().unwrap_or("")
+                )),
             );
             None
         };
@@ -449,14 +578,24 @@ impl Builder<'_> {
                 }
             }
             PKind::Agg => match &e.kind {
-                ExprKind::Name(n) if ops::AGGS.contains(&n.as_str()) => {
-                    Some(Arg::Agg(ops::AGGS.iter().find(|a| **a == n.as_str()).copied().unwrap_or("count")))
-                }
+                ExprKind::Name(n) if ops::AGGS.contains(&n.as_str()) => Some(Arg::Agg(
+                    ops::AGGS
+                        .iter()
+                        .find(|a| **a == n.as_str())
+                        .copied()
+                        .unwrap_or("count"),
+                )),
                 ExprKind::Name(n) => {
-                    let mut d = Diag::script("flow::plan::bad_aggregate", format!("`{n}` is not an aggregate"))
-                        .at(e.span, "unknown aggregate");
+                    let mut d = Diag::script(
+                        "flow::plan::bad_aggregate",
+                        format!("`{n}` is not an aggregate"),
+                    )
+                    .at(e.span, "unknown aggregate");
                     d = match ops::closest_in(n, ops::AGGS.iter().copied()) {
-                        Some(c) => d.help(format!("did you mean `{c}`? aggregates: {}", ops::AGGS.join(" "))),
+                        Some(c) => d.help(format!(
+                            "did you mean `{c}`? aggregates: {}",
+                            ops::AGGS.join(" ")
+                        )),
                         None => d.help(format!("aggregates: {}", ops::AGGS.join(" "))),
                     };
                     self.diags.push(d);
@@ -470,8 +609,9 @@ impl Builder<'_> {
                     Some(Binding::Poisoned) => None,
                     Some(Binding::Const(_)) => bad(self, format!("the constant `{n}`")),
                     None => {
-                        let mut d = Diag::script("flow::plan::unbound_name", format!("unknown name `{n}`"))
-                            .at(e.span, "not a bound collection");
+                        let mut d =
+                            Diag::script("flow::plan::unbound_name", format!("unknown name `{n}`"))
+                                .at(e.span, "not a bound collection");
                         let names = self.bound_names();
                         d = match ops::closest_in(n, names.into_iter()) {
                             Some(c) => d.help(format!("did you mean `{c}`?")),
@@ -489,12 +629,21 @@ impl Builder<'_> {
                     ExprKind::Name(n) => match self.env.get(n) {
                         Some(Binding::Const(v)) => v.clone(),
                         Some(Binding::Poisoned) => return None,
-                        Some(Binding::Coll(_)) => return bad(self, format!("the collection `{n}`")),
+                        Some(Binding::Coll(_)) => {
+                            return bad(self, format!("the collection `{n}`"))
+                        }
                         None => {
                             self.diags.push(
-                                Diag::script("flow::plan::unbound_name", format!("unknown name `{n}`"))
-                                    .at(e.span, "not a bound constant")
-                                    .help(format!("`{pname}` needs {}; strings are written in double quotes", kind.describe())),
+                                Diag::script(
+                                    "flow::plan::unbound_name",
+                                    format!("unknown name `{n}`"),
+                                )
+                                .at(e.span, "not a bound constant")
+                                .help(format!(
+                                    "{} — {pname} is {}: a literal or a `let` constant; strings are written in double quotes",
+                                    op.signature(),
+                                    kind.describe()
+                                )),
                             );
                             return None;
                         }
@@ -515,9 +664,12 @@ impl Builder<'_> {
                     (PKind::Choice(c), Value::Str(s)) => {
                         if !c.contains(&&**s) {
                             self.diags.push(
-                                Diag::script("flow::plan::bad_option_value", format!("`{pname}` cannot be \"{s}\""))
-                                    .at(e.span, "not a valid choice")
-                                    .help(format!("`{pname}` is {}", kind.describe())),
+                                Diag::script(
+                                    "flow::plan::bad_option_value",
+                                    format!("`{pname}` cannot be \"{s}\""),
+                                )
+                                .at(e.span, "not a valid choice")
+                                .help(format!("`{pname}` is {}", kind.describe())),
                             );
                             return None;
                         }
@@ -526,10 +678,14 @@ impl Builder<'_> {
                     _ => false,
                 };
                 if !fits {
-                    let found = if size_literal { "a size".to_string() } else { format!("{} {v}", v.type_name()) };
+                    let found = if size_literal {
+                        "a size".to_string()
+                    } else {
+                        format!("{} {v}", v.type_name())
+                    };
                     return bad(self, found);
                 }
-                if kind == PKind::Str && pname == "sep" && op.name != "read_csv" {
+                if kind == PKind::Str && pname.eq_ignore_ascii_case("sep") && op.name != "read_csv" {
                     if let Value::Str(s) = &v {
                         if s.is_empty() {
                             self.diags.push(
@@ -541,12 +697,15 @@ impl Builder<'_> {
                         }
                     }
                 }
-                if op.name == "read_csv" && pname == "sep" {
+                if op.name == "read_csv" && pname.eq_ignore_ascii_case("sep") {
                     if let Value::Str(s) = &v {
                         if s.chars().count() != 1 {
                             self.diags.push(
-                                Diag::script("flow::plan::bad_option_value", "`sep` must be one character")
-                                    .at(e.span, "not one character"),
+                                Diag::script(
+                                    "flow::plan::bad_option_value",
+                                    "`sep` must be one character",
+                                )
+                                .at(e.span, "not one character"),
                             );
                             return None;
                         }
@@ -557,4 +716,3 @@ impl Builder<'_> {
         }
     }
 }
-

@@ -61,7 +61,10 @@ impl Checker<'_> {
             ExprKind::Str(s) => (TKind::Const(Value::str(s)), Type::Str),
             ExprKind::It => (TKind::It, self.it.clone()),
             ExprKind::List(items) => {
-                let items = items.iter().map(|i| self.expr(i)).collect::<Result<Vec<_>, _>>()?;
+                let items = items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let elem = items
                     .iter()
                     .map(|i| i.ty.clone())
@@ -137,7 +140,12 @@ impl Checker<'_> {
                             type_err(i.span, format!("{} has no field \"{k}\"", b.ty))
                         })?,
                         _ if i.ty.fits(&Type::Str) => Type::Any,
-                        _ => return Err(type_err(i.span, format!("a record is indexed by str, not {}", i.ty))),
+                        _ => {
+                            return Err(type_err(
+                                i.span,
+                                format!("a record is indexed by str, not {}", i.ty),
+                            ))
+                        }
                     },
                     (Type::Any, _) => Type::Any,
                     (bt, it) => {
@@ -157,7 +165,10 @@ impl Checker<'_> {
                 let t = match op {
                     UnOp::Not if i.ty.fits(&Type::Bool) => Type::Bool,
                     UnOp::Not => {
-                        return Err(type_err(e.span, format!("`not` needs a bool, but this is {}", i.ty)))
+                        return Err(type_err(
+                            e.span,
+                            format!("`not` needs a bool, but this is {}", i.ty),
+                        ))
                     }
                     UnOp::Neg => match &i.ty {
                         Type::Int | Type::Float | Type::Any => i.ty.clone(),
@@ -173,7 +184,11 @@ impl Checker<'_> {
                 (TKind::Binary(*op, Box::new(l), Box::new(r)), t)
             }
         };
-        Ok(TExpr { kind, ty, span: e.span })
+        Ok(TExpr {
+            kind,
+            ty,
+            span: e.span,
+        })
     }
 
     fn call(
@@ -184,12 +199,19 @@ impl Checker<'_> {
         name_span: Span,
         bare: bool,
     ) -> Result<TExpr, Diag> {
-        let mut targs = args.iter().map(|a| self.expr(a)).collect::<Result<Vec<_>, _>>()?;
+        let mut targs = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Result<Vec<_>, _>>()?;
         // `starts_with("a")` ≡ `starts_with(it, "a")`; a bare `len` ≡ `len(it)`.
         if bare || targs.len() < f.arity.0 {
             targs.insert(
                 0,
-                TExpr { kind: TKind::It, ty: self.it.clone(), span: Span::new(name_span.start, name_span.start) },
+                TExpr {
+                    kind: TKind::It,
+                    ty: self.it.clone(),
+                    span: Span::new(name_span.start, name_span.start),
+                },
             );
         }
         if targs.len() < f.arity.0 || targs.len() > f.arity.1 {
@@ -200,7 +222,11 @@ impl Checker<'_> {
             };
             return Err(Diag::script(
                 "flow::plan::argument_count",
-                format!("`{}` takes {want} arguments, but {} were given", f.name, args.len()),
+                format!(
+                    "`{}` takes {want} arguments, but {} were given",
+                    f.name,
+                    args.len()
+                ),
             )
             .at(span, "wrong number of arguments")
             .help(format!("{} — {}", f.signature, f.summary)));
@@ -211,17 +237,25 @@ impl Checker<'_> {
             type_err(span, m).help(format!("{} — {}", f.signature, f.summary))
         })?;
         if f.id == FnId::Matches {
-            if let Some(TExpr { kind: TKind::Const(Value::Str(re)), span: rs, .. }) = targs.get(1) {
+            if let Some(TExpr {
+                kind: TKind::Const(Value::Str(re)),
+                span: rs,
+                ..
+            }) = targs.get(1)
+            {
                 if let Err(err) = regex::Regex::new(re) {
-                    let msg = err.to_string();
-                    let last = msg.lines().last().unwrap_or("invalid").trim().to_string();
+                    let last = crate::exec::eval::regex_reason(&err);
                     return Err(Diag::script("flow::plan::bad_regex", format!("invalid regular expression: {last}"))
                         .at(*rs, "this regex")
                         .help("regexes use Rust's `regex` syntax: like Python's `re`, without look-around or backreferences"));
                 }
             }
         }
-        Ok(TExpr { kind: TKind::Call(f.id, targs), ty, span })
+        Ok(TExpr {
+            kind: TKind::Call(f.id, targs),
+            ty,
+            span,
+        })
     }
 }
 
@@ -245,7 +279,10 @@ pub fn binary_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
         BinOp::Or | BinOp::And => {
             for t in [l, r] {
                 if !t.fits(&Bool) {
-                    return Err(format!("`{}` needs bool operands, but one is {t}", op.symbol()));
+                    return Err(format!(
+                        "`{}` needs bool operands, but one is {t}",
+                        op.symbol()
+                    ));
                 }
             }
             Bool
@@ -256,14 +293,21 @@ pub fn binary_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
                 || (num(l) && num(r))
                 || matches!((l, r), (List(_), List(_)));
             if !ok {
-                return Err(format!("cannot compare {l} with {r} using `{}`", op.symbol()));
+                return Err(format!(
+                    "cannot compare {l} with {r} using `{}`",
+                    op.symbol()
+                ));
             }
             Bool
         }
         BinOp::In => match r {
             Str if l.fits(&Str) => Bool,
             List(_) | Record(_) | Any => Bool,
-            _ => return Err(format!("`in` needs a str, list or record on the right, not {r}")),
+            _ => {
+                return Err(format!(
+                    "`in` needs a str, list or record on the right, not {r}"
+                ))
+            }
         },
         BinOp::Add | BinOp::Concat => match (l, r) {
             (Str, Str) => Str,
@@ -287,7 +331,11 @@ pub fn binary_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
         },
         BinOp::Div => {
             if num(l) && num(r) {
-                if matches!((l, r), (Any, _) | (_, Any)) { Any } else { Float }
+                if matches!((l, r), (Any, _) | (_, Any)) {
+                    Any
+                } else {
+                    Float
+                }
             } else {
                 return Err(format!("cannot apply `/` to {l} and {r}"));
             }
@@ -338,7 +386,10 @@ fn fmt_t(e: &TExpr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("]")
         }
         TKind::Call(id, args) => {
-            let name = funcs::FUNCTIONS.iter().find(|d| d.id == *id).map_or("?", |d| d.name);
+            let name = funcs::FUNCTIONS
+                .iter()
+                .find(|d| d.id == *id)
+                .map_or("?", |d| d.name);
             write!(f, "{name}(")?;
             for (i, a) in args.iter().enumerate() {
                 if i > 0 {

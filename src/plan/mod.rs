@@ -107,7 +107,8 @@ fn fmt_arg(a: &Arg, positional: bool) -> String {
         Arg::Value(v) => v.to_string(),
         Arg::Expr(e) => {
             let s = e.to_string();
-            let simple = !s.contains(' ') || s.starts_with('"') && s.ends_with('"') && !s[1..s.len() - 1].contains('"');
+            let simple = !s.contains(' ')
+                || s.starts_with('"') && s.ends_with('"') && !s[1..s.len() - 1].contains('"');
             if positional || simple {
                 s
             } else {
@@ -180,14 +181,19 @@ impl Plan {
 
     /// The nodes that read `n`, by id (one entry per edge).
     pub fn consumers(&self, n: NodeId) -> Vec<NodeId> {
-        let mut c: Vec<NodeId> = self.graph.neighbors_directed(n, Direction::Outgoing).collect();
+        let mut c: Vec<NodeId> = self
+            .graph
+            .neighbors_directed(n, Direction::Outgoing)
+            .collect();
         c.sort();
         c
     }
 
     /// How many times `n` is used: by other nodes and as an output.
     pub fn uses(&self, n: NodeId) -> usize {
-        self.consumers(n).len() + self.outputs.iter().filter(|o| o.node == n).count() + usize::from(self.graph[n].persist)
+        self.consumers(n).len()
+            + self.outputs.iter().filter(|o| o.node == n).count()
+            + usize::from(self.graph[n].persist)
     }
 
     /// All nodes in a deterministic topological order (ties by node id).
@@ -197,8 +203,11 @@ impl Plan {
             .node_indices()
             .map(|n| (n, self.graph.edges_directed(n, Direction::Incoming).count()))
             .collect();
-        let mut ready: std::collections::BTreeSet<NodeId> =
-            indeg.iter().filter(|(_, d)| **d == 0).map(|(n, _)| *n).collect();
+        let mut ready: std::collections::BTreeSet<NodeId> = indeg
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(n, _)| *n)
+            .collect();
         let mut order = Vec::with_capacity(indeg.len());
         while let Some(n) = ready.pop_first() {
             order.push(n);
@@ -226,8 +235,12 @@ impl Plan {
             }
             let ins = self.inputs(n).len();
             match node.kind() {
-                Kind::Source if ins != 0 => return Err(format!("source node {} has inputs", n.index())),
-                Kind::Combine if ins == 0 => return Err(format!("concat node {} has no inputs", n.index())),
+                Kind::Source if ins != 0 => {
+                    return Err(format!("source node {} has inputs", n.index()))
+                }
+                Kind::Combine if ins == 0 => {
+                    return Err(format!("concat node {} has no inputs", n.index()))
+                }
                 Kind::Elementwise | Kind::Aggregate | Kind::Sink if ins != 1 => {
                     return Err(format!("node {} has {ins} inputs, expected 1", n.index()))
                 }

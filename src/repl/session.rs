@@ -37,7 +37,13 @@ pub struct Evaluated {
 
 impl Session {
     pub fn new(threads: usize) -> Session {
-        Session { defs: String::new(), threads, cache: Cache::default(), last_plan: None, last_reused: Vec::new() }
+        Session {
+            defs: String::new(),
+            threads,
+            cache: Cache::default(),
+            last_plan: None,
+            last_reused: Vec::new(),
+        }
     }
 
     /// The text of every binding so far (what `:load` and the checker see).
@@ -46,7 +52,11 @@ impl Session {
     }
 
     /// Compiles `input` after the session's bindings; spans in errors point into `input`.
-    pub fn compile(&self, input: &str, optimize: bool) -> Result<(Plan, crate::syntax::ast::Program), Diags> {
+    pub fn compile(
+        &self,
+        input: &str,
+        optimize: bool,
+    ) -> Result<(Plan, crate::syntax::ast::Program), Diags> {
         let src = format!("{}{input}", self.defs);
         let base = self.defs.len();
         let shift = |mut ds: Diags| {
@@ -100,18 +110,26 @@ impl Session {
             report.outputs
         };
         self.defs.push_str(&new_defs);
-        Ok(Evaluated { outputs, bound, elapsed: start.elapsed() })
+        Ok(Evaluated {
+            outputs,
+            bound,
+            elapsed: start.elapsed(),
+        })
     }
 
     /// The type of a bound name, if bound.
     pub fn type_of(&self, name: &str) -> Option<Coll> {
         let (plan, _) = self.compile(name, false).ok()?;
-        plan.outputs.first().map(|o| plan.graph[o.node].ty().clone())
+        plan.outputs
+            .first()
+            .map(|o| plan.graph[o.node].ty().clone())
     }
 
     /// Every bound name, sorted.
     pub fn names(&self) -> Vec<String> {
-        let Ok(ast) = crate::syntax::parse(&self.defs) else { return Vec::new() };
+        let Ok(ast) = crate::syntax::parse(&self.defs) else {
+            return Vec::new();
+        };
         let mut names: Vec<String> = ast
             .stmts
             .iter()
@@ -128,7 +146,11 @@ impl Session {
     /// The plan that computes a bound name (for `:viz NAME`).
     pub fn plan_of(&self, name: &str, optimize: bool) -> Result<Plan, Diags> {
         if !self.names().iter().any(|n| n == name) {
-            return Err(Diag::script("flow::repl::unbound", format!("`{name}` is not bound in this session")).into());
+            return Err(Diag::script(
+                "flow::repl::unbound",
+                format!("`{name}` is not bound in this session"),
+            )
+            .into());
         }
         self.compile(name, optimize).map(|(p, _)| p)
     }
@@ -139,7 +161,10 @@ mod tests {
     use super::*;
 
     fn run(s: &mut Session, input: &str) -> Vec<OutputData> {
-        s.eval(input, Arc::new(AtomicBool::new(false))).map_err(|d| format!("{d:?}")).unwrap().outputs
+        s.eval(input, Arc::new(AtomicBool::new(false)))
+            .map_err(|d| format!("{d:?}"))
+            .unwrap()
+            .outputs
     }
 
     #[test]
@@ -161,8 +186,14 @@ mod tests {
     fn errors_point_into_the_input_and_the_session_goes_on() {
         let mut s = Session::new(1);
         run(&mut s, "let a = range 3");
-        let e = s.eval("a | lowr", Arc::new(AtomicBool::new(false))).err().unwrap();
+        let e = s
+            .eval("a | lowr", Arc::new(AtomicBool::new(false)))
+            .err()
+            .unwrap();
         assert_eq!(e.0[0].span, Some(Span::new(4, 8)));
-        assert_eq!(format!("{:?}", run(&mut s, "a | count")[0].values), "[Int(3)]");
+        assert_eq!(
+            format!("{:?}", run(&mut s, "a | count")[0].values),
+            "[Int(3)]"
+        );
     }
 }

@@ -52,9 +52,17 @@ pub struct Program {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
     /// `let NAME = PIPELINE`
-    Let { name: Ident, pipeline: Pipeline, span: Span },
+    Let {
+        name: Ident,
+        pipeline: Pipeline,
+        span: Span,
+    },
     /// `let NAME = LITERAL`; `--set NAME=VALUE` may override it.
-    Const { name: Ident, value: Expr, span: Span },
+    Const {
+        name: Ident,
+        value: Expr,
+        span: Span,
+    },
     /// A pipeline whose result is an output of the script.
     Output(Pipeline),
 }

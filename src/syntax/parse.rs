@@ -51,9 +51,9 @@ fn let_stmt(p: Pair<Rule>) -> Result<Stmt, Diag> {
     let value = inner.next().expect("let has a value");
     Ok(match value.as_rule() {
         Rule::constant => {
-            let csp = span(&value);
             let mut parts: Vec<Pair<Rule>> = value.into_inner().collect();
             let lit = expr_atom(parts.pop().expect("constant has a literal"))?;
+            let csp = Span::new(parts.first().map_or(lit.span.start, |n| span(n).start), lit.span.end);
             let value = if parts.is_empty() {
                 lit
             } else {
@@ -64,23 +64,27 @@ fn let_stmt(p: Pair<Rule>) -> Result<Stmt, Diag> {
                 .fold_neg()
             };
             Stmt::Const {
+                span: Span::new(sp.start, value.span.end),
                 name,
                 value,
-                span: sp,
             }
         }
-        _ => Stmt::Let {
-            name,
-            pipeline: pipeline(value)?,
-            span: sp,
-        },
+        _ => {
+            let pipeline = pipeline(value)?;
+            Stmt::Let {
+                span: Span::new(sp.start, pipeline.span.end),
+                name,
+                pipeline,
+            }
+        }
     })
 }
 
 fn pipeline(p: Pair<Rule>) -> Result<Pipeline, Diag> {
     let sp = span(&p);
-    let stages = p.into_inner().map(stage).collect::<Result<_, _>>()?;
-    Ok(Pipeline { stages, span: sp })
+    let stages: Vec<Stage> = p.into_inner().map(stage).collect::<Result<_, _>>()?;
+    let end = stages.last().map_or(sp.end, |s| s.span.end);
+    Ok(Pipeline { stages, span: Span::new(sp.start, end) })
 }
 
 fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
@@ -106,11 +110,19 @@ fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
             r => unreachable!("unexpected rule {r:?} in stage"),
         }
     }
+    // The stage ends at its last argument, not at trailing spaces or a comment.
+    let end = args
+        .iter()
+        .map(|a| a.span.end)
+        .chain(options.iter().map(|o| o.span.end))
+        .chain([op.span.end])
+        .max()
+        .unwrap_or(sp.end);
     Ok(Stage {
+        span: Span::new(sp.start, end),
         op,
         args,
         options,
-        span: sp,
     })
 }
 
@@ -215,47 +227,48 @@ fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
 
 fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
     let sp = span(&p);
-    let kind = match p.as_rule() {
-        Rule::kw_null => ExprKind::Null,
-        Rule::kw_true => ExprKind::Bool(true),
-        Rule::kw_false => ExprKind::Bool(false),
-        Rule::it => ExprKind::It,
-        Rule::int => ExprKind::Int(p.as_str().parse().map_err(|_| {
-            Diag::script("flow::syntax::number", "integer literal out of range")
-                .at(sp, "does not fit in a 64-bit integer")
-                .help("integers are i64: at most 9223372036854775807")
-        })?),
-        Rule::float => ExprKind::Float(p.as_str().parse().map_err(|_| {
-            Diag::script("flow::syntax::number", "invalid number").at(sp, "here")
-        })?),
-        Rule::size => ExprKind::Size(size(p)?),
-        Rule::string => ExprKind::Str(unescape(p)?),
-        Rule::list => ExprKind::List(p.into_inner().map(expr).collect::<Result<_, _>>()?),
-        Rule::ident => ExprKind::Name(p.as_str().to_string()),
-        Rule::dot_field => {
-            let name = ident(p.into_inner().next().expect("field name"));
-            let it = Expr {
-                kind: ExprKind::It,
-                span: Span::new(sp.start, sp.start),
-            };
-            ExprKind::Field(Box::new(it), name)
-        }
-        Rule::call => {
-            let mut inner = p.into_inner();
-            let name = ident(inner.next().expect("call name"));
-            let args = inner
-                .next()
-                .expect("call args")
-                .into_inner()
-                .map(expr)
-                .collect::<Result<_, _>>()?;
-            ExprKind::Call(name, args)
-        }
-        Rule::paren => return expr(p.into_inner().next().expect("paren expr")),
-        Rule::postfix_expr => return expr_postfix(p),
-        Rule::expr => return expr(p),
-        r => unreachable!("unexpected atom {r:?}"),
-    };
+    let kind =
+        match p.as_rule() {
+            Rule::kw_null => ExprKind::Null,
+            Rule::kw_true => ExprKind::Bool(true),
+            Rule::kw_false => ExprKind::Bool(false),
+            Rule::it => ExprKind::It,
+            Rule::int => ExprKind::Int(p.as_str().parse().map_err(|_| {
+                Diag::script("flow::syntax::number", "integer literal out of range")
+                    .at(sp, "does not fit in a 64-bit integer")
+                    .help("integers are i64: at most 9223372036854775807")
+            })?),
+            Rule::float => ExprKind::Float(p.as_str().parse().map_err(|_| {
+                Diag::script("flow::syntax::number", "invalid number").at(sp, "here")
+            })?),
+            Rule::size => ExprKind::Size(size(p)?),
+            Rule::string => ExprKind::Str(unescape(p)?),
+            Rule::list => ExprKind::List(p.into_inner().map(expr).collect::<Result<_, _>>()?),
+            Rule::ident => ExprKind::Name(p.as_str().to_string()),
+            Rule::dot_field => {
+                let name = ident(p.into_inner().next().expect("field name"));
+                let it = Expr {
+                    kind: ExprKind::It,
+                    span: Span::new(sp.start, sp.start),
+                };
+                ExprKind::Field(Box::new(it), name)
+            }
+            Rule::call => {
+                let mut inner = p.into_inner();
+                let name = ident(inner.next().expect("call name"));
+                let args = inner
+                    .next()
+                    .expect("call args")
+                    .into_inner()
+                    .map(expr)
+                    .collect::<Result<_, _>>()?;
+                ExprKind::Call(name, args)
+            }
+            Rule::paren => return expr(p.into_inner().next().expect("paren expr")),
+            Rule::postfix_expr => return expr_postfix(p),
+            Rule::expr => return expr(p),
+            r => unreachable!("unexpected atom {r:?}"),
+        };
     Ok(Expr { kind, span: sp })
 }
 
@@ -271,9 +284,9 @@ fn size(p: Pair<Rule>) -> Result<u64, Diag> {
     let mult: u64 = match inner.next().expect("size unit").as_str() {
         "B" => 1,
         "KB" => 1000,
-        "MB" => 1000_000,
-        "GB" => 1000_000_000,
-        "TB" => 1000_000_000_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "TB" => 1_000_000_000_000,
         "KiB" => 1 << 10,
         "MiB" => 1 << 20,
         "GiB" => 1 << 30,
@@ -398,24 +411,90 @@ fn rule_name(r: Rule) -> Option<&'static str> {
     })
 }
 
+/// An unterminated string or an unclosed bracket before `pos`, found by a
+/// small lexical scan: these read better than pest's "expected …" list.
+fn unclosed(src: &str, pos: usize) -> Option<Diag> {
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut chars = src.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' => {
+                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+            }
+            '"' => {
+                let mut closed = false;
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        '\n' => break,
+                        _ => {}
+                    }
+                }
+                if !closed {
+                    let line_end = src[i..].find('\n').map_or(src.len(), |k| i + k);
+                    let line_end = if src[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
+                    return Some(
+                        Diag::script("flow::syntax::unterminated_string", "unterminated string literal")
+                            .at(Span::new(i, line_end.max(i + 1)), "this string is never closed")
+                            .help("close it with `\"`; a `\"` inside a string is written `\\\"`"),
+                    );
+                }
+            }
+            '(' | '[' => stack.push((i, c)),
+            ')' | ']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        if i >= pos {
+            break;
+        }
+    }
+    let (i, c) = stack.pop()?;
+    let close = if c == '(' { ')' } else { ']' };
+    Some(
+        Diag::script("flow::syntax::unclosed", format!("unclosed `{c}`"))
+            .at(Span::new(i, i + 1), format!("this `{c}` is never closed"))
+            .help(format!("close it with `{close}`")),
+    )
+}
+
 fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
-    // Underline the token at the error position, or one char.
-    let end = if end > start {
-        end
+    let at_end = src[start..].trim_start_matches([' ', '\t', '\r']).starts_with('\n') || src[start..].trim().is_empty();
+    if let Some(d) = unclosed(src, if at_end { src.len() } else { start }) {
+        if at_end || d.code == "flow::syntax::unterminated_string" {
+            return d;
+        }
+    }
+    // Underline the token at the error position; at the end, the last character.
+    let (start, end) = if end > start {
+        (start, end)
+    } else if start >= src.trim_end().len() && !src.trim_end().is_empty() {
+        let last = src.trim_end();
+        let c = last.chars().next_back().map_or(1, char::len_utf8);
+        (last.len() - c, last.len())
     } else {
-        src[start..]
+        let first = src[start..].chars().next().map_or(0, char::len_utf8);
+        let tok = src[start..]
             .char_indices()
-            .find(|&(i, c)| i > 0 && (c.is_whitespace() || !c.is_alphanumeric()))
-            .map(|(i, _)| start + i)
-            .unwrap_or(src.len())
-            .max((start + src[start..].chars().next().map_or(0, char::len_utf8)).min(src.len()))
+            .find(|&(i, c)| i > 0 && (c.is_whitespace() || !(c.is_alphanumeric() || c == '_')))
+            .map_or(src.len(), |(i, _)| start + i);
+        let word = src[start..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        (start, if word { tok } else { (start + first).min(src.len()) })
     };
     let found = match src[start..].chars().next() {
+        _ if at_end => "end of line".to_string(),
         None => "end of input".to_string(),
         Some('\n') | Some('\r') => "end of line".to_string(),
         Some(_) => format!("`{}`", &src[start..end]),
@@ -439,22 +518,28 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
     } else {
         format!("expected {expected}, found {found}")
     };
-    let mut d = Diag::script("flow::syntax::error", message).at(
-        Span::new(start, end),
-        if expected.is_empty() {
-            "unexpected here".to_string()
-        } else {
-            format!("expected {expected}")
-        },
-    );
-    if src[..start].trim_end_matches([' ', '\t']).ends_with('=')
-        && src[start..].starts_with(|c: char| c == '(')
-    {
+    let label = if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {expected}") };
+    let mut d = Diag::script("flow::syntax::error", message).at(Span::new(start, end), label);
+    let before = src[..start].trim_end_matches([' ', '\t']);
+    let after = &src[start..];
+    let infix = ["==", "!=", "<=", ">=", "++", "<", ">", "+", "-", "*", "/", "%"];
+    let word_infix = ["and ", "or ", "in "];
+    let last_word = before.rsplit([' ', '\t']).next().unwrap_or("");
+    let option_then_infix = last_word.contains('=')
+        && !last_word.starts_with('=')
+        && (infix.iter().any(|o| after.starts_with(o)) || word_infix.iter().any(|o| after.starts_with(o)));
+    if option_then_infix {
+        let (name, value) = last_word.split_once('=').unwrap_or(("by", "it"));
+        let rest = after.split(['\n', '|']).next().unwrap_or("").trim_end();
+        d = d.help(format!("an option value is one term; write `{name}=({value} {rest})`"));
+    } else if before.ends_with('=') && after.starts_with('(') {
         d = d.help("an option value is one term; put longer expressions in parentheses");
-    } else if found.starts_with("`\"") || src[start..].starts_with('"') && !src[start + 1..].contains('"') {
-        d = d.help("a string literal is closed by `\"`");
     } else if found == "end of input" || found == "end of line" {
-        d = d.help("a pipeline continues on the next line only when this line ends with `|` or the next one starts with `|`");
+        if before.ends_with('|') {
+            d = d.help("a pipeline that ends with `|` continues on the next line with another stage");
+        } else {
+            d = d.help("a pipeline continues on the next line only when this line ends with `|` or the next one starts with `|`");
+        }
     }
     d
 }
@@ -488,7 +573,10 @@ mod tests {
         assert_eq!(e("-x * 2"), "-x * 2");
         assert_eq!(e("a - b - c"), "a - b - c");
         assert_eq!(e("a - (b - c)"), "a - (b - c)");
-        assert_eq!(e("x in [1, 2] and .y.z[0] > 2.5"), "x in [1, 2] and .y.z[0] > 2.5");
+        assert_eq!(
+            e("x in [1, 2] and .y.z[0] > 2.5"),
+            "x in [1, 2] and .y.z[0] > 2.5"
+        );
         assert_eq!(e("len(it) % 2 == 0"), "len(it) % 2 == 0");
     }
 
@@ -502,7 +590,10 @@ mod tests {
 
     #[test]
     fn literals() {
-        assert_eq!(e("1MiB 64KiB 1KB 1.5MB 7B"), "1MiB ; 64KiB ; 1000B ; 1500000B ; 7B");
+        assert_eq!(
+            e("1MiB 64KiB 1KB 1.5MB 7B"),
+            "1MiB ; 64KiB ; 1000B ; 1500000B ; 7B"
+        );
         assert_eq!(e("1e6 2.5 (-3)"), "1000000.0 ; 2.5 ; -3");
         // A space does not separate `-`: `2.5 -3` is a subtraction, as in Python.
         assert_eq!(e("2.5 -3"), "2.5 - 3");
@@ -520,20 +611,25 @@ mod tests {
 
     #[test]
     fn statements_and_continuation() {
-        let p = parse("let n = 3 # n\nlet w = range n\n  | map it\n\nw |\n count\nw\n| sum").unwrap();
+        let p =
+            parse("let n = 3 # n\nlet w = range n\n  | map it\n\nw |\n count\nw\n| sum").unwrap();
         assert_eq!(p.stmts.len(), 4);
         assert!(matches!(&p.stmts[0], Stmt::Const { value, .. } if value.kind == ExprKind::Int(3)));
         assert!(matches!(&p.stmts[1], Stmt::Let { pipeline, .. } if pipeline.stages.len() == 2));
         assert!(matches!(&p.stmts[2], Stmt::Output(pl) if pl.stages.len() == 2));
         assert!(matches!(&p.stmts[3], Stmt::Output(pl) if pl.stages.len() == 2));
         let p = parse("let x = -2.5").unwrap();
-        assert!(matches!(&p.stmts[0], Stmt::Const { value, .. } if value.kind == ExprKind::Float(-2.5)));
+        assert!(
+            matches!(&p.stmts[0], Stmt::Const { value, .. } if value.kind == ExprKind::Float(-2.5))
+        );
     }
 
     #[test]
     fn options() {
         let p = parse("topk 5 by=(len(it) * 2) desc=true").unwrap();
-        let Stmt::Output(pl) = &p.stmts[0] else { panic!() };
+        let Stmt::Output(pl) = &p.stmts[0] else {
+            panic!()
+        };
         let st = &pl.stages[0];
         assert_eq!(st.args.len(), 1);
         assert_eq!(st.options.len(), 2);
@@ -544,7 +640,13 @@ mod tests {
     fn syntax_errors_say_what_was_expected() {
         let d = parse("range 3 |").unwrap_err();
         assert!(d.message.contains("expected"), "{}", d.message);
+        assert_eq!(d.span, Some(Span::new(8, 9)));
         let d = parse("map \"abc").unwrap_err();
-        assert!(d.message.contains("expected"), "{}", d.message);
+        assert_eq!(d.message, "unterminated string literal");
+        assert_eq!(d.span, Some(Span::new(4, 8)));
+        let d = parse("map (it + 1\nrange 3").unwrap_err();
+        assert_eq!(d.message, "unclosed `(`");
+        let d = parse("topk 3 by=it % 4").unwrap_err();
+        assert_eq!(d.help.as_deref(), Some("an option value is one term; write `by=(it % 4)`"));
     }
 }

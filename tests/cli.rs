@@ -1,0 +1,205 @@
+//! The command line, run as a user runs it: the built binary, `NO_COLOR=1`,
+//! in the crate root (so `data/` and `examples/` resolve). Checks exit codes
+//! (0 ok, 1 the run failed, 2 the script or command line is wrong) and that
+//! stdout carries results only.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn flow(args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(args)
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the flow binary runs");
+    Out {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Exit code, stdout and stderr together, for a snapshot.
+fn transcript(o: &Out) -> String {
+    format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        o.code, o.stdout, o.stderr
+    )
+}
+
+#[test]
+fn visualize_prints_the_plan_and_exits_0() {
+    let o = flow(&["examples/wordcount.flow", "--visualize"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.starts_with("plan (optimized): 3 nodes, 1 output"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("fused: 6 steps"), "{}", o.stdout);
+    assert_eq!(o.stderr, "");
+}
+
+#[test]
+fn visualize_no_optimize_shows_the_plan_as_written() {
+    let o = flow(&["examples/wordcount.flow", "--visualize", "--no-optimize"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.starts_with("plan as written: 7 nodes"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn visualize_every_format() {
+    for (format, start) in [
+        ("text", "plan (optimized)"),
+        ("dot", "digraph flow {"),
+        ("mermaid", "flowchart TD"),
+        ("tasks", "tasks: "),
+    ] {
+        let o = flow(&[
+            "examples/shared_words.flow",
+            &format!("--visualize={format}"),
+        ]);
+        assert_eq!(o.code, 0, "{format}: {}", o.stderr);
+        assert!(o.stdout.starts_with(start), "{format}:\n{}", o.stdout);
+    }
+}
+
+#[test]
+fn an_unknown_visualize_format_exits_2() {
+    let o = flow(&["examples/wordcount.flow", "--visualize=png"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+    assert!(
+        o.stderr.contains("unknown visualization `png`"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("text, dot, mermaid, tasks"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn check_is_silent_on_a_good_script() {
+    for (name, _) in common::examples() {
+        let o = flow(&["check", &format!("examples/{name}.flow")]);
+        assert_eq!(
+            (o.code, o.stdout.as_str(), o.stderr.as_str()),
+            (0, "", ""),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn check_exits_2_on_a_type_error() {
+    let o = flow(&["check", "-e", "range 5 | lower"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+    assert!(
+        o.stderr.contains("flow::plan::type_mismatch"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn check_exits_1_when_the_glob_matches_nothing() {
+    let o = flow(&["check", "-e", r#"read_text "data/nothing/*.txt" | count"#]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(o.stdout, "");
+    assert!(
+        o.stderr.contains("no file matches data/nothing/*.txt"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn check_with_set_overrides_the_glob() {
+    let o = flow(&[
+        "check",
+        "examples/wordcount.flow",
+        "--set",
+        "path=data/nothing/*.txt",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let o = flow(&[
+        "check",
+        "examples/wordcount.flow",
+        "--set",
+        "paht=data/*.txt",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("did you mean `path`?"), "{}", o.stderr);
+}
+
+#[test]
+fn a_type_error_in_eval_exits_2_with_the_message_on_stderr() {
+    let o = flow(&["-e", "range 5 | lower"]);
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!("eval_type_error", transcript(&o));
+    });
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+}
+
+#[test]
+fn visualize_dot_is_valid_graphviz() {
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("skipping: Graphviz `dot` is not installed (apt-get install graphviz)");
+        return;
+    }
+    let scripts: Vec<String> = common::examples()
+        .into_iter()
+        .map(|(n, _)| format!("examples/{n}.flow"))
+        .collect();
+    for script in scripts
+        .iter()
+        .map(String::as_str)
+        .chain(["tests/cases/grammar.flow"])
+    {
+        for extra in [None, Some("--no-optimize")] {
+            let mut args = vec![script, "--visualize=dot"];
+            args.extend(extra);
+            let o = flow(&args);
+            assert_eq!(o.code, 0, "{script}: {}", o.stderr);
+            let mut dot = Command::new("dot")
+                .arg("-Tsvg")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("dot runs");
+            dot.stdin
+                .take()
+                .expect("stdin")
+                .write_all(o.stdout.as_bytes())
+                .expect("write to dot");
+            let out = dot.wait_with_output().expect("dot finishes");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && err.is_empty(),
+                "{script} {extra:?}: dot says:\n{err}\n{}",
+                o.stdout
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+        }
+    }
+}
