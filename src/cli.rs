@@ -167,7 +167,8 @@ pub fn main() -> i32 {
             }
             ("export", run)
         }
-        Some(Command::Repl(a)) => ("repl", a),
+        // `flow repl` prompts even when standard input is not a terminal.
+        Some(Command::Repl(a)) => return crate::repl::interactive(&a),
     };
     if mode == "repl" || (mode == "run" && args.script.is_none() && args.eval.is_none()) {
         return crate::exec::run_stdin_or_repl(&args);

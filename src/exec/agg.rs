@@ -200,12 +200,41 @@ impl Sum {
     }
 }
 
-/// A string key with its hash, so tables grow and merge without hashing
-/// the string again.
+/// Bytes of a key stored inside the table entry: most words fit, so a
+/// lookup compares two fixed arrays instead of chasing a pointer.
+const INLINE: usize = 22;
+
+/// A counted string: short ones inline (zero-padded), long ones on the heap.
+#[derive(Clone)]
+enum Key {
+    Inline(u8, [u8; INLINE]),
+    Heap(Arc<str>),
+}
+
+impl Key {
+    fn padded(s: &str) -> Option<[u8; INLINE]> {
+        let b = s.as_bytes();
+        (b.len() <= INLINE).then(|| {
+            let mut a = [0u8; INLINE];
+            a[..b.len()].copy_from_slice(b);
+            a
+        })
+    }
+    fn to_arc(&self) -> Arc<str> {
+        match self {
+            Key::Inline(n, a) => {
+                Arc::from(std::str::from_utf8(&a[..*n as usize]).unwrap_or_default())
+            }
+            Key::Heap(s) => s.clone(),
+        }
+    }
+}
+
+/// A key with its hash, so tables grow and merge without hashing again.
 struct StrCount {
     hash: u64,
-    key: Arc<str>,
     count: i64,
+    key: Key,
 }
 
 /// Counts per distinct value. Strings borrowed from the input are looked up
@@ -216,33 +245,59 @@ pub struct Counts {
     vals: Map<Value, i64>,
 }
 
-fn hash_str(s: &str) -> u64 {
+pub fn hash_str(s: &str) -> u64 {
     use std::hash::BuildHasher;
     FixedState::with_seed(0x5eed).hash_one(s)
 }
 
 impl Counts {
-    fn add_str(&mut self, s: &str, owned: Option<Arc<str>>, by: i64, hash: u64) {
-        match self.strs.find_mut(hash, |e| e.hash == hash && *e.key == *s) {
-            Some(e) => e.count += by,
-            None => {
-                let key = owned.unwrap_or_else(|| Arc::from(s));
-                self.strs.insert_unique(
-                    hash,
-                    StrCount {
-                        hash,
-                        key,
-                        count: by,
-                    },
-                    |e| e.hash,
-                );
+    #[inline]
+    fn add_str(&mut self, s: &str, by: i64, hash: u64) {
+        match Key::padded(s) {
+            Some(pad) => {
+                let n = s.len() as u8;
+                let hit = self.strs.find_mut(hash, |e| {
+                    e.hash == hash && matches!(&e.key, Key::Inline(m, a) if *m == n && *a == pad)
+                });
+                match hit {
+                    Some(e) => e.count += by,
+                    None => self.insert(hash, Key::Inline(n, pad), by),
+                }
             }
+            None => {
+                let hit = self.strs.find_mut(hash, |e| {
+                    e.hash == hash && matches!(&e.key, Key::Heap(k) if **k == *s)
+                });
+                match hit {
+                    Some(e) => e.count += by,
+                    None => self.insert(hash, Key::Heap(Arc::from(s)), by),
+                }
+            }
+        }
+    }
+    fn insert(&mut self, hash: u64, key: Key, count: i64) {
+        self.strs
+            .insert_unique(hash, StrCount { hash, count, key }, |e| e.hash);
+    }
+    fn add_entry(&mut self, e: StrCount) {
+        let StrCount { hash, count, key } = e;
+        let hit = self.strs.find_mut(hash, |x| {
+            x.hash == hash
+                && match (&x.key, &key) {
+                    (Key::Inline(m, a), Key::Inline(n, b)) => m == n && a == b,
+                    (Key::Heap(a), Key::Heap(b)) => a == b,
+                    _ => false,
+                }
+        });
+        match hit {
+            Some(x) => x.count += count,
+            None => self.insert(hash, key, count),
         }
     }
     fn add(&mut self, item: Item) {
         match item {
-            Item::S(s) => self.add_str(&s, None, 1, hash_str(&s)),
-            Item::V(Value::Str(s)) => self.add_str(&s.clone(), Some(s.clone()), 1, hash_str(&s)),
+            Item::S(s) => self.add_str(&s, 1, hash_str(&s)),
+            Item::V(Value::Str(s)) => self.add_str(&s, 1, hash_str(&s)),
             Item::V(v) => *self.vals.entry(v).or_insert(0) += 1,
         }
     }
@@ -250,9 +305,9 @@ impl Counts {
         if other.strs.len() > self.strs.len() {
             std::mem::swap(&mut self.strs, &mut other.strs);
         }
+        self.strs.reserve(other.strs.len() / 4, |e| e.hash);
         for e in other.strs {
-            let key = e.key.clone();
-            self.add_str(&key, Some(e.key), e.count, e.hash);
+            self.add_entry(e);
         }
         for (k, c) in other.vals {
             *self.vals.entry(k).or_insert(0) += c;
@@ -260,7 +315,11 @@ impl Counts {
     }
     fn into_pairs(self) -> Vec<(Value, i64)> {
         let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.strs.len() + self.vals.len());
-        out.extend(self.strs.into_iter().map(|e| (Value::Str(e.key), e.count)));
+        out.extend(
+            self.strs
+                .into_iter()
+                .map(|e| (Value::Str(e.key.to_arc()), e.count)),
+        );
         out.extend(self.vals);
         out
     }
@@ -405,6 +464,22 @@ impl<'p> PartialSink<'p> {
         }
     }
 
+    /// Accepts one string element: the word-count fast path.
+    #[inline]
+    pub fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
+        match &mut self.state {
+            Partial::Count(c) => {
+                *c += 1;
+                Ok(Ctl::Continue)
+            }
+            Partial::Freq(c) | Partial::Distinct(c) => {
+                c.add_str(s, 1, hash_str(s));
+                Ok(Ctl::Continue)
+            }
+            _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
+        }
+    }
+
     /// The partial result, pruned (`topk` keeps N, `sort` is sorted).
     pub fn finish(self) -> Partial {
         match self.state {
@@ -544,17 +619,20 @@ fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
 /// elements of the output bag otherwise. Partials combine pairwise in a tree
 /// on the pool; the tree keeps partition order, so `take`, `sort` and
 /// `collect` see the input order.
-pub fn merge(spec: &Spec, parts: Vec<Partial>) -> Result<Vec<Value>, Diag> {
+///
+/// With `ordered` false the consumer ignores element order (it is `count`,
+/// `topk`, …), so set-like results skip their final sort.
+pub fn merge(spec: &Spec, parts: Vec<Partial>, ordered: bool) -> Result<Vec<Value>, Diag> {
     use rayon::prelude::*;
     let acc = parts
         .into_par_iter()
         .reduce_with(|a, b| combine(spec, a, b))
         .unwrap_or_else(|| Partial::empty(spec.id));
-    finish(spec, acc)
+    finish(spec, acc, ordered)
 }
 
 /// Combines two partials, `a` from earlier partitions than `b`.
-fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
+pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
     match (&mut acc, p) {
         (Partial::Count(a), Partial::Count(b)) => *a += b,
         (Partial::Sum(a), Partial::Sum(b)) => a.merge(b),
@@ -617,7 +695,7 @@ fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
 }
 
 /// The result of a fully merged partial.
-fn finish(spec: &Spec, acc: Partial) -> Result<Vec<Value>, Diag> {
+fn finish(spec: &Spec, acc: Partial, ordered: bool) -> Result<Vec<Value>, Diag> {
     let step = spec.step;
     Ok(match acc {
         Partial::Count(c) => vec![Value::Int(c)],
@@ -628,12 +706,16 @@ fn finish(spec: &Spec, acc: Partial) -> Result<Vec<Value>, Diag> {
         Partial::Distinct(c) => {
             let mut vals: Vec<Value> = c.into_pairs().into_iter().map(|(v, _)| v).collect();
             // Values are distinct: an unstable sort gives the one order.
-            vals.sort_unstable();
+            if ordered {
+                vals.sort_unstable();
+            }
             vals
         }
         Partial::Freq(c) => {
             let mut pairs = c.into_pairs();
-            pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            if ordered {
+                pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            }
             let (kv, kc): (Arc<str>, Arc<str>) = ("value".into(), "count".into());
             pairs
                 .into_iter()
@@ -647,7 +729,9 @@ fn finish(spec: &Spec, acc: Partial) -> Result<Vec<Value>, Diag> {
         Partial::Take(items) => items,
         Partial::Group(g) => {
             let mut groups: Vec<(Value, Acc)> = g.into_iter().collect();
-            groups.sort_by(|a, b| a.0.cmp(&b.0));
+            if ordered {
+                groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            }
             let (kk, ka): (Arc<str>, Arc<str>) = ("key".into(), spec.agg.into());
             groups
                 .into_iter()

@@ -527,10 +527,7 @@ fn call<'a>(
                     Err(e) => {
                         return err(
                             sp(1),
-                            format!(
-                                "invalid regular expression: {}",
-                                regex_reason(&e)
-                            ),
+                            format!("invalid regular expression: {}", regex_reason(&e)),
                         )
                     }
                 },

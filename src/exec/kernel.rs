@@ -30,7 +30,7 @@ impl<'a> Item<'a> {
             Item::V(v) => v,
         }
     }
-    fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&str> {
         match self {
             Item::S(s) => Some(s),
             Item::V(Value::Str(s)) => Some(s),

@@ -17,6 +17,7 @@ pub mod pystr;
 pub mod read;
 pub mod source;
 mod sources;
+pub mod strkernel;
 mod write;
 
 use std::collections::HashMap;
@@ -34,10 +35,7 @@ use crate::types::Coll;
 use crate::value::Value;
 use agg::{Partial, PartialSink, Spec};
 use eval::Env;
-use kernel::{Collect, KStep, Sink};
-
-/// A partition's producer: feeds every element to the emitter it is given.
-type Feed<'f> = &'f dyn Fn(kernel::Emit) -> Result<(), Diag>;
+use kernel::{Collect, KStep};
 
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -342,12 +340,6 @@ fn shape(steps: &[Step]) -> Shape<'_> {
     }
 }
 
-/// What a per-partition task ends in.
-enum Out {
-    Values(Vec<Value>),
-    Partial(Partial),
-}
-
 fn run_node(
     plan: &Plan,
     n: NodeId,
@@ -360,18 +352,27 @@ fn run_node(
     let sh = shape(&node.steps);
     let chain = kernel::compile(sh.chain);
     let spec = sh.partial.map(Spec::new);
-    let task = |feed: &dyn Fn(
-        kernel::Emit,
-    ) -> Result<(), Diag>|
-     -> Result<Out, Diag> { run_task(&chain, spec.as_ref(), env, feed) };
-    let take_limit = spec.as_ref().and_then(|s| s.take_limit());
-
-    let outs: Vec<Out> = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
+    // The type flowing into the chain: the head's output, or the input node's.
+    let chain_input = match sh.head {
+        Some(h) => Some(h.ty.clone()),
+        None => plan.inputs(n).first().map(|i| plan.graph[*i].ty().clone()),
+    };
+    let strs = chain_input.and_then(|t| strkernel::StrChain::compile(sh.chain, &t, env));
+    let work = Work {
+        chain: &chain,
+        strs: strs.as_ref(),
+        spec: spec.as_ref(),
+        env,
+        ctx,
+    };
+    let single = |inputs: Vec<Data>| match inputs.into_iter().next() {
+        Some(Data::Parts(p)) => p,
+        _ => unreachable!("this node reads the parts of one input"),
+    };
+    match sh.head.map(|h| (h, h.op.kind, h.phase)) {
         Some((h, Kind::Source, _)) => {
             let count = prepared.partitions(n, h);
-            par_tasks(count, take_limit, ctx, |i| {
-                task(&|f| prepared.produce(n, h, i, ctx, f))
-            })?
+            work.run(count, |i, f| prepared.produce(n, h, i, ctx, f))
         }
         Some((h, Kind::Aggregate, phase)) => {
             // A merge of partials, or (unoptimized) a whole aggregation of parts.
@@ -379,23 +380,26 @@ fn run_node(
             let partials = match (phase, inputs.into_iter().next()) {
                 (Phase::Merge, Some(Data::Partials(p))) => p,
                 (_, Some(Data::Parts(parts))) => {
-                    let limit = hspec.take_limit();
-                    let outs = par_tasks(parts.len(), limit, ctx, |i| {
-                        run_task(&[], Some(&hspec), env, &|f| feed_values(&parts[i], ctx, f))
-                    })?;
-                    outs.into_iter()
-                        .map(|o| match o {
-                            Out::Partial(p) => p,
-                            Out::Values(_) => unreachable!(),
-                        })
-                        .collect()
+                    let whole = Work {
+                        chain: &[],
+                        strs: None,
+                        spec: Some(&hspec),
+                        env,
+                        ctx,
+                    };
+                    match whole.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))? {
+                        Data::Partials(p) => p,
+                        _ => unreachable!("an aggregation yields partials"),
+                    }
                 }
                 _ => unreachable!("an aggregation reads parts or partials"),
             };
-            let merged = agg::merge(&hspec, partials)?;
-            vec![task(&|f| feed_values(&merged, ctx, f))?]
+            // Skip ordering a set-like result when what follows ignores order.
+            let ordered = !sh.chain.is_empty() || sh.partial.is_none_or(|p| p.op.sees_order);
+            let merged = agg::merge(&hspec, partials, ordered)?;
+            work.run(1, |_, f| feed_values(&merged, ctx, f))
         }
-        Some((h, Kind::Combine, _)) => {
+        Some((_, Kind::Combine, _)) => {
             let mut parts: Vec<Vec<Value>> = Vec::new();
             for d in inputs {
                 match d {
@@ -403,56 +407,21 @@ fn run_node(
                     _ => unreachable!("concat reads parts"),
                 }
             }
-            let _ = h;
-            par_tasks(parts.len(), take_limit, ctx, |i| {
-                task(&|f| feed_values(&parts[i], ctx, f))
-            })?
+            work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
         }
         Some((h, Kind::Sink, _)) => {
-            let parts = match inputs.into_iter().next() {
-                Some(Data::Parts(p)) => p,
-                _ => unreachable!("a sink reads parts"),
-            };
-            write::write(h, &parts)?;
-            return Ok(Data::Written);
+            write::write(h, &single(inputs))?;
+            Ok(Data::Written)
         }
         Some((h, Kind::Elementwise, _)) => unreachable!("{} is not a head", h.op.name),
         None => {
-            let parts = match inputs.into_iter().next() {
-                Some(Data::Parts(p)) => p,
-                _ => unreachable!("an elementwise node reads parts"),
-            };
-            par_tasks(parts.len(), take_limit, ctx, |i| {
-                task(&|f| feed_values(&parts[i], ctx, f))
-            })?
+            let parts = single(inputs);
+            work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
         }
-    };
-    Ok(if spec.is_some() {
-        Data::Partials(
-            outs.into_iter()
-                .map(|o| match o {
-                    Out::Partial(p) => p,
-                    Out::Values(_) => unreachable!(),
-                })
-                .collect(),
-        )
-    } else {
-        Data::Parts(Arc::new(
-            outs.into_iter()
-                .map(|o| match o {
-                    Out::Values(v) => v,
-                    Out::Partial(_) => unreachable!(),
-                })
-                .collect(),
-        ))
-    })
+    }
 }
 
-fn feed_values(
-    values: &[Value],
-    ctx: &Ctx,
-    f: kernel::Emit,
-) -> Result<(), Diag> {
+fn feed_values(values: &[Value], ctx: &Ctx, f: kernel::Emit) -> Result<(), Diag> {
     for (i, v) in values.iter().enumerate() {
         if i % 65536 == 65535 && ctx.cancelled() {
             return Err(cancelled());
@@ -464,65 +433,115 @@ fn feed_values(
     Ok(())
 }
 
-/// Runs one partition: the producer feeds elements through the chain into a sink.
-fn run_task(
-    chain: &[KStep<'_>],
-    spec: Option<&Spec<'_>>,
-    env: &Env,
-    feed: Feed,
-) -> Result<Out, Diag> {
-    match spec {
-        Some(spec) => {
-            let mut sink = PartialSink::new(spec, env);
-            feed(&mut |item| kernel::push(chain, item, env, &mut sink as &mut dyn Sink))?;
-            Ok(Out::Partial(sink.finish()))
-        }
-        None => {
-            let mut sink = Collect::default();
-            feed(&mut |item| kernel::push(chain, item, env, &mut sink as &mut dyn Sink))?;
-            Ok(Out::Values(sink.0))
-        }
-    }
+/// The per-partition work of one node: a compiled chain ending in a
+/// collector or a partial aggregation.
+struct Work<'a> {
+    chain: &'a [KStep<'a>],
+    /// The same chain on `&str`, when every step maps strings to strings.
+    strs: Option<&'a strkernel::StrChain<'a>>,
+    spec: Option<&'a Spec<'a>>,
+    env: &'a Env,
+    ctx: &'a Ctx,
 }
 
-/// Runs `count` partition tasks on the pool, results in partition order. With a
-/// `take` limit, runs them in waves and stops once the limit is reached.
-fn par_tasks(
-    count: usize,
-    take: Option<usize>,
-    ctx: &Ctx,
-    f: impl Fn(usize) -> Result<Out, Diag> + Sync,
-) -> Result<Vec<Out>, Diag> {
-    let run = |range: std::ops::Range<usize>| -> Result<Vec<Out>, Diag> {
-        let results: Vec<Result<Out, Diag>> = range
-            .into_par_iter()
-            .map(|i| {
-                if ctx.cancelled() {
-                    Err(cancelled())
-                } else {
-                    f(i)
-                }
-            })
-            .collect();
-        results.into_iter().collect()
-    };
-    let Some(limit) = take else {
-        return run(0..count);
-    };
-    let mut outs = Vec::with_capacity(count);
-    let mut have = 0;
-    let mut start = 0;
-    while start < count && have < limit {
-        let end = (start + ctx.threads).min(count);
-        for o in run(start..end)? {
-            if let Out::Partial(Partial::Take(v)) = &o {
-                have += v.len();
+impl Work<'_> {
+    /// Runs `count` partitions on the pool; `produce(i, emit)` feeds partition `i`.
+    ///
+    /// Collected parts keep partition order. Partials fold per worker over
+    /// contiguous runs of partitions and combine pairwise in order, so at
+    /// most a few partial states are alive at once, whatever the partition
+    /// count. A `take` runs partitions in waves and stops once it has enough.
+    fn run(
+        &self,
+        count: usize,
+        produce: impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync,
+    ) -> Result<Data, Diag> {
+        let ctx = self.ctx;
+        let check = || {
+            if ctx.cancelled() {
+                Err(cancelled())
+            } else {
+                Ok(())
             }
-            outs.push(o);
+        };
+        let collect = |i: usize| -> Result<Vec<Value>, Diag> {
+            check()?;
+            let mut sink = Collect::default();
+            match self.strs {
+                Some(sc) => {
+                    let mut bufs = sc.buffers();
+                    produce(i, &mut |item| match item.as_str() {
+                        Some(s) => sc.run(s, &mut bufs, &mut |w| {
+                            sink.0.push(Value::str(w));
+                            Ok(Ctl::Continue)
+                        }),
+                        None => kernel::push(self.chain, item, self.env, &mut sink),
+                    })?
+                }
+                None => produce(i, &mut |item| {
+                    kernel::push(self.chain, item, self.env, &mut sink)
+                })?,
+            }
+            Ok(sink.0)
+        };
+        let fold = |sink: &mut PartialSink, i: usize| -> Result<(), Diag> {
+            check()?;
+            match self.strs {
+                Some(sc) => {
+                    let mut bufs = sc.buffers();
+                    produce(i, &mut |item| match item.as_str() {
+                        Some(s) => sc.run(s, &mut bufs, &mut |w| sink.accept_str(w)),
+                        None => kernel::push(self.chain, item, self.env, sink),
+                    })
+                }
+                None => produce(i, &mut |item| {
+                    kernel::push(self.chain, item, self.env, sink)
+                }),
+            }
+        };
+        let Some(spec) = self.spec else {
+            let parts: Vec<Vec<Value>> = (0..count)
+                .into_par_iter()
+                .map(collect)
+                .collect::<Result<_, _>>()?;
+            return Ok(Data::Parts(Arc::new(parts)));
+        };
+        if let Some(limit) = spec.take_limit() {
+            let mut partials = Vec::new();
+            let (mut have, mut start) = (0, 0);
+            while start < count && have < limit {
+                let end = (start + ctx.threads).min(count);
+                let wave: Vec<Partial> = (start..end)
+                    .into_par_iter()
+                    .map(|i| {
+                        let mut sink = PartialSink::new(spec, self.env);
+                        fold(&mut sink, i).map(|_| sink.finish())
+                    })
+                    .collect::<Result<_, _>>()?;
+                for p in wave {
+                    if let Partial::Take(v) = &p {
+                        have += v.len();
+                    }
+                    partials.push(p);
+                }
+                start = end;
+            }
+            return Ok(Data::Partials(partials));
         }
-        start = end;
+        let folded = (0..count)
+            .into_par_iter()
+            .try_fold(
+                || PartialSink::new(spec, self.env),
+                |mut sink, i| fold(&mut sink, i).map(|_| sink),
+            )
+            .map(|r| r.map(PartialSink::finish))
+            .try_reduce_with(|a, b| Ok(agg::combine(spec, a, b)));
+        let partial = match folded {
+            Some(r) => r?,
+            None => Partial::empty(spec.id),
+        };
+        Ok(Data::Partials(vec![partial]))
     }
-    Ok(outs)
 }
 
 /// Runs a compiled plan for the command line and prints its outputs.
@@ -551,7 +570,6 @@ pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags>
 }
 
 /// `flow` with no script: the REPL on a terminal, else standard input as a script.
-pub fn run_stdin_or_repl(_args: &RunArgs) -> i32 {
-    eprintln!("error: the REPL is not built yet; pass a script or -e");
-    2
+pub fn run_stdin_or_repl(args: &RunArgs) -> i32 {
+    crate::repl::main(args)
 }

@@ -245,10 +245,7 @@ fn drop_invalid(mut bytes: &[u8]) -> String {
 }
 
 /// Lines of standard input, decoded as UTF-8 (strict).
-pub fn for_each_stdin_line(
-    ctx: &Ctx,
-    f: LineFn,
-) -> Result<(), Diag> {
+pub fn for_each_stdin_line(ctx: &Ctx, f: LineFn) -> Result<(), Diag> {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
     let info = FileInfo {

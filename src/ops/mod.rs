@@ -247,7 +247,10 @@ impl From<String> for Bad {
 }
 
 fn bad_arg(i: usize, msg: impl Into<String>) -> Bad {
-    Bad { msg: msg.into(), arg: Some(i) }
+    Bad {
+        msg: msg.into(),
+        arg: Some(i),
+    }
 }
 
 /// What a type rule sees.
@@ -296,6 +299,10 @@ pub struct OpDef {
     pub rule: fn(&Cx) -> Result<Coll, Bad>,
     pub summary: &'static str,
     pub example: &'static str,
+    /// Whether the result depends on the order of the input elements. When
+    /// it does not (`count`, `topk`, …), the step that feeds it may skip
+    /// ordering its output (e.g. `frequencies` need not sort before `topk`).
+    pub sees_order: bool,
 }
 
 /// Operators are unique by id; comparing the entries compares the ids.
@@ -412,7 +419,10 @@ fn rule_map(cx: &Cx) -> Result<Coll, Bad> {
 fn rule_filter(cx: &Cx) -> Result<Coll, Bad> {
     let t = cx.expr_or_elem(0);
     if !t.fits(&Type::Bool) {
-        return Err(bad_arg(0, format!("the condition of `filter` must be bool, but this is {t}")));
+        return Err(bad_arg(
+            0,
+            format!("the condition of `filter` must be bool, but this is {t}"),
+        ));
     }
     Ok(Coll::Bag(cx.elem()))
 }
@@ -428,17 +438,33 @@ fn rule_pluck(cx: &Cx) -> Result<Coll, Bad> {
         (Some(Arg::Value(Value::Str(k))), _) => match elem.field(k) {
             Some(t) => t,
             None if matches!(elem, Type::List(_)) => {
-                return Err(bad_arg(0, format!("elements are {elem}: pluck a list by index, e.g. `pluck 0`")))
+                return Err(bad_arg(
+                    0,
+                    format!("elements are {elem}: pluck a list by index, e.g. `pluck 0`"),
+                ))
             }
             None if cx.opt("default").is_some() => Type::Any,
-            None => return Err(bad_arg(0, format!("elements are {elem}, which has no field \"{k}\""))),
+            None => {
+                return Err(bad_arg(
+                    0,
+                    format!("elements are {elem}, which has no field \"{k}\""),
+                ))
+            }
         },
         (Some(Arg::Value(Value::Int(_))), Type::List(t)) => (**t).clone(),
         (Some(Arg::Value(Value::Int(_))), Type::Any) => Type::Any,
         (Some(Arg::Value(Value::Int(_))), _) => {
-            return Err(bad_arg(0, format!("elements are {elem}: an integer key needs list elements")))
+            return Err(bad_arg(
+                0,
+                format!("elements are {elem}: an integer key needs list elements"),
+            ))
         }
-        _ => return Err(bad_arg(0, "`pluck` takes a field name (string) or a list index (integer)")),
+        _ => {
+            return Err(bad_arg(
+                0,
+                "`pluck` takes a field name (string) or a list index (integer)",
+            ))
+        }
     };
     Ok(Coll::Bag(match cx.opt("default") {
         Some(Arg::Value(v)) if v.type_of() != t => Type::Any,
@@ -492,7 +518,12 @@ fn rule_groupby(cx: &Cx) -> Result<Coll, Bad> {
     let key = cx.expr_or_elem(0);
     let agg = match cx.arg(1) {
         Some(Arg::Agg(a)) => *a,
-        _ => return Err(bad_arg(1, format!("`groupby` needs an aggregate: {}", AGGS.join(" ")))),
+        _ => {
+            return Err(bad_arg(
+                1,
+                format!("`groupby` needs an aggregate: {}", AGGS.join(" ")),
+            ))
+        }
     };
     let vals = cx.expr_or_elem(2);
     let vt = match agg {
@@ -648,6 +679,17 @@ macro_rules! op {
             rule: $rule,
             summary: $summary,
             example: $example,
+            sees_order: !matches!(
+                OpId::$id,
+                OpId::Count
+                    | OpId::Sum
+                    | OpId::Min
+                    | OpId::Max
+                    | OpId::Mean
+                    | OpId::Distinct
+                    | OpId::Frequencies
+                    | OpId::Topk
+            ),
         }
     };
 }

@@ -514,7 +514,9 @@ impl Builder<'_> {
                 let help = format!("{} — e.g. `{example}`", op.signature());
                 let arg_span = bad.arg.and_then(|i| args.get(i)).and_then(|a| a.span);
                 self.diags.push(match arg_span {
-                    Some(sp) => Diag::script("flow::plan::bad_argument", bad.msg).at(sp, "this argument").help(help),
+                    Some(sp) => Diag::script("flow::plan::bad_argument", bad.msg)
+                        .at(sp, "this argument")
+                        .help(help),
                     None => Diag::script("flow::plan::type_mismatch", bad.msg)
                         .at(stage.span, format!("in `{}`", op.name))
                         .help(help),
@@ -685,7 +687,8 @@ impl Builder<'_> {
                     };
                     return bad(self, found);
                 }
-                if kind == PKind::Str && pname.eq_ignore_ascii_case("sep") && op.name != "read_csv" {
+                if kind == PKind::Str && pname.eq_ignore_ascii_case("sep") && op.name != "read_csv"
+                {
                     if let Value::Str(s) = &v {
                         if s.is_empty() {
                             self.diags.push(

@@ -1,5 +1,915 @@
 //! The interactive REPL (SPEC §6): a rustyline editor with a helper for
 //! completion, hints, highlighting and multi-line validation, over a
-//! [`session::Session`].
+//! [`session::Session`]. `flow` with no script starts it on a terminal; with
+//! standard input piped in, that input is run as a script instead.
+//!
+//! [`Repl::handle`] does everything one typed line asks, writing to any
+//! `Write`, so tests drive it without a terminal; [`interactive`] wraps it
+//! in the editor loop, history and Ctrl-C handling.
 
+pub mod helper;
+pub mod lex;
+pub mod meta;
 pub mod session;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rustyline::config::{CompletionType, Config, EditMode};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{ColorMode, Editor};
+
+use crate::cli::RunArgs;
+use crate::diag::{Diag, Diags, Renderer};
+use crate::exec::output::{self, Format};
+use crate::exec::OutputData;
+use crate::ops::{self, funcs::FUNCTIONS, PKind, OPERATORS};
+use crate::syntax::ast::{Span, Stmt};
+use crate::types::{Coll, Type};
+use crate::viz;
+use helper::FlowHelper;
+use meta::Meta;
+use session::Session;
+
+/// Rows of a bag printed at the prompt; the rest are counted.
+pub const ROWS: usize = 20;
+
+const PROMPT: &str = "flow> ";
+
+/// `flow` with no script: the REPL on a terminal, else standard input as a script.
+pub fn main(args: &RunArgs) -> i32 {
+    if io::stdin().is_terminal() {
+        interactive(args)
+    } else {
+        run_piped(args)
+    }
+}
+
+/// Whether colour (highlighting, hints, coloured diagnostics) is wanted on `stream`.
+fn color_on(terminal: bool) -> bool {
+    terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+fn render(name: &str, src: &str, diags: &Diags, color: bool) -> String {
+    let mut r = Renderer::new(name, src);
+    r.color = color;
+    r.width = 100;
+    r.render(diags)
+}
+
+/// Standard input read whole and run as a script, as `flow -e` runs its text.
+pub fn run_piped(args: &RunArgs) -> i32 {
+    let color = color_on(io::stderr().is_terminal());
+    let fail = |src: &str, diags: Diags| {
+        let _ = io::stderr().write_all(render("<stdin>", src, &diags, color).as_bytes());
+        diags.exit_code()
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = io::stdin().read_to_end(&mut bytes) {
+        return fail(
+            "",
+            Diag::run(
+                "flow::cli::stdin_unreadable",
+                format!("cannot read standard input: {e}"),
+            )
+            .into(),
+        );
+    }
+    let src = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(
+                "",
+                Diag::script(
+                    "flow::cli::script_not_utf8",
+                    format!(
+                        "standard input is not valid UTF-8 (byte offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )
+                .into(),
+            )
+        }
+    };
+    if args.visualize.is_some() || args.explain {
+        return fail(
+            &src,
+            Diag::script(
+                "flow::cli::piped_visualize",
+                "--visualize and --explain need the script as a file or -e text",
+            )
+            .help("e.g. flow -e \"$(cat script.flow)\" --visualize")
+            .into(),
+        );
+    }
+    let sets = match crate::cli::overrides(args) {
+        Ok(s) => s,
+        Err(d) => return fail(&src, d),
+    };
+    let plan = match crate::cli::compile(&src, &sets, !args.no_optimize) {
+        Ok(p) => p,
+        Err(d) => return fail(&src, d),
+    };
+    let threads = crate::exec::thread_count(args.threads);
+    match crate::exec::run_cli(&plan, args, threads) {
+        Ok(()) => 0,
+        Err(d) => fail(&src, d),
+    }
+}
+
+/// Where history is kept: `FLOW_HISTORY`, else `$XDG_DATA_HOME/flow/history`,
+/// else `~/.local/share/flow/history`.
+pub fn history_path() -> Option<PathBuf> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(p) = var("FLOW_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let base = var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))?;
+    Some(base.join("flow").join("history"))
+}
+
+/// The editor loop; returns the exit code.
+pub fn interactive(args: &RunArgs) -> i32 {
+    let stdout_tty = io::stdout().is_terminal();
+    let Some(format) = Format::parse(&args.format, stdout_tty) else {
+        eprintln!(
+            "error: unknown output format `{}` (choose one of: auto, table, tsv, csv, json)",
+            args.format
+        );
+        return 2;
+    };
+    let color = color_on(stdout_tty);
+    let mut repl = Repl::new(crate::exec::thread_count(args.threads), format, color);
+
+    let config = Config::builder()
+        .edit_mode(EditMode::Emacs)
+        .completion_type(CompletionType::List)
+        .auto_add_history(false)
+        .history_ignore_space(true)
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .max_history_size(10_000)
+        .map(|b| b.build())
+        .unwrap_or_default();
+    let mut ed: Editor<FlowHelper, FileHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot start the line editor: {e}");
+            return 1;
+        }
+    };
+    ed.set_helper(Some(FlowHelper::new(color)));
+
+    let history = history_path();
+    if let Some(p) = &history {
+        if let Some(dir) = p.parent() {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!(
+                    "warning: history will not be saved: cannot create {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+        // A missing file is the first session.
+        let _ = ed.load_history(p);
+    }
+
+    // Ctrl-C while a pipeline runs arrives as SIGINT (the terminal is not in raw
+    // mode then); at the prompt rustyline reads it as a key and clears the line.
+    let cancel = repl.cancel.clone();
+    if let Err(e) = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not cancel a running pipeline: {e}");
+    }
+
+    let mut out = io::stdout();
+    let mut err = io::stderr();
+    let _ = writeln!(
+        out,
+        "flow {} — type :help for help, Ctrl-D to quit",
+        env!("CARGO_PKG_VERSION")
+    );
+    loop {
+        match ed.readline(PROMPT) {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = ed.add_history_entry(line.as_str());
+                if let Some(p) = &history {
+                    // Append as we go, so a killed session keeps its history.
+                    let _ = ed.append_history(p);
+                }
+                let next = repl.handle(&line, &mut out, &mut err);
+                let _ = out.flush();
+                if let Some(h) = ed.helper_mut() {
+                    h.names = repl.session.names();
+                }
+                if matches!(next, Ok(Next::Quit)) {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    }
+    0
+}
+
+/// What the loop does after a line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+/// The REPL's state between lines: the session and the display settings.
+pub struct Repl {
+    pub session: Session,
+    pub format: Format,
+    pub color: bool,
+    /// Print the wall time of each input that has outputs (`:time`).
+    pub time: bool,
+    /// Set by Ctrl-C; cleared before each run.
+    pub cancel: Arc<AtomicBool>,
+    /// The last pipeline statement run, which a line starting with `|` continues.
+    last: Option<String>,
+}
+
+impl Repl {
+    pub fn new(threads: usize, format: Format, color: bool) -> Repl {
+        Repl {
+            session: Session::new(threads),
+            format,
+            color,
+            time: false,
+            cancel: Arc::new(AtomicBool::new(false)),
+            last: None,
+        }
+    }
+
+    fn dim(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn report(&self, name: &str, src: &str, diags: &Diags, err: &mut dyn Write) -> io::Result<()> {
+        err.write_all(render(name, src, diags, self.color).as_bytes())
+    }
+
+    /// Does what one entered line (possibly several lines) asks.
+    pub fn handle(
+        &mut self,
+        line: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<Next> {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(':') {
+            return match meta::parse(trimmed, &|w| self.session.names().iter().any(|n| n == w)) {
+                Ok(m) => self.meta(m, out, err),
+                Err(d) => {
+                    self.report("<input>", line, &d.into(), err)?;
+                    Ok(Next::Continue)
+                }
+            };
+        }
+        let text = if trimmed.starts_with('|') {
+            match &self.last {
+                Some(prev) => format!("{prev}\n{line}"),
+                None => {
+                    let at = line.len() - trimmed.len();
+                    let d = Diag::script(
+                        "flow::repl::nothing_to_continue",
+                        "there is no pipeline to continue",
+                    )
+                    .at(Span::new(at, at + 1), "continues the previous pipeline")
+                    .help("a line starting with `|` continues the last pipeline entered, e.g. `range 10` then `| map it * 2`");
+                    self.report("<input>", line, &d.into(), err)?;
+                    return Ok(Next::Continue);
+                }
+            }
+        } else {
+            line.to_string()
+        };
+        self.run("<input>", &text, out, err)?;
+        Ok(Next::Continue)
+    }
+
+    /// Evaluates `text` in the session and prints what it produced.
+    fn run(
+        &mut self,
+        name: &str,
+        text: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.cancel.store(false, Ordering::SeqCst);
+        match self.session.eval(text, self.cancel.clone()) {
+            Ok(ev) => {
+                for n in &ev.bound {
+                    if let Some(t) = self.describe(n) {
+                        writeln!(out, "{}", self.dim(&format!("{n}: {t}")))?;
+                    }
+                }
+                self.print_outputs(&ev.outputs, out)?;
+                if self.time && !ev.outputs.is_empty() {
+                    writeln!(out, "{}", self.dim(&format!("time: {:.1?}", ev.elapsed)))?;
+                }
+                // An input that ran or bound nothing (a comment) keeps the pipeline open.
+                if !ev.outputs.is_empty() || !ev.bound.is_empty() {
+                    self.last = continuable(text);
+                }
+            }
+            Err(d) if d.0.iter().any(|d| d.code == "flow::exec::cancelled") => {
+                writeln!(err, "cancelled")?;
+            }
+            Err(d) => self.report(name, text, &d, err)?,
+        }
+        Ok(())
+    }
+
+    fn print_outputs(&self, outs: &[OutputData], out: &mut dyn Write) -> io::Result<()> {
+        let mut first = true;
+        for o in outs {
+            if o.ty == Coll::Written {
+                continue;
+            }
+            if !first {
+                writeln!(out)?;
+            }
+            first = false;
+            let mut buf = Vec::new();
+            output::print_one(o, self.format, &mut buf, Some(ROWS))?;
+            out.write_all(&buf)?;
+            if let Coll::Bag(_) = o.ty {
+                let n = o.values.len();
+                if n == 0 {
+                    writeln!(out, "{}", self.dim("(no rows)"))?;
+                } else if n > ROWS {
+                    let more = n - ROWS;
+                    let s = if more == 1 { "" } else { "s" };
+                    writeln!(out, "{}", self.dim(&format!("… {more} more row{s}")))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The type of a bound name or of a pipeline, as `:type` prints it.
+    fn describe(&self, text: &str) -> Option<String> {
+        self.type_of(text).ok()
+    }
+
+    fn type_of(&self, text: &str) -> Result<String, Diags> {
+        match self.session.compile(text, false) {
+            Ok((plan, _)) => match plan.outputs.last() {
+                Some(o) => Ok(plan.graph[o.node].ty().to_string()),
+                None => Err(Diag::script(
+                    "flow::repl::usage",
+                    "`:type` takes a bound name or a pipeline",
+                )
+                .into()),
+            },
+            // A constant is not a collection; `range 1 | map c` tells its type.
+            Err(d)
+                if d.0.iter().any(|d| d.code == "flow::plan::not_a_collection")
+                    && lex::lex(text.trim()).len() == 1 =>
+            {
+                let t = self
+                    .session
+                    .compile(&format!("range 1 | map {}", text.trim()), false)
+                    .ok()
+                    .and_then(|(plan, _)| {
+                        plan.outputs
+                            .last()
+                            .and_then(|o| plan.graph[o.node].ty().elem().cloned())
+                    })
+                    .unwrap_or(Type::Any);
+                Ok(format!("{t} (a constant)"))
+            }
+            Err(d) => Err(d),
+        }
+    }
+
+    /// Runs a meta command.
+    pub fn meta(&mut self, m: Meta, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Next> {
+        match m {
+            Meta::Quit => return Ok(Next::Quit),
+            Meta::Help(None) => out.write_all(help_all().as_bytes())?,
+            Meta::Help(Some(topic)) => match help_topic(&topic) {
+                Some(text) => out.write_all(text.as_bytes())?,
+                None => {
+                    let d = Diag::script(
+                        "flow::repl::unknown_topic",
+                        format!("no operator, function or command is named `{topic}`"),
+                    );
+                    let all = OPERATORS
+                        .iter()
+                        .map(|o| o.name)
+                        .chain(FUNCTIONS.iter().map(|f| f.name))
+                        .chain(meta::COMMANDS.iter().map(|c| c.name));
+                    let d = match ops::closest_in(&topic, all) {
+                        Some(c) => d.help(format!("did you mean `{c}`?")),
+                        None => d.help("type :help for the list"),
+                    };
+                    self.report("<input>", "", &d.into(), err)?;
+                }
+            },
+            Meta::Ops => out.write_all(ops_list().as_bytes())?,
+            Meta::Type(text) => match self.type_of(&text) {
+                Ok(t) => writeln!(out, "{}: {t}", text.trim())?,
+                Err(d) => self.report("<type>", &text, &d, err)?,
+            },
+            Meta::Viz { name, format } => {
+                let plan = match &name {
+                    Some(n) => match self.session.plan_of(n, true) {
+                        Ok(p) => p,
+                        Err(d) => {
+                            self.report("<input>", "", &d, err)?;
+                            return Ok(Next::Continue);
+                        }
+                    },
+                    None => match &self.session.last_plan {
+                        Some(p) => p.clone(),
+                        None => {
+                            let d = Diag::script("flow::repl::nothing_run", "nothing has run yet")
+                                .help("run a pipeline first, or name a binding: `:viz NAME`");
+                            self.report("<input>", "", &d.into(), err)?;
+                            return Ok(Next::Continue);
+                        }
+                    },
+                };
+                let title = match &name {
+                    Some(n) => format!("plan of {n} (optimized)"),
+                    None => "plan of the last input (optimized)".to_string(),
+                };
+                let text = match format {
+                    viz::Format::Text => viz::text::render(&plan, &title),
+                    viz::Format::Dot => viz::dot::render(&plan),
+                    viz::Format::Mermaid => viz::mermaid::render(&plan),
+                    viz::Format::Tasks => {
+                        match crate::exec::source::partition_counts(&plan, self.session.threads) {
+                            Ok(parts) => viz::tasks::render(&plan, &parts),
+                            Err(d) => {
+                                self.report("<input>", "", &d, err)?;
+                                return Ok(Next::Continue);
+                            }
+                        }
+                    }
+                };
+                out.write_all(text.as_bytes())?;
+            }
+            Meta::Explain => match &self.session.last_plan {
+                Some(plan) => {
+                    out.write_all(
+                        viz::text::render(plan, "plan of the last input (optimized)").as_bytes(),
+                    )?;
+                    let reused = &self.session.last_reused;
+                    if reused.is_empty() {
+                        writeln!(
+                            out,
+                            "reused from the cache: nothing (every stage was computed)"
+                        )?;
+                    } else {
+                        writeln!(out, "reused from the cache: {}", reused.join(", "))?;
+                    }
+                }
+                None => {
+                    let d = Diag::script("flow::repl::nothing_run", "nothing has run yet").help(
+                        "`:explain` shows the plan of the last pipeline that printed something",
+                    );
+                    self.report("<input>", "", &d.into(), err)?;
+                }
+            },
+            Meta::Load(path) => match std::fs::read_to_string(&path) {
+                Ok(text) => self.run(&path, &text, out, err)?,
+                Err(e) => {
+                    let d = Diag::run("flow::repl::load", format!("cannot read {path}: {e}"));
+                    self.report("<input>", "", &d.into(), err)?;
+                }
+            },
+            Meta::Time => {
+                self.time = !self.time;
+                writeln!(out, "time: {}", if self.time { "on" } else { "off" })?;
+            }
+            Meta::Set(None) => {
+                writeln!(out, "threads: {}", self.session.threads)?;
+                writeln!(out, "format: {}", format_name(self.format))?;
+                writeln!(out, "time: {}", if self.time { "on" } else { "off" })?;
+            }
+            Meta::Set(Some((k, v))) => match (k.as_str(), v.parse::<usize>()) {
+                ("threads", Ok(n)) if n > 0 => {
+                    self.session.threads = n;
+                    writeln!(out, "threads: {n}")?;
+                }
+                ("format", _) if Format::parse(&v, io::stdout().is_terminal()).is_some() => {
+                    self.format = Format::parse(&v, io::stdout().is_terminal()).expect("checked");
+                    writeln!(out, "format: {}", format_name(self.format))?;
+                }
+                _ => {
+                    let help = if k == "threads" {
+                        "a positive number, e.g. `:set threads 4`"
+                    } else {
+                        "one of auto, table, tsv, csv, json"
+                    };
+                    let d = Diag::script(
+                        "flow::repl::bad_setting",
+                        format!("`{v}` is not a valid {k}"),
+                    )
+                    .help(help);
+                    self.report("<input>", "", &d.into(), err)?;
+                }
+            },
+        }
+        Ok(Next::Continue)
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Table => "table",
+        Format::Tsv => "tsv",
+        Format::Csv => "csv",
+        Format::Json => "json",
+    }
+}
+
+/// The last statement of `text` when a following `|` line may continue it:
+/// an output, or a `let` whose pipeline does not read its own name (re-binding
+/// `let x = x | f` with more stages would apply `f` twice).
+fn continuable(text: &str) -> Option<String> {
+    let ast = crate::syntax::parse(text).ok()?;
+    match ast.stmts.last()? {
+        Stmt::Output(p) => Some(text[p.span.start..p.span.end].to_string()),
+        Stmt::Let {
+            name,
+            pipeline,
+            span,
+        } => {
+            let body = &text[pipeline.span.start..pipeline.span.end];
+            let reads_itself = lex::lex(body)
+                .iter()
+                .any(|t| t.kind == lex::Tok::Ident && body[t.start..t.end] == name.name);
+            (!reads_itself).then(|| text[span.start..span.end].to_string())
+        }
+        Stmt::Const { .. } => None,
+    }
+}
+
+/// `:help` — every command, operator and function, one line each.
+pub fn help_all() -> String {
+    let mut s = String::from("Commands:\n");
+    let cmds: Vec<(String, &str)> = meta::COMMANDS
+        .iter()
+        .map(|c| {
+            let head = if c.args.is_empty() {
+                format!(":{}", c.name)
+            } else {
+                format!(":{} {}", c.name, c.args)
+            };
+            (head, c.summary)
+        })
+        .collect();
+    let w = cmds
+        .iter()
+        .map(|(h, _)| h.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (h, d) in &cmds {
+        s += &format!("  {h:<w$}  {d}\n");
+    }
+    let w = OPERATORS.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let mut kind = None;
+    for o in OPERATORS {
+        if kind != Some(o.kind) {
+            kind = Some(o.kind);
+            s += &format!("\nOperators ({}):\n", plural(o.kind.name()));
+        }
+        s += &format!("  {:<w$}  {}\n", o.name, o.summary);
+    }
+    s += "\nFunctions (in expressions; a bare name applies to `it`):\n";
+    let w = FUNCTIONS
+        .iter()
+        .map(|f| f.signature.len())
+        .max()
+        .unwrap_or(0);
+    for f in FUNCTIONS {
+        s += &format!("  {:<w$}  {}\n", f.signature, f.summary);
+    }
+    s += "\nA line ending in `|` or with an open bracket or string continues on the next;\n\
+          a line starting with `|` continues the previous pipeline. `:help OP` for details.\n";
+    s
+}
+
+fn plural(kind: &str) -> String {
+    match kind {
+        "combining" => "combining".into(),
+        k => format!("{k}s"),
+    }
+}
+
+/// `:ops` — every operator's signature, grouped by kind.
+pub fn ops_list() -> String {
+    let mut s = String::new();
+    let mut kind = None;
+    for o in OPERATORS {
+        if kind != Some(o.kind) {
+            if kind.is_some() {
+                s.push('\n');
+            }
+            kind = Some(o.kind);
+            s += &format!("{}:\n", plural(o.kind.name()));
+        }
+        s += &format!("  {}\n", o.signature());
+    }
+    s
+}
+
+/// `:help TOPIC` — an operator, a function and/or a meta command of that name.
+pub fn help_topic(topic: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(o) = ops::lookup(topic) {
+        let mut s = format!("{}\n  {} — {}\n", o.signature(), o.kind.name(), o.summary);
+        if !o.params.is_empty() {
+            s += "\n  arguments:\n";
+            let w = o.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
+            for p in o.params {
+                let opt = if p.required { "" } else { " (optional)" };
+                let many = if p.variadic { ", one or more" } else { "" };
+                s += &format!(
+                    "    {:<w$}  {}{many}{opt}\n",
+                    p.name.to_uppercase(),
+                    p.kind.describe()
+                );
+            }
+        }
+        if !o.options.is_empty() {
+            s += "\n  options:\n";
+            let rows: Vec<(String, String)> = o
+                .options
+                .iter()
+                .map(|op| {
+                    let choices = match op.kind {
+                        PKind::Choice(_) => format!("; {}", op.kind.describe()),
+                        _ => String::new(),
+                    };
+                    (
+                        format!("{}={}", op.name, helper::show_default(op.default, op.kind)),
+                        format!("{}{choices}", op.doc),
+                    )
+                })
+                .collect();
+            let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+            for (n, doc) in &rows {
+                s += &format!("    {n:<w$}  {doc}\n");
+            }
+        }
+        s += &format!("\n  example:\n    {}\n", o.example);
+        parts.push(s);
+    }
+    if let Some(f) = crate::ops::funcs::lookup(topic) {
+        parts.push(format!("{}  (function)\n  {}\n", f.signature, f.summary));
+    }
+    if let Some(c) = meta::COMMANDS.iter().find(|c| c.name == topic) {
+        parts.push(format!(":{} {}\n  {}\n", c.name, c.args, c.summary));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repl() -> Repl {
+        Repl::new(2, Format::Table, false)
+    }
+
+    /// Runs lines; returns (stdout, stderr) of the last.
+    fn run(r: &mut Repl, lines: &[&str]) -> (String, String) {
+        let (mut o, mut e) = (Vec::new(), Vec::new());
+        for l in lines {
+            o.clear();
+            e.clear();
+            r.handle(l, &mut o, &mut e).unwrap();
+        }
+        (String::from_utf8(o).unwrap(), String::from_utf8(e).unwrap())
+    }
+
+    #[test]
+    fn outputs_print_twenty_rows_and_count_the_rest() {
+        let mut r = repl();
+        let (o, e) = run(&mut r, &["range 25"]);
+        assert_eq!(e, "");
+        let lines: Vec<&str> = o.lines().collect();
+        assert_eq!(lines.len(), 21);
+        assert_eq!(lines[19].trim(), "19");
+        assert_eq!(lines[20], "… 5 more rows");
+        assert_eq!(
+            run(&mut r, &["range 21"]).0.lines().last(),
+            Some("… 1 more row")
+        );
+        assert_eq!(run(&mut r, &["range 3 | sum"]).0, "3\n");
+        assert_eq!(run(&mut r, &["range 0"]).0, "(no rows)\n");
+        assert_eq!(run(&mut r, &["range 2; range 3 | count"]).0, "0\n1\n\n3\n");
+    }
+
+    #[test]
+    fn bindings_persist_and_print_their_type() {
+        let mut r = repl();
+        assert_eq!(run(&mut r, &["let xs = range 10"]).0, "xs: bag<int>\n");
+        assert_eq!(run(&mut r, &["let n = 3"]).0, "n: int (a constant)\n");
+        assert_eq!(run(&mut r, &["xs | take n | sum"]).0, "3\n");
+        assert_eq!(run(&mut r, &[":type xs"]).0, "xs: bag<int>\n");
+        assert_eq!(run(&mut r, &[":type n"]).0, "n: int (a constant)\n");
+        assert_eq!(
+            run(&mut r, &[":type xs | count"]).0,
+            "xs | count: scalar<int>\n"
+        );
+        let (_, e) = run(&mut r, &[":type nope"]);
+        assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn errors_are_diagnostics_and_the_session_goes_on() {
+        let mut r = repl();
+        run(&mut r, &["let xs = range 10"]);
+        let (o, e) = run(&mut r, &["xs | frequencie"]);
+        assert_eq!(o, "");
+        assert!(e.contains("flow::plan::unknown_operator"), "{e}");
+        assert!(e.contains("did you mean `frequencies`?"), "{e}");
+        // The span points into the line as typed.
+        assert!(e.contains("<input>:1:6"), "{e}");
+        assert_eq!(run(&mut r, &["xs | count"]).0, "10\n");
+    }
+
+    #[test]
+    fn a_line_starting_with_a_pipe_continues_the_last_pipeline() {
+        let mut r = repl();
+        let (_, e) = run(&mut r, &["| count"]);
+        assert!(e.contains("flow::repl::nothing_to_continue"), "{e}");
+        assert_eq!(run(&mut r, &["range 5"]).0, "0\n1\n2\n3\n4\n");
+        // A failed continuation leaves the pipeline as it was.
+        let (_, e) = run(&mut r, &["| lowr"]);
+        assert!(e.contains("unknown_operator"), "{e}");
+        assert_eq!(run(&mut r, &["| count"]).0, "5\n");
+        assert_eq!(
+            run(&mut r, &["range 5", "| map it * 10", "| sum"]).0,
+            "100\n"
+        );
+        // A binding continues by re-binding.
+        assert_eq!(
+            run(&mut r, &["let ys = range 4", "| map it + 1"]).0,
+            "ys: bag<int>\n"
+        );
+        assert_eq!(run(&mut r, &["ys | sum"]).0, "10\n");
+        // Multi-line input as the editor hands it over.
+        assert_eq!(run(&mut r, &["range 4\n| map it * 2\n| sum"]).0, "12\n");
+    }
+
+    #[test]
+    fn a_binding_that_reads_itself_is_not_continued() {
+        let mut r = repl();
+        run(&mut r, &["let a = range 3", "let a = a | map it + 1"]);
+        let (_, e) = run(&mut r, &["| map it * 2"]);
+        assert!(e.contains("nothing_to_continue"), "{e}");
+        assert_eq!(run(&mut r, &["a | sum"]).0, "6\n");
+    }
+
+    #[test]
+    fn meta_commands_answer() {
+        let mut r = repl();
+        let (o, _) = run(&mut r, &[":help"]);
+        for needle in [":explain", "read_text", "frequencies", "not_delim(s)"] {
+            assert!(o.contains(needle), "{needle}: {o}");
+        }
+        let (o, _) = run(&mut r, &[":help read_text"]);
+        assert!(o.starts_with("read_text GLOB [blocksize=SIZE]"), "{o}");
+        assert!(o.contains("encoding="), "{o}");
+        // One line per option: name=default, then its doc.
+        let line = |start: &str| {
+            o.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            line("encoding="),
+            r#"encoding="utf-8" how the bytes are decoded; one of "utf-8", "latin-1""#
+        );
+        assert!(
+            line("blocksize=").starts_with("blocksize=SIZE split files"),
+            "{o}"
+        );
+        assert!(o.contains("example:\n    read_text"), "{o}");
+        let (o, _) = run(&mut r, &[":help lower"]);
+        assert!(o.contains("lower(s)  (function)"), "{o}");
+        let (o, _) = run(&mut r, &[":help load"]);
+        assert!(o.contains(":load FILE"), "{o}");
+        let (_, e) = run(&mut r, &[":help frequencie"]);
+        assert!(e.contains("did you mean `frequencies`?"), "{e}");
+        let (_, e) = run(&mut r, &[":hlep"]);
+        assert!(e.contains("did you mean `:help`?"), "{e}");
+        let (o, _) = run(&mut r, &[":ops"]);
+        assert!(o.contains("  topk N [by=EXPR]"), "{o}");
+        assert_eq!(run(&mut r, &[":time"]).0, "time: on\n");
+        let (o, _) = run(&mut r, &["range 3 | count"]);
+        assert!(o.starts_with("3\ntime: "), "{o}");
+        assert_eq!(run(&mut r, &[":time"]).0, "time: off\n");
+        assert_eq!(run(&mut r, &[":set threads 3"]).0, "threads: 3\n");
+        assert_eq!(r.session.threads, 3);
+        assert_eq!(
+            run(&mut r, &[":set format json", "from [\"a\"]"]).0,
+            "\"a\"\n"
+        );
+        assert!(run(&mut r, &[":set threads 0"]).1.contains("bad_setting"));
+        assert_eq!(
+            r.handle(":quit", &mut Vec::new(), &mut Vec::new()).unwrap(),
+            Next::Quit
+        );
+    }
+
+    #[test]
+    fn explain_and_viz_show_plans_and_the_cache() {
+        let mut r = repl();
+        assert!(run(&mut r, &[":explain"]).1.contains("nothing has run yet"));
+        run(
+            &mut r,
+            &["let w = from [\"a\", \"b\", \"a\"] | upper", "w | count"],
+        );
+        let (o, _) = run(&mut r, &[":explain"]);
+        assert!(o.contains("reused from the cache: nothing"), "{o}");
+        run(&mut r, &["w | frequencies"]);
+        let (o, _) = run(&mut r, &[":explain"]);
+        assert!(o.contains("frequencies"), "{o}");
+        assert!(o.ends_with("reused from the cache: w\n"), "{o}");
+        let (o, _) = run(&mut r, &[":viz w"]);
+        assert!(o.contains("upper"), "{o}");
+        let (o, _) = run(&mut r, &[":viz w dot"]);
+        assert!(o.starts_with("digraph"), "{o}");
+        let (o, _) = run(&mut r, &[":viz mermaid"]);
+        assert!(o.contains("frequencies"), "{o}");
+        assert!(run(&mut r, &[":viz nope"]).1.contains("not bound"));
+    }
+
+    #[test]
+    fn load_runs_a_script_into_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("s.flow");
+        std::fs::write(&f, "let k = 4\nlet xs = range k\nxs | sum\n").unwrap();
+        let mut r = repl();
+        let (o, e) = run(&mut r, &[&format!(":load {}", f.display())]);
+        assert_eq!(e, "");
+        assert_eq!(o, "k: int (a constant)\nxs: bag<int>\n6\n");
+        assert_eq!(run(&mut r, &["xs | count"]).0, "4\n");
+        let (_, e) = run(&mut r, &[":load /nonexistent/x.flow"]);
+        assert!(e.contains("cannot read /nonexistent/x.flow"), "{e}");
+        std::fs::write(&f, "range 3 | lowr\n").unwrap();
+        let (_, e) = run(&mut r, &[&format!(":load {}", f.display())]);
+        assert!(e.contains("s.flow:1:11"), "{e}");
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_the_run() {
+        let mut r = repl();
+        let flag = r.cancel.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            flag.store(true, Ordering::SeqCst);
+        });
+        let start = std::time::Instant::now();
+        let (o, e) = run(&mut r, &["range 10000000000 | map it * 2 | sum"]);
+        t.join().unwrap();
+        assert_eq!((o.as_str(), e.as_str()), ("", "cancelled\n"));
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        assert_eq!(run(&mut r, &["range 3 | count"]).0, "3\n");
+    }
+
+    #[test]
+    fn history_lives_in_the_data_directory() {
+        // Only the pure part: the variable wins when set.
+        if std::env::var_os("FLOW_HISTORY").is_none() {
+            let p = history_path();
+            if let Some(p) = p {
+                assert!(p.ends_with("flow/history"), "{}", p.display());
+            }
+        }
+    }
+}

@@ -53,7 +53,10 @@ fn let_stmt(p: Pair<Rule>) -> Result<Stmt, Diag> {
         Rule::constant => {
             let mut parts: Vec<Pair<Rule>> = value.into_inner().collect();
             let lit = expr_atom(parts.pop().expect("constant has a literal"))?;
-            let csp = Span::new(parts.first().map_or(lit.span.start, |n| span(n).start), lit.span.end);
+            let csp = Span::new(
+                parts.first().map_or(lit.span.start, |n| span(n).start),
+                lit.span.end,
+            );
             let value = if parts.is_empty() {
                 lit
             } else {
@@ -84,7 +87,10 @@ fn pipeline(p: Pair<Rule>) -> Result<Pipeline, Diag> {
     let sp = span(&p);
     let stages: Vec<Stage> = p.into_inner().map(stage).collect::<Result<_, _>>()?;
     let end = stages.last().map_or(sp.end, |s| s.span.end);
-    Ok(Pipeline { stages, span: Span::new(sp.start, end) })
+    Ok(Pipeline {
+        stages,
+        span: Span::new(sp.start, end),
+    })
 }
 
 fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
@@ -418,9 +424,7 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
     let mut chars = src.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
-            '#' => {
-                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
-            }
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
             '"' => {
                 let mut closed = false;
                 while let Some((_, c)) = chars.next() {
@@ -438,11 +442,21 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
                 }
                 if !closed {
                     let line_end = src[i..].find('\n').map_or(src.len(), |k| i + k);
-                    let line_end = if src[..line_end].ends_with('\r') { line_end - 1 } else { line_end };
+                    let line_end = if src[..line_end].ends_with('\r') {
+                        line_end - 1
+                    } else {
+                        line_end
+                    };
                     return Some(
-                        Diag::script("flow::syntax::unterminated_string", "unterminated string literal")
-                            .at(Span::new(i, line_end.max(i + 1)), "this string is never closed")
-                            .help("close it with `\"`; a `\"` inside a string is written `\\\"`"),
+                        Diag::script(
+                            "flow::syntax::unterminated_string",
+                            "unterminated string literal",
+                        )
+                        .at(
+                            Span::new(i, line_end.max(i + 1)),
+                            "this string is never closed",
+                        )
+                        .help("close it with `\"`; a `\"` inside a string is written `\\\"`"),
                     );
                 }
             }
@@ -471,7 +485,10 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let at_end = src[start..].trim_start_matches([' ', '\t', '\r']).starts_with('\n') || src[start..].trim().is_empty();
+    let at_end = src[start..]
+        .trim_start_matches([' ', '\t', '\r'])
+        .starts_with('\n')
+        || src[start..].trim().is_empty();
     if let Some(d) = unclosed(src, if at_end { src.len() } else { start }) {
         if at_end || d.code == "flow::syntax::unterminated_string" {
             return d;
@@ -491,7 +508,14 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
             .find(|&(i, c)| i > 0 && (c.is_whitespace() || !(c.is_alphanumeric() || c == '_')))
             .map_or(src.len(), |(i, _)| start + i);
         let word = src[start..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
-        (start, if word { tok } else { (start + first).min(src.len()) })
+        (
+            start,
+            if word {
+                tok
+            } else {
+                (start + first).min(src.len())
+            },
+        )
     };
     let found = match src[start..].chars().next() {
         _ if at_end => "end of line".to_string(),
@@ -518,25 +542,36 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
     } else {
         format!("expected {expected}, found {found}")
     };
-    let label = if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {expected}") };
+    let label = if expected.is_empty() {
+        "unexpected here".to_string()
+    } else {
+        format!("expected {expected}")
+    };
     let mut d = Diag::script("flow::syntax::error", message).at(Span::new(start, end), label);
     let before = src[..start].trim_end_matches([' ', '\t']);
     let after = &src[start..];
-    let infix = ["==", "!=", "<=", ">=", "++", "<", ">", "+", "-", "*", "/", "%"];
+    let infix = [
+        "==", "!=", "<=", ">=", "++", "<", ">", "+", "-", "*", "/", "%",
+    ];
     let word_infix = ["and ", "or ", "in "];
     let last_word = before.rsplit([' ', '\t']).next().unwrap_or("");
     let option_then_infix = last_word.contains('=')
         && !last_word.starts_with('=')
-        && (infix.iter().any(|o| after.starts_with(o)) || word_infix.iter().any(|o| after.starts_with(o)));
+        && (infix.iter().any(|o| after.starts_with(o))
+            || word_infix.iter().any(|o| after.starts_with(o)));
     if option_then_infix {
         let (name, value) = last_word.split_once('=').unwrap_or(("by", "it"));
         let rest = after.split(['\n', '|']).next().unwrap_or("").trim_end();
-        d = d.help(format!("an option value is one term; write `{name}=({value} {rest})`"));
+        d = d.help(format!(
+            "an option value is one term; write `{name}=({value} {rest})`"
+        ));
     } else if before.ends_with('=') && after.starts_with('(') {
         d = d.help("an option value is one term; put longer expressions in parentheses");
     } else if found == "end of input" || found == "end of line" {
         if before.ends_with('|') {
-            d = d.help("a pipeline that ends with `|` continues on the next line with another stage");
+            d = d.help(
+                "a pipeline that ends with `|` continues on the next line with another stage",
+            );
         } else {
             d = d.help("a pipeline continues on the next line only when this line ends with `|` or the next one starts with `|`");
         }
@@ -647,6 +682,9 @@ mod tests {
         let d = parse("map (it + 1\nrange 3").unwrap_err();
         assert_eq!(d.message, "unclosed `(`");
         let d = parse("topk 3 by=it % 4").unwrap_err();
-        assert_eq!(d.help.as_deref(), Some("an option value is one term; write `by=(it % 4)`"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("an option value is one term; write `by=(it % 4)`")
+        );
     }
 }
