@@ -615,22 +615,6 @@ fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
     Value::Record(Arc::new(r))
 }
 
-/// Merges partials into the aggregation's result: one value for a scalar, the
-/// elements of the output bag otherwise. Partials combine pairwise in a tree
-/// on the pool; the tree keeps partition order, so `take`, `sort` and
-/// `collect` see the input order.
-///
-/// With `ordered` false the consumer ignores element order (it is `count`,
-/// `topk`, …), so set-like results skip their final sort.
-pub fn merge(spec: &Spec, parts: Vec<Partial>, ordered: bool) -> Result<Vec<Value>, Diag> {
-    use rayon::prelude::*;
-    let acc = parts
-        .into_par_iter()
-        .reduce_with(|a, b| combine(spec, a, b))
-        .unwrap_or_else(|| Partial::empty(spec.id));
-    finish(spec, acc, ordered)
-}
-
 /// Combines two partials, `a` from earlier partitions than `b`.
 pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
     match (&mut acc, p) {
@@ -695,21 +679,60 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
 }
 
 /// The result of a fully merged partial.
-fn finish(spec: &Spec, acc: Partial, ordered: bool) -> Result<Vec<Value>, Diag> {
+/// Merges partials into the aggregation's result — one value for a scalar,
+/// the elements of the output bag otherwise — streamed into `emit`, so a
+/// consumer that keeps little (`topk` after `frequencies`) never holds the
+/// whole result. Partials combine pairwise in a tree on the pool; the tree
+/// keeps partition order, so `take`, `sort` and `collect` see input order.
+///
+/// With `ordered` false the consumer ignores element order (it is `count`,
+/// `topk`, …), so set-like results skip their final sort.
+pub fn merge_into(
+    spec: &Spec,
+    parts: Vec<Partial>,
+    ordered: bool,
+    emit: &mut dyn FnMut(Value) -> Result<Ctl, Diag>,
+) -> Result<(), Diag> {
+    use rayon::prelude::*;
+    let acc = parts
+        .into_par_iter()
+        .reduce_with(|a, b| combine(spec, a, b))
+        .unwrap_or_else(|| Partial::empty(spec.id));
+    emit_finished(spec, acc, ordered, emit)
+}
+
+fn emit_finished(
+    spec: &Spec,
+    acc: Partial,
+    ordered: bool,
+    emit: &mut dyn FnMut(Value) -> Result<Ctl, Diag>,
+) -> Result<(), Diag> {
     let step = spec.step;
-    Ok(match acc {
-        Partial::Count(c) => vec![Value::Int(c)],
-        Partial::Sum(s) => vec![s.total(step)?],
-        Partial::Mean(_, 0) => vec![Value::Null],
-        Partial::Mean(s, n) => vec![Value::Float(s.float_total() / n as f64)],
-        Partial::Min(m) | Partial::Max(m) => vec![m.unwrap_or(Value::Null)],
+    let mut all = |vals: &mut dyn Iterator<Item = Result<Value, Diag>>| -> Result<(), Diag> {
+        for v in vals {
+            if emit(v?)? == Ctl::Stop {
+                break;
+            }
+        }
+        Ok(())
+    };
+    match acc {
+        Partial::Count(c) => all(&mut std::iter::once(Ok(Value::Int(c)))),
+        Partial::Sum(s) => all(&mut std::iter::once(s.total(step))),
+        Partial::Mean(_, 0) => all(&mut std::iter::once(Ok(Value::Null))),
+        Partial::Mean(s, n) => all(&mut std::iter::once(Ok(Value::Float(
+            s.float_total() / n as f64,
+        )))),
+        Partial::Min(m) | Partial::Max(m) => {
+            all(&mut std::iter::once(Ok(m.unwrap_or(Value::Null))))
+        }
         Partial::Distinct(c) => {
             let mut vals: Vec<Value> = c.into_pairs().into_iter().map(|(v, _)| v).collect();
             // Values are distinct: an unstable sort gives the one order.
             if ordered {
                 vals.sort_unstable();
             }
-            vals
+            all(&mut vals.into_iter().map(Ok))
         }
         Partial::Freq(c) => {
             let mut pairs = c.into_pairs();
@@ -717,28 +740,23 @@ fn finish(spec: &Spec, acc: Partial, ordered: bool) -> Result<Vec<Value>, Diag> 
                 pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             }
             let (kv, kc): (Arc<str>, Arc<str>) = ("value".into(), "count".into());
-            pairs
+            all(&mut pairs
                 .into_iter()
-                .map(|(v, c)| record(&kv, v, &kc, Value::Int(c)))
-                .collect()
+                .map(|(v, c)| Ok(record(&kv, v, &kc, Value::Int(c)))))
         }
-        Partial::Keyed(pairs) => order_keyed(spec, pairs)
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect(),
-        Partial::Take(items) => items,
+        Partial::Keyed(pairs) => all(&mut order_keyed(spec, pairs).into_iter().map(|(_, v)| Ok(v))),
+        Partial::Take(items) => all(&mut items.into_iter().map(Ok)),
         Partial::Group(g) => {
             let mut groups: Vec<(Value, Acc)> = g.into_iter().collect();
             if ordered {
                 groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             }
             let (kk, ka): (Arc<str>, Arc<str>) = ("key".into(), spec.agg.into());
-            groups
+            all(&mut groups
                 .into_iter()
-                .map(|(k, acc)| Ok(record(&kk, k, &ka, acc.finish(step)?)))
-                .collect::<Result<_, Diag>>()?
+                .map(|(k, acc)| Ok(record(&kk, k, &ka, acc.finish(step)?))))
         }
-    })
+    }
 }
 
 #[cfg(test)]

@@ -396,8 +396,15 @@ fn run_node(
             };
             // Skip ordering a set-like result when what follows ignores order.
             let ordered = !sh.chain.is_empty() || sh.partial.is_none_or(|p| p.op.sees_order);
-            let merged = agg::merge(&hspec, partials, ordered)?;
-            work.run(1, |_, f| feed_values(&merged, ctx, f))
+            // The merged result streams into the rest of the node, one element at a time.
+            let once = std::sync::Mutex::new(Some(partials));
+            work.run(1, |_, f| {
+                let parts = once
+                    .lock()
+                    .map_or(None, |mut p| p.take())
+                    .unwrap_or_default();
+                agg::merge_into(&hspec, parts, ordered, &mut |v| f(kernel::Item::V(v)))
+            })
         }
         Some((_, Kind::Combine, _)) => {
             let mut parts: Vec<Vec<Value>> = Vec::new();
@@ -447,10 +454,12 @@ struct Work<'a> {
 impl Work<'_> {
     /// Runs `count` partitions on the pool; `produce(i, emit)` feeds partition `i`.
     ///
-    /// Collected parts keep partition order. Partials fold per worker over
-    /// contiguous runs of partitions and combine pairwise in order, so at
-    /// most a few partial states are alive at once, whatever the partition
-    /// count. A `take` runs partitions in waves and stops once it has enough.
+    /// Collected parts keep partition order. An aggregation that ignores
+    /// order keeps one partial state per worker thread; one that sees order
+    /// (`sort`, `groupby … collect`) folds contiguous runs of partitions and
+    /// combines them pairwise in order. Either way only a few partial states
+    /// are alive at once, whatever the partition count. A `take` runs
+    /// partitions in waves and stops once it has enough.
     fn run(
         &self,
         count: usize,
@@ -526,6 +535,29 @@ impl Work<'_> {
                 }
                 start = end;
             }
+            return Ok(Data::Partials(partials));
+        }
+        if !spec.step.op.sees_order {
+            // Order does not matter: one accumulator per worker thread, whatever
+            // partitions it runs, so memory holds `threads` partial states.
+            let slots: Vec<std::sync::Mutex<Option<PartialSink>>> = (0..=ctx.threads)
+                .map(|_| std::sync::Mutex::new(None))
+                .collect();
+            (0..count).into_par_iter().try_for_each(|i| {
+                let t = rayon::current_thread_index()
+                    .unwrap_or(ctx.threads)
+                    .min(ctx.threads);
+                let mut slot = slots[t].lock().unwrap_or_else(|e| e.into_inner());
+                fold(
+                    slot.get_or_insert_with(|| PartialSink::new(spec, self.env)),
+                    i,
+                )
+            })?;
+            let partials: Vec<Partial> = slots
+                .into_iter()
+                .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .map(PartialSink::finish)
+                .collect();
             return Ok(Data::Partials(partials));
         }
         let folded = (0..count)

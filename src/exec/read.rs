@@ -114,7 +114,9 @@ fn lines_from(
             None => d,
         }
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    // A small partition reads a small first block; later blocks are full size.
+    let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(4096, CHUNK);
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
     // Absolute offset of buf[0].
     let mut base = start;
     let mut eof = false;
@@ -122,17 +124,16 @@ fn lines_from(
         if ctx.cancelled() {
             return Err(super::cancelled());
         }
-        // Fill: keep the unfinished tail, append a chunk.
+        // Fill: keep the unfinished tail, append up to a chunk (no zero-filling).
         let old = buf.len();
-        buf.resize(old + CHUNK, 0);
         let n = loop {
-            match r.read(&mut buf[old..]) {
-                Ok(n) => break n,
+            match (&mut *r).take(chunk as u64).read_to_end(&mut buf) {
+                Ok(_) => break buf.len() - old,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(read_err(e)),
             }
         };
-        buf.truncate(old + n);
+        chunk = CHUNK;
         ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         if n == 0 {
             eof = true;

@@ -638,6 +638,28 @@ mod tests {
     }
 
     #[test]
+    fn hints_come_from_history_and_go_with_colour() {
+        use rustyline::history::{DefaultHistory, History};
+        let mut h = DefaultHistory::new();
+        h.add("words | frequencies | topk 5").unwrap();
+        let ctx = Context::new(&h);
+        let on = FlowHelper::new(true);
+        assert_eq!(
+            on.hint("words | fr", 10, &ctx).as_deref(),
+            Some("equencies | topk 5")
+        );
+        assert_eq!(
+            on.highlight_hint("x"),
+            Cow::<str>::Owned(format!("{GREY}x{RESET}"))
+        );
+        let off = FlowHelper::new(false);
+        assert_eq!(off.hint("words | fr", 10, &ctx), None);
+        assert_eq!(off.highlight("range 3", 7), Cow::Borrowed("range 3"));
+        assert_eq!(off.highlight_hint("x"), Cow::Borrowed("x"));
+        assert_ne!(on.highlight("range 3", 7), Cow::Borrowed("range 3"));
+    }
+
+    #[test]
     fn the_validator_continues_open_input() {
         assert!(lex::incomplete("range 3 |"));
         assert!(lex::incomplete("from [1,"));

@@ -125,7 +125,12 @@ pub fn run_piped(args: &RunArgs) -> i32 {
 /// Where history is kept: `FLOW_HISTORY`, else `$XDG_DATA_HOME/flow/history`,
 /// else `~/.local/share/flow/history`.
 pub fn history_path() -> Option<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    history_path_in(&|k| std::env::var_os(k))
+}
+
+/// [`history_path`] with the environment given.
+fn history_path_in(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |k: &str| env(k).filter(|v| !v.is_empty());
     if let Some(p) = var("FLOW_HISTORY") {
         return Some(PathBuf::from(p));
     }
@@ -148,6 +153,7 @@ pub fn interactive(args: &RunArgs) -> i32 {
     };
     let color = color_on(stdout_tty);
     let mut repl = Repl::new(crate::exec::thread_count(args.threads), format, color);
+    repl.tty = io::stderr().is_terminal();
 
     let config = Config::builder()
         .edit_mode(EditMode::Emacs)
@@ -244,6 +250,8 @@ pub struct Repl {
     pub color: bool,
     /// Print the wall time of each input that has outputs (`:time`).
     pub time: bool,
+    /// Whether the REPL talks to a terminal (which echoes `^C`).
+    pub tty: bool,
     /// Set by Ctrl-C; cleared before each run.
     pub cancel: Arc<AtomicBool>,
     /// The last pipeline statement run, which a line starting with `|` continues.
@@ -257,6 +265,7 @@ impl Repl {
             format,
             color,
             time: false,
+            tty: false,
             cancel: Arc::new(AtomicBool::new(false)),
             last: None,
         }
@@ -339,7 +348,9 @@ impl Repl {
                 }
             }
             Err(d) if d.0.iter().any(|d| d.code == "flow::exec::cancelled") => {
-                writeln!(err, "cancelled")?;
+                // On a terminal, write over the `^C` it echoed.
+                let cr = if self.tty { "\r" } else { "" };
+                writeln!(err, "{cr}cancelled")?;
             }
             Err(d) => self.report(name, text, &d, err)?,
         }
@@ -904,12 +915,35 @@ mod tests {
 
     #[test]
     fn history_lives_in_the_data_directory() {
-        // Only the pure part: the variable wins when set.
-        if std::env::var_os("FLOW_HISTORY").is_none() {
-            let p = history_path();
-            if let Some(p) = p {
-                assert!(p.ends_with("flow/history"), "{}", p.display());
-            }
-        }
+        let with = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            history_path_in(&move |k| {
+                vars.iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            })
+        };
+        let home = ("HOME", "/home/u");
+        assert_eq!(
+            with(&[home]),
+            Some(PathBuf::from("/home/u/.local/share/flow/history"))
+        );
+        assert_eq!(
+            with(&[home, ("XDG_DATA_HOME", "/data")]),
+            Some(PathBuf::from("/data/flow/history"))
+        );
+        // A relative XDG_DATA_HOME is invalid by the XDG spec and ignored.
+        assert_eq!(
+            with(&[home, ("XDG_DATA_HOME", "rel")]),
+            Some(PathBuf::from("/home/u/.local/share/flow/history"))
+        );
+        assert_eq!(
+            with(&[home, ("FLOW_HISTORY", "/tmp/h")]),
+            Some(PathBuf::from("/tmp/h"))
+        );
+        assert_eq!(with(&[]), None);
     }
 }

@@ -291,7 +291,7 @@ pub fn quote(s: &str) -> String {
 /// A byte count in the largest binary unit that divides it exactly.
 pub fn fmt_size(n: u64) -> String {
     for (unit, m) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if n >= m && n % m == 0 {
+        if n >= m && n.is_multiple_of(m) {
             return format!("{}{unit}", n / m);
         }
     }
