@@ -464,22 +464,6 @@ impl<'p> PartialSink<'p> {
         }
     }
 
-    /// Accepts one string element: the word-count fast path.
-    #[inline]
-    pub fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
-        match &mut self.state {
-            Partial::Count(c) => {
-                *c += 1;
-                Ok(Ctl::Continue)
-            }
-            Partial::Freq(c) | Partial::Distinct(c) => {
-                c.add_str(s, 1, hash_str(s));
-                Ok(Ctl::Continue)
-            }
-            _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
-        }
-    }
-
     /// The partial result, pruned (`topk` keeps N, `sort` is sorted).
     pub fn finish(self) -> Partial {
         match self.state {
@@ -518,6 +502,22 @@ fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value
 }
 
 impl Sink for PartialSink<'_> {
+    /// Accepts one string element: the word-count fast path.
+    #[inline]
+    fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
+        match &mut self.state {
+            Partial::Count(c) => {
+                *c += 1;
+                Ok(Ctl::Continue)
+            }
+            Partial::Freq(c) | Partial::Distinct(c) => {
+                c.add_str(s, 1, hash_str(s));
+                Ok(Ctl::Continue)
+            }
+            _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
+        }
+    }
+
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
         let step = self.spec.step;
         match self.spec.id {

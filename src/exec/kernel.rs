@@ -51,6 +51,10 @@ pub type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 /// Where a kernel's output goes.
 pub trait Sink {
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
+    /// A string element from the string fast path.
+    fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
+        self.accept(Item::S(Cow::Borrowed(s)))
+    }
 }
 
 /// Collects a partition's elements.
@@ -60,6 +64,10 @@ pub struct Collect(pub Vec<Value>);
 impl Sink for Collect {
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
         self.0.push(item.into_value());
+        Ok(Ctl::Continue)
+    }
+    fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
+        self.0.push(Value::str(s));
         Ok(Ctl::Continue)
     }
 }
@@ -182,13 +190,19 @@ fn into_cow<'x>(item: Item<'x>) -> Option<Cow<'x, str>> {
     }
 }
 
-/// Pushes one element through `steps` into `sink`.
+/// Pushes one element through `steps` into `sink`. `counts[i]` counts the
+/// elements entering step `i` (`counts[steps.len()]`: reaching the sink).
 pub fn push<'x>(
     steps: &'x [KStep<'x>],
     item: Item<'x>,
     env: &'x Env,
     sink: &mut dyn Sink,
+    counts: &mut [u64],
 ) -> Result<Ctl, Diag> {
+    let (count, counts) = counts
+        .split_first_mut()
+        .expect("a counter per step and one for the sink");
+    *count += 1;
     let Some((first, rest)) = steps.split_first() else {
         return sink.accept(item);
     };
@@ -207,14 +221,14 @@ pub fn push<'x>(
                 K::Replace(old, new) => map_str(s, |x| pystr::replace(x, old, new)),
                 _ => unreachable!(),
             };
-            push(rest, Item::S(out), env, sink)
+            push(rest, Item::S(out), env, sink, counts)
         }
         K::Split(sep) => {
             let s = match &item {
                 Item::S(_) | Item::V(Value::Str(_)) => into_cow(item).unwrap_or_default(),
                 _ => return Err(type_diag(step, "str", &item)),
             };
-            split_push(&s, *sep, rest, env, sink)
+            split_push(&s, *sep, rest, env, sink, counts)
         }
         K::Map(e) => {
             let v = eval(e, item.it(), env).map_err(|er| eval_diag(er, step))?;
@@ -222,7 +236,7 @@ pub fn push<'x>(
                 EV::S(s) => Item::S(Cow::Owned(s.to_string())),
                 EV::V(v) => Item::V(v),
             };
-            push(rest, out, env, sink)
+            push(rest, out, env, sink, counts)
         }
         K::Filter(e) => {
             let keep = {
@@ -230,7 +244,7 @@ pub fn push<'x>(
                 truth(v, e.span, "filter").map_err(|er| eval_diag(er, step))?
             };
             if keep {
-                push(rest, item, env, sink)
+                push(rest, item, env, sink, counts)
             } else {
                 Ok(Ctl::Continue)
             }
@@ -238,7 +252,7 @@ pub fn push<'x>(
         K::Flatten => match item {
             Item::V(Value::List(items)) => {
                 for v in items.iter() {
-                    if push(rest, Item::V(v.clone()), env, sink)? == Ctl::Stop {
+                    if push(rest, Item::V(v.clone()), env, sink, counts)? == Ctl::Stop {
                         return Ok(Ctl::Stop);
                     }
                 }
@@ -269,8 +283,8 @@ pub fn push<'x>(
                 }
             };
             match (found, default) {
-                (Some(v), _) => push(rest, Item::V(v), env, sink),
-                (None, Some(d)) => push(rest, Item::V((*d).clone()), env, sink),
+                (Some(v), _) => push(rest, Item::V(v), env, sink, counts),
+                (None, Some(d)) => push(rest, Item::V((*d).clone()), env, sink, counts),
                 (None, None) => {
                     let mut shown = String::new();
                     format::py_repr(&item.clone().into_value(), &mut shown);
@@ -293,7 +307,7 @@ pub fn push<'x>(
                 return Err(type_diag(step, "str", &item));
             };
             match serde_json::from_str::<serde_json::Value>(s) {
-                Ok(j) => push(rest, Item::V(format::from_json(j)), env, sink),
+                Ok(j) => push(rest, Item::V(format::from_json(j)), env, sink, counts),
                 Err(e) => {
                     let mut shown = s.chars().take(60).collect::<String>();
                     if s.chars().count() > 60 {
@@ -317,7 +331,7 @@ pub fn push<'x>(
                 Item::S(s) => format::json_str(s, &mut out),
                 Item::V(v) => format::json(v, &mut out),
             }
-            push(rest, Item::S(Cow::Owned(out)), env, sink)
+            push(rest, Item::S(Cow::Owned(out)), env, sink, counts)
         }
     }
 }
@@ -336,18 +350,19 @@ fn split_push<'y>(
     rest: &'y [KStep<'y>],
     env: &'y Env,
     sink: &mut dyn Sink,
+    counts: &mut [u64],
 ) -> Result<Ctl, Diag> {
     match sep {
         None => {
             for piece in pystr::split_whitespace_py(s) {
-                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink)? == Ctl::Stop {
+                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink, counts)? == Ctl::Stop {
                     return Ok(Ctl::Stop);
                 }
             }
         }
         Some(sep) => {
             for piece in pystr::split_sep(s, sep) {
-                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink)? == Ctl::Stop {
+                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink, counts)? == Ctl::Stop {
                     return Ok(Ctl::Stop);
                 }
             }

@@ -13,6 +13,8 @@ pub mod eval;
 pub mod format;
 pub mod kernel;
 pub mod output;
+pub mod profile;
+mod progress;
 pub mod pystr;
 pub mod read;
 pub mod source;
@@ -35,7 +37,7 @@ use crate::types::Coll;
 use crate::value::Value;
 use agg::{Partial, PartialSink, Spec};
 use eval::Env;
-use kernel::{Collect, KStep};
+use kernel::{Collect, KStep, Sink};
 
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +51,9 @@ pub struct Ctx {
     pub threads: usize,
     /// Set (e.g. by Ctrl-C) to stop the run between and inside partitions.
     pub cancel: Arc<AtomicBool>,
+    /// Bytes read from input files so far, and in all (for progress).
     pub bytes_read: AtomicU64,
+    pub bytes_total: AtomicU64,
 }
 
 impl Ctx {
@@ -58,6 +62,7 @@ impl Ctx {
             threads: threads.max(1),
             cancel: Arc::new(AtomicBool::new(false)),
             bytes_read: AtomicU64::new(0),
+            bytes_total: AtomicU64::new(0),
         }
     }
     pub fn cancelled(&self) -> bool {
@@ -151,6 +156,18 @@ pub struct RunReport {
     pub outputs: Vec<OutputData>,
     /// Names of bound collections whose cached result was reused.
     pub reused: Vec<String>,
+    /// What each node that ran did, in the order they ran.
+    pub profile: Vec<NodeProfile>,
+}
+
+/// One node's run, for `--profile`.
+#[derive(Clone, Debug)]
+pub struct NodeProfile {
+    pub node: NodeId,
+    pub tally: Tally,
+    pub wall: std::time::Duration,
+    /// Bytes read from input files while the node ran.
+    pub bytes: u64,
 }
 
 /// Runs a plan; returns every output in script order. All outputs are
@@ -176,6 +193,7 @@ pub fn execute_cached(
         })?;
     // Resolve every file source first, so all missing inputs are reported together.
     let prepared = sources::prepare(plan, ctx)?;
+    ctx.bytes_total.store(prepared.total_bytes(), Ordering::Relaxed);
     let mut env = Env::default();
     for n in plan.graph.node_indices() {
         for step in &plan.graph[n].steps {
@@ -229,6 +247,7 @@ fn run_all(
     };
     let mut results: HashMap<NodeId, Data> = HashMap::new();
     let mut reused = Vec::new();
+    let mut profile = Vec::new();
     // Cached persisted nodes need nothing upstream of them.
     let hit = |n: NodeId| -> Option<Arc<Vec<Vec<Value>>>> {
         let c = cache.as_deref()?;
@@ -281,7 +300,15 @@ fn run_all(
             };
             in_data.push(d.expect("inputs run before their consumers"));
         }
-        let data = run_node(plan, n, in_data, ctx, env, prepared)?;
+        let started = std::time::Instant::now();
+        let bytes_before = ctx.bytes_read.load(Ordering::Relaxed);
+        let (data, tally) = run_node(plan, n, in_data, ctx, env, prepared)?;
+        profile.push(NodeProfile {
+            node: n,
+            tally,
+            wall: started.elapsed(),
+            bytes: ctx.bytes_read.load(Ordering::Relaxed) - bytes_before,
+        });
         if let (Some(c), Data::Parts(p), true) =
             (cache.as_deref_mut(), &data, plan.graph[n].persist)
         {
@@ -303,6 +330,7 @@ fn run_all(
     Ok(RunReport {
         outputs: outs,
         reused,
+        profile,
     })
 }
 
@@ -347,7 +375,7 @@ fn run_node(
     ctx: &Ctx,
     env: &Env,
     prepared: &sources::Prepared,
-) -> Result<Data, Diag> {
+) -> Result<(Data, Tally), Diag> {
     let node = &plan.graph[n];
     let sh = shape(&node.steps);
     let chain = kernel::compile(sh.chain);
@@ -358,18 +386,12 @@ fn run_node(
         None => plan.inputs(n).first().map(|i| plan.graph[*i].ty().clone()),
     };
     let strs = chain_input.and_then(|t| strkernel::StrChain::compile(sh.chain, &t, env));
-    let work = Work {
-        chain: &chain,
-        strs: strs.as_ref(),
-        spec: spec.as_ref(),
-        env,
-        ctx,
-    };
+    let work = Work::new(&chain, strs.as_ref(), spec.as_ref(), env, ctx);
     let single = |inputs: Vec<Data>| match inputs.into_iter().next() {
         Some(Data::Parts(p)) => p,
         _ => unreachable!("this node reads the parts of one input"),
     };
-    match sh.head.map(|h| (h, h.op.kind, h.phase)) {
+    let data = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
         Some((h, Kind::Source, _)) => {
             let count = prepared.partitions(n, h);
             work.run(count, |i, f| prepared.produce(n, h, i, ctx, f))
@@ -380,13 +402,7 @@ fn run_node(
             let partials = match (phase, inputs.into_iter().next()) {
                 (Phase::Merge, Some(Data::Partials(p))) => p,
                 (_, Some(Data::Parts(parts))) => {
-                    let whole = Work {
-                        chain: &[],
-                        strs: None,
-                        spec: Some(&hspec),
-                        env,
-                        ctx,
-                    };
+                    let whole = Work::new(&[], None, Some(&hspec), env, ctx);
                     match whole.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))? {
                         Data::Partials(p) => p,
                         _ => unreachable!("an aggregation yields partials"),
@@ -417,7 +433,11 @@ fn run_node(
             work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
         }
         Some((h, Kind::Sink, _)) => {
-            write::write(h, &single(inputs))?;
+            let parts = single(inputs);
+            write::write(h, &parts)?;
+            let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
+            t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
+            t.partitions = parts.len();
             Ok(Data::Written)
         }
         Some((h, Kind::Elementwise, _)) => unreachable!("{} is not a head", h.op.name),
@@ -425,7 +445,9 @@ fn run_node(
             let parts = single(inputs);
             work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
         }
-    }
+    }?;
+    let tally = work.tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((data, tally))
 }
 
 fn feed_values(values: &[Value], ctx: &Ctx, f: kernel::Emit) -> Result<(), Diag> {
@@ -444,6 +466,9 @@ fn feed_values(values: &[Value], ctx: &Ctx, f: kernel::Emit) -> Result<(), Diag>
 /// collector or a partial aggregation.
 struct Work<'a> {
     chain: &'a [KStep<'a>],
+    /// Elements entering each chain step and the sink, summed over partitions,
+    /// with the partitions run and their summed time.
+    tally: std::sync::Mutex<Tally>,
     /// The same chain on `&str`, when every step maps strings to strings.
     strs: Option<&'a strkernel::StrChain<'a>>,
     spec: Option<&'a Spec<'a>>,
@@ -451,7 +476,80 @@ struct Work<'a> {
     ctx: &'a Ctx,
 }
 
-impl Work<'_> {
+/// What a node's partitions did, for `--profile`.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    /// `counts[i]`: elements entering chain step `i`; the last: reaching the sink.
+    pub counts: Vec<u64>,
+    pub partitions: usize,
+    pub busy: std::time::Duration,
+}
+
+impl<'a> Work<'a> {
+    fn new(
+        chain: &'a [KStep<'a>],
+        strs: Option<&'a strkernel::StrChain<'a>>,
+        spec: Option<&'a Spec<'a>>,
+        env: &'a Env,
+        ctx: &'a Ctx,
+    ) -> Work<'a> {
+        let tally = Tally {
+            counts: vec![0; chain.len() + 1],
+            ..Tally::default()
+        };
+        Work {
+            chain,
+            tally: std::sync::Mutex::new(tally),
+            strs,
+            spec,
+            env,
+            ctx,
+        }
+    }
+
+    /// Runs partition `i` into `sink`, counting elements per step.
+    fn partition<S: Sink>(
+        &self,
+        i: usize,
+        produce: &(impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync),
+        sink: &mut S,
+    ) -> Result<(), Diag> {
+        if self.ctx.cancelled() {
+            return Err(cancelled());
+        }
+        let start = std::time::Instant::now();
+        let n = self.chain.len();
+        let mut counts = vec![0u64; n + 1];
+        let result = match self.strs {
+            Some(sc) => {
+                let mut scratch = sc.scratch();
+                let mut sunk = 0u64;
+                let r = produce(i, &mut |item| match item.as_str() {
+                    Some(s) => sc.run(s, &mut scratch, &mut |w| {
+                        sunk += 1;
+                        sink.accept_str(w)
+                    }),
+                    None => kernel::push(self.chain, item, self.env, sink, &mut counts),
+                });
+                for (c, s) in counts.iter_mut().zip(&scratch) {
+                    *c += s.count;
+                }
+                counts[n] += sunk;
+                r
+            }
+            None => produce(i, &mut |item| {
+                kernel::push(self.chain, item, self.env, sink, &mut counts)
+            }),
+        };
+        let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        for (a, b) in t.counts.iter_mut().zip(&counts) {
+            *a += b;
+        }
+        t.partitions += 1;
+        t.busy += start.elapsed();
+        result
+    }
+
     /// Runs `count` partitions on the pool; `produce(i, emit)` feeds partition `i`.
     ///
     /// Collected parts keep partition order. An aggregation that ignores
@@ -466,48 +564,11 @@ impl Work<'_> {
         produce: impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync,
     ) -> Result<Data, Diag> {
         let ctx = self.ctx;
-        let check = || {
-            if ctx.cancelled() {
-                Err(cancelled())
-            } else {
-                Ok(())
-            }
-        };
         let collect = |i: usize| -> Result<Vec<Value>, Diag> {
-            check()?;
             let mut sink = Collect::default();
-            match self.strs {
-                Some(sc) => {
-                    let mut bufs = sc.buffers();
-                    produce(i, &mut |item| match item.as_str() {
-                        Some(s) => sc.run(s, &mut bufs, &mut |w| {
-                            sink.0.push(Value::str(w));
-                            Ok(Ctl::Continue)
-                        }),
-                        None => kernel::push(self.chain, item, self.env, &mut sink),
-                    })?
-                }
-                None => produce(i, &mut |item| {
-                    kernel::push(self.chain, item, self.env, &mut sink)
-                })?,
-            }
-            Ok(sink.0)
+            self.partition(i, &produce, &mut sink).map(|_| sink.0)
         };
-        let fold = |sink: &mut PartialSink, i: usize| -> Result<(), Diag> {
-            check()?;
-            match self.strs {
-                Some(sc) => {
-                    let mut bufs = sc.buffers();
-                    produce(i, &mut |item| match item.as_str() {
-                        Some(s) => sc.run(s, &mut bufs, &mut |w| sink.accept_str(w)),
-                        None => kernel::push(self.chain, item, self.env, sink),
-                    })
-                }
-                None => produce(i, &mut |item| {
-                    kernel::push(self.chain, item, self.env, sink)
-                }),
-            }
-        };
+        let fold = |sink: &mut PartialSink, i: usize| self.partition(i, &produce, sink);
         let Some(spec) = self.spec else {
             let parts: Vec<Vec<Value>> = (0..count)
                 .into_par_iter()
@@ -588,15 +649,41 @@ pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags>
                 .help("choose one of: auto, table, tsv, csv, json"),
             )
         })?;
+    let profile = match args.profile.as_deref() {
+        None => None,
+        Some(p @ ("table" | "json")) => Some(p),
+        Some(other) => {
+            return Err(Diag::script(
+                "flow::cli::bad_profile",
+                format!("unknown profile format `{other}`"),
+            )
+            .help("use --profile or --profile=json")
+            .into())
+        }
+    };
     let ctx = Ctx::new(threads);
-    let outs = execute(plan, &ctx)?;
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let report = std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| progress::bar(&ctx, &done));
+        }
+        let r = execute_cached(plan, &ctx, None);
+        done.store(true, Ordering::Relaxed);
+        r
+    })?;
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = output::print(&outs, format, &mut stdout) {
+    if let Err(e) = output::print(&report.outputs, format, &mut stdout) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(
                 Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into(),
             );
         }
+    }
+    match profile {
+        Some("json") => eprint!("{}", self::profile::json(plan, &report.profile)),
+        Some(_) => eprint!("{}", self::profile::table(plan, &report.profile)),
+        None => {}
     }
     Ok(())
 }

@@ -62,6 +62,11 @@ fn decode_opts(step: &Step) -> Decode {
 type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 
 impl Prepared {
+    /// The size of every input file (compressed size for gzip).
+    pub fn total_bytes(&self) -> u64 {
+        self.files.values().flat_map(|fs| fs.files.iter()).map(|f| f.size).sum()
+    }
+
     /// What a source node reads, for cache keys: every file with its size and mtime.
     pub fn fingerprint(&self, n: NodeId) -> String {
         match self.files.get(&n) {

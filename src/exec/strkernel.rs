@@ -30,6 +30,13 @@ enum Op<'p> {
     Filter(&'p TExpr),
 }
 
+/// A step's reusable buffer and the number of elements that entered it.
+#[derive(Default)]
+pub struct Scratch {
+    buf: String,
+    pub count: u64,
+}
+
 pub struct StrChain<'p> {
     ops: Vec<(Op<'p>, &'p Step)>,
     env: &'p Env,
@@ -84,13 +91,13 @@ impl<'p> StrChain<'p> {
         Some(StrChain { ops, env })
     }
 
-    /// Scratch buffers for one partition's run.
-    pub fn buffers(&self) -> Vec<String> {
-        vec![String::new(); self.ops.len()]
+    /// Scratch space for one partition's run: a buffer and an element count per step.
+    pub fn scratch(&self) -> Vec<Scratch> {
+        (0..self.ops.len()).map(|_| Scratch::default()).collect()
     }
 
     /// Pushes one string through the chain into `sink`.
-    pub fn run<F>(&self, s: &str, bufs: &mut [String], sink: &mut F) -> Result<Ctl, Diag>
+    pub fn run<F>(&self, s: &str, bufs: &mut [Scratch], sink: &mut F) -> Result<Ctl, Diag>
     where
         F: FnMut(&str) -> Result<Ctl, Diag>,
     {
@@ -102,7 +109,7 @@ fn run<F>(
     ops: &[(Op<'_>, &Step)],
     env: &Env,
     s: &str,
-    bufs: &mut [String],
+    bufs: &mut [Scratch],
     sink: &mut F,
 ) -> Result<Ctl, Diag>
 where
@@ -111,7 +118,9 @@ where
     let Some(((op, step), rest)) = ops.split_first() else {
         return sink(s);
     };
-    let (buf, bufs) = bufs.split_first_mut().expect("one buffer per step");
+    let (scratch, bufs) = bufs.split_first_mut().expect("one scratch per step");
+    scratch.count += 1;
+    let buf = &mut scratch.buf;
     match op {
         Op::Lower | Op::Upper => {
             let lower = matches!(op, Op::Lower);
@@ -193,7 +202,7 @@ fn cow<F>(
     env: &Env,
     out: Cow<'_, str>,
     buf: &mut String,
-    bufs: &mut [String],
+    bufs: &mut [Scratch],
     sink: &mut F,
 ) -> Result<Ctl, Diag>
 where

@@ -51,8 +51,8 @@ pub const COMMANDS: &[MetaDef] = &[
     },
     MetaDef {
         name: "set",
-        args: "threads N | format table|tsv|csv|json",
-        summary: "change a setting (no argument: show them)",
+        args: "[NAME VALUE]",
+        summary: "`threads N`, `format table|tsv|csv|json`; no argument: show the settings",
     },
     MetaDef {
         name: "quit",

@@ -632,7 +632,7 @@ pub fn help_all() -> String {
 
 fn plural(kind: &str) -> String {
     match kind {
-        "combining" => "combining".into(),
+        "combining" | "elementwise" => kind.into(),
         k => format!("{k}s"),
     }
 }

@@ -70,8 +70,15 @@ impl Session {
         let ast = crate::syntax::parse(&src).map_err(|d| shift(d.into()))?;
         let mut plan = crate::plan::build(&src, &ast, &[]).map_err(shift)?;
         for n in plan.graph.node_indices().collect::<Vec<_>>() {
-            if !plan.graph[n].names.is_empty() {
-                plan.graph[n].persist = true;
+            let node = &mut plan.graph[n];
+            if !node.names.is_empty() {
+                node.persist = true;
+            }
+            // Positions of what the input wrote count from the input's first line.
+            for step in &mut node.steps {
+                if step.span.start >= base {
+                    step.pos = crate::plan::line_col(input, step.span.start - base);
+                }
             }
         }
         // Only the input's outputs run (earlier inputs' outputs are not in defs anyway).
