@@ -193,7 +193,8 @@ pub fn execute_cached(
         })?;
     // Resolve every file source first, so all missing inputs are reported together.
     let prepared = sources::prepare(plan, ctx)?;
-    ctx.bytes_total.store(prepared.total_bytes(), Ordering::Relaxed);
+    ctx.bytes_total
+        .store(prepared.total_bytes(), Ordering::Relaxed);
     let mut env = Env::default();
     for n in plan.graph.node_indices() {
         for step in &plan.graph[n].steps {
@@ -392,6 +393,10 @@ fn run_node(
         _ => unreachable!("this node reads the parts of one input"),
     };
     let data = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
+        Some((h, Kind::Source, _)) if prepared.streams(n, h) => work
+            .run_stream(prepared.tasks(n, h, ctx), |t, f| {
+                prepared.produce_task(n, h, t, ctx, f)
+            }),
         Some((h, Kind::Source, _)) => {
             let count = prepared.partitions(n, h);
             work.run(count, |i, f| prepared.produce(n, h, i, ctx, f))
@@ -510,8 +515,7 @@ impl<'a> Work<'a> {
     /// Runs partition `i` into `sink`, counting elements per step.
     fn partition<S: Sink>(
         &self,
-        i: usize,
-        produce: &(impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync),
+        feed: impl FnOnce(kernel::Emit) -> Result<(), Diag>,
         sink: &mut S,
     ) -> Result<(), Diag> {
         if self.ctx.cancelled() {
@@ -524,7 +528,7 @@ impl<'a> Work<'a> {
             Some(sc) => {
                 let mut scratch = sc.scratch();
                 let mut sunk = 0u64;
-                let r = produce(i, &mut |item| match item.as_str() {
+                let r = feed(&mut |item| match item.as_str() {
                     Some(s) => sc.run(s, &mut scratch, &mut |w| {
                         sunk += 1;
                         sink.accept_str(w)
@@ -537,9 +541,7 @@ impl<'a> Work<'a> {
                 counts[n] += sunk;
                 r
             }
-            None => produce(i, &mut |item| {
-                kernel::push(self.chain, item, self.env, sink, &mut counts)
-            }),
+            None => feed(&mut |item| kernel::push(self.chain, item, self.env, sink, &mut counts)),
         };
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
         for (a, b) in t.counts.iter_mut().zip(&counts) {
@@ -566,9 +568,9 @@ impl<'a> Work<'a> {
         let ctx = self.ctx;
         let collect = |i: usize| -> Result<Vec<Value>, Diag> {
             let mut sink = Collect::default();
-            self.partition(i, &produce, &mut sink).map(|_| sink.0)
+            self.partition(|f| produce(i, f), &mut sink).map(|_| sink.0)
         };
-        let fold = |sink: &mut PartialSink, i: usize| self.partition(i, &produce, sink);
+        let fold = |sink: &mut PartialSink, i: usize| self.partition(|f| produce(i, f), sink);
         let Some(spec) = self.spec else {
             let parts: Vec<Vec<Value>> = (0..count)
                 .into_par_iter()
@@ -634,6 +636,80 @@ impl<'a> Work<'a> {
             None => Partial::empty(spec.id),
         };
         Ok(Data::Partials(vec![partial]))
+    }
+}
+
+impl Work<'_> {
+    /// Like [`Work::run`], over tasks that an iterator hands out as workers
+    /// become free (a gzip file's blocks, decompressed by whichever worker
+    /// asks for the next one). Results are put back in task order.
+    fn run_stream<T: Send>(
+        &self,
+        tasks: impl Iterator<Item = Result<T, Diag>> + Send,
+        produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
+    ) -> Result<Data, Diag> {
+        use rayon::iter::ParallelBridge;
+        let ctx = self.ctx;
+        // A `take` stops handing out tasks once it has enough.
+        let have = AtomicU64::new(0);
+        let limit = self.spec.and_then(|s| s.take_limit()).map(|l| l as u64);
+        let tasks = tasks
+            .take_while(|_| {
+                limit.is_none_or(|l| have.load(Ordering::Relaxed) < l) && !ctx.cancelled()
+            })
+            .enumerate();
+        let Some(spec) = self.spec else {
+            let mut parts: Vec<(usize, Vec<Value>)> = tasks
+                .par_bridge()
+                .map(|(seq, t)| {
+                    let t = t?;
+                    let mut sink = Collect::default();
+                    self.partition(|f| produce(&t, f), &mut sink)
+                        .map(|_| (seq, sink.0))
+                })
+                .collect::<Result<_, _>>()?;
+            parts.sort_by_key(|p| p.0);
+            return Ok(Data::Parts(Arc::new(
+                parts.into_iter().map(|p| p.1).collect(),
+            )));
+        };
+        if !spec.step.op.sees_order {
+            let slots: Vec<std::sync::Mutex<Option<PartialSink>>> = (0..=ctx.threads)
+                .map(|_| std::sync::Mutex::new(None))
+                .collect();
+            tasks.par_bridge().try_for_each(|(_, t)| {
+                let t = t?;
+                let w = rayon::current_thread_index()
+                    .unwrap_or(ctx.threads)
+                    .min(ctx.threads);
+                let mut slot = slots[w].lock().unwrap_or_else(|e| e.into_inner());
+                self.partition(
+                    |f| produce(&t, f),
+                    slot.get_or_insert_with(|| PartialSink::new(spec, self.env)),
+                )
+            })?;
+            let partials = slots
+                .into_iter()
+                .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .map(PartialSink::finish)
+                .collect();
+            return Ok(Data::Partials(partials));
+        }
+        let mut partials: Vec<(usize, Partial)> = tasks
+            .par_bridge()
+            .map(|(seq, t)| {
+                let t = t?;
+                let mut sink = PartialSink::new(spec, self.env);
+                self.partition(|f| produce(&t, f), &mut sink)?;
+                let p = sink.finish();
+                if let Partial::Take(v) = &p {
+                    have.fetch_add(v.len() as u64, Ordering::Relaxed);
+                }
+                Ok((seq, p))
+            })
+            .collect::<Result<_, Diag>>()?;
+        partials.sort_by_key(|p| p.0);
+        Ok(Data::Partials(partials.into_iter().map(|p| p.1).collect()))
     }
 }
 

@@ -64,7 +64,13 @@ pub fn for_each_raw_line(
     let fh = File::open(&file.path).map_err(open_err)?;
     if file.gzip {
         let mut r = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
-        return lines_from(&mut r, 0, u64::MAX, false, file, span, ctx, f);
+        let from = Source {
+            start: 0,
+            end: u64::MAX,
+            skip_first: false,
+            counted: false,
+        };
+        return lines_from(&mut r, from, file, span, ctx, f);
     }
     let mut fh = fh;
     // Does a line start exactly at `start`? Only if the byte before it is '\n'.
@@ -76,24 +82,30 @@ pub fn for_each_raw_line(
         let n = fh.read(&mut b).map_err(open_err)?;
         skip_first = n == 1 && b[0] != b'\n';
     }
-    lines_from(
-        &mut fh,
-        split.start,
-        split.end,
+    let from = Source {
+        start: split.start,
+        end: split.end,
         skip_first,
-        file,
-        span,
-        ctx,
-        f,
-    )
+        counted: false,
+    };
+    lines_from(&mut fh, from, file, span, ctx, f)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a line stream starts and stops.
+struct Source {
+    /// Offset of the first byte read.
+    start: u64,
+    /// Lines starting at or after this offset belong to the next partition.
+    end: u64,
+    /// The first bytes finish a line that started before `start`.
+    skip_first: bool,
+    /// The bytes were already counted in `bytes_read`.
+    counted: bool,
+}
+
 fn lines_from(
     r: &mut dyn Read,
-    start: u64,
-    end: u64,
-    mut skip_first: bool,
+    from: Source,
     file: &FileInfo,
     span: Option<Span>,
     ctx: &Ctx,
@@ -114,6 +126,12 @@ fn lines_from(
             None => d,
         }
     };
+    let Source {
+        start,
+        end,
+        mut skip_first,
+        counted,
+    } = from;
     // A small partition reads a small first block; later blocks are full size.
     let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(4096, CHUNK);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk);
@@ -134,7 +152,9 @@ fn lines_from(
             }
         };
         chunk = CHUNK;
-        ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        if !counted {
+            ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        }
         if n == 0 {
             eof = true;
         }
@@ -178,6 +198,128 @@ fn lines_from(
         buf.drain(..pos);
         base += pos as u64;
     }
+}
+
+/// A line-aligned piece of a decompressed stream: it starts at a line
+/// start and ends after a `\n` (or at the end of the stream).
+pub struct Block {
+    /// Offset of `bytes[0]` in the decompressed stream.
+    pub offset: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// Bytes per block handed to a worker.
+const BLOCK: usize = 4 << 20;
+
+/// The blocks of a gzip file, decompressed lazily by whoever asks for the
+/// next one, so one thread decompresses while the others run the pipeline.
+pub struct GzBlocks<'a> {
+    dec: Option<flate2::read::MultiGzDecoder<std::io::BufReader<File>>>,
+    carry: Vec<u8>,
+    offset: u64,
+    file: &'a FileInfo,
+    span: Option<Span>,
+    ctx: &'a Ctx,
+}
+
+impl<'a> GzBlocks<'a> {
+    pub fn new(file: &'a FileInfo, span: Option<Span>, ctx: &'a Ctx) -> Result<GzBlocks<'a>, Diag> {
+        let fh = File::open(&file.path).map_err(|e| {
+            let d = Diag::run(
+                "flow::io::unreadable",
+                format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
+            );
+            match span {
+                Some(s) => d.at(s, "matched here"),
+                None => d,
+            }
+        })?;
+        let dec = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
+        Ok(GzBlocks {
+            dec: Some(dec),
+            carry: Vec::new(),
+            offset: 0,
+            file,
+            span,
+            ctx,
+        })
+    }
+}
+
+impl Iterator for GzBlocks<'_> {
+    type Item = Result<Block, Diag>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let dec = self.dec.as_mut()?;
+        let mut bytes = std::mem::take(&mut self.carry);
+        let want = BLOCK.max(bytes.len() + CHUNK);
+        loop {
+            let before = bytes.len();
+            match dec
+                .by_ref()
+                .take((want - bytes.len()) as u64)
+                .read_to_end(&mut bytes)
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.dec = None;
+                    let d = Diag::run(
+                        "flow::io::unreadable",
+                        format!(
+                            "cannot decompress {}: {}",
+                            self.file.path.display(),
+                            io_reason(&e)
+                        ),
+                    );
+                    return Some(Err(match self.span {
+                        Some(s) => d.at(s, "matched here"),
+                        None => d,
+                    }));
+                }
+            }
+            let eof = bytes.len() == before || bytes.len() < want;
+            if eof {
+                self.dec = None;
+                break;
+            }
+            // Cut after the last newline; a block without one grows.
+            if let Some(i) = memchr::memrchr(b'\n', &bytes) {
+                self.carry = bytes.split_off(i + 1);
+                break;
+            }
+        }
+        if bytes.is_empty() {
+            return None;
+        }
+        self.ctx
+            .bytes_read
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let block = Block {
+            offset: self.offset,
+            bytes,
+        };
+        self.offset += block.bytes.len() as u64;
+        Some(Ok(block))
+    }
+}
+
+/// The lines of a block (see [`for_each_raw_line`]).
+pub fn for_each_block_line(
+    file: &FileInfo,
+    block: &Block,
+    span: Option<Span>,
+    ctx: &Ctx,
+    f: LineFn,
+) -> Result<(), Diag> {
+    // The bytes were counted when the block was decompressed.
+    let from = Source {
+        start: block.offset,
+        end: u64::MAX,
+        skip_first: false,
+        counted: true,
+    };
+    lines_from(&mut &block.bytes[..], from, file, span, ctx, f)
 }
 
 /// Decodes one line. `offset` is the line's byte offset in the file, for errors.
@@ -255,7 +397,13 @@ pub fn for_each_stdin_line(ctx: &Ctx, f: LineFn) -> Result<(), Diag> {
         gzip: false,
         modified: None,
     };
-    lines_from(&mut lock, 0, u64::MAX, false, &info, None, ctx, f)
+    let from = Source {
+        start: 0,
+        end: u64::MAX,
+        skip_first: false,
+        counted: false,
+    };
+    lines_from(&mut lock, from, &info, None, ctx, f)
 }
 
 #[cfg(test)]

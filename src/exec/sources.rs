@@ -61,10 +61,100 @@ fn decode_opts(step: &Step) -> Decode {
 
 type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 
+/// One unit of work of a file source: a byte range of a file, or a
+/// decompressed block of a gzip file.
+pub enum Task<'a> {
+    Split(usize),
+    Block(&'a FileInfo, read::Block),
+}
+
+/// Turns the raw lines of `lines` into elements: decoded strings for
+/// `read_text`, parsed JSON for `read_json` (blank lines skipped).
+fn lines_to_items(
+    step: &Step,
+    file: &FileInfo,
+    d: &Decode,
+    f: Emit,
+    lines: &mut dyn FnMut(read::LineFn) -> Result<(), Diag>,
+) -> Result<(), Diag> {
+    if step.op.id == OpId::ReadJson {
+        lines(&mut |off, line| {
+            let s = read::decode(line, off, d, file)?;
+            if s.trim().is_empty() {
+                return Ok(Ctl::Continue);
+            }
+            match serde_json::from_str::<serde_json::Value>(&s) {
+                Ok(j) => f(Item::V(from_json(j))),
+                Err(e) => Err(bad_json(file, off, &e, d.span)),
+            }
+        })
+    } else {
+        lines(&mut |off, line| f(Item::S(read::decode(line, off, d, file)?)))
+    }
+}
+
 impl Prepared {
+    /// Whether node `n` reads gzip text that is best decompressed as a stream
+    /// of blocks, so the rest of the pipeline runs on all cores.
+    pub fn streams(&self, n: NodeId, step: &Step) -> bool {
+        matches!(step.op.id, OpId::ReadText | OpId::ReadJson)
+            && self
+                .files
+                .get(&n)
+                .is_some_and(|fs| fs.files.iter().any(|f| f.gzip))
+    }
+
+    /// The tasks of a streaming source, in input order: plain splits as they
+    /// are, each gzip file as the blocks it decompresses to (lazily).
+    pub fn tasks<'a>(
+        &'a self,
+        n: NodeId,
+        step: &Step,
+        ctx: &'a Ctx,
+    ) -> impl Iterator<Item = Result<Task<'a>, Diag>> + Send + 'a {
+        let fs = &self.files[&n];
+        let span = step.args.first().and_then(|a| a.span);
+        fs.splits.iter().enumerate().flat_map(move |(i, split)| {
+            let file = &fs.files[split.file];
+            let it: Box<dyn Iterator<Item = Result<Task<'a>, Diag>> + Send + 'a> = if file.gzip {
+                match read::GzBlocks::new(file, span, ctx) {
+                    Ok(blocks) => Box::new(blocks.map(move |b| b.map(|b| Task::Block(file, b)))),
+                    Err(d) => Box::new(std::iter::once(Err(d))),
+                }
+            } else {
+                Box::new(std::iter::once(Ok(Task::Split(i))))
+            };
+            it
+        })
+    }
+
+    /// Feeds the elements of one task of a streaming source.
+    pub fn produce_task(
+        &self,
+        n: NodeId,
+        step: &Step,
+        task: &Task,
+        ctx: &Ctx,
+        f: Emit,
+    ) -> Result<(), Diag> {
+        match task {
+            Task::Split(i) => self.produce(n, step, *i, ctx, f),
+            Task::Block(file, block) => {
+                let d = decode_opts(step);
+                lines_to_items(step, file, &d, f, &mut |g| {
+                    read::for_each_block_line(file, block, d.span, ctx, g)
+                })
+            }
+        }
+    }
+
     /// The size of every input file (compressed size for gzip).
     pub fn total_bytes(&self) -> u64 {
-        self.files.values().flat_map(|fs| fs.files.iter()).map(|f| f.size).sum()
+        self.files
+            .values()
+            .flat_map(|fs| fs.files.iter())
+            .map(|f| f.size)
+            .sum()
     }
 
     /// What a source node reads, for cache keys: every file with its size and mtime.
@@ -97,30 +187,13 @@ impl Prepared {
         f: Emit,
     ) -> Result<(), Diag> {
         match step.op.id {
-            OpId::ReadText => {
+            OpId::ReadText | OpId::ReadJson => {
                 let fs = &self.files[&n];
                 let split = &fs.splits[i];
                 let file = &fs.files[split.file];
                 let d = decode_opts(step);
-                read::for_each_raw_line(file, split, d.span, ctx, &mut |off, line| {
-                    let s = read::decode(line, off, &d, file)?;
-                    f(Item::S(s))
-                })
-            }
-            OpId::ReadJson => {
-                let fs = &self.files[&n];
-                let split = &fs.splits[i];
-                let file = &fs.files[split.file];
-                let d = decode_opts(step);
-                read::for_each_raw_line(file, split, d.span, ctx, &mut |off, line| {
-                    let s = read::decode(line, off, &d, file)?;
-                    if s.trim().is_empty() {
-                        return Ok(Ctl::Continue);
-                    }
-                    match serde_json::from_str::<serde_json::Value>(&s) {
-                        Ok(j) => f(Item::V(from_json(j))),
-                        Err(e) => Err(bad_json(file, off, &e, d.span)),
-                    }
+                lines_to_items(step, file, &d, f, &mut |g| {
+                    read::for_each_raw_line(file, split, d.span, ctx, g)
                 })
             }
             OpId::ReadCsv => {
