@@ -1,0 +1,99 @@
+//! `--profile` and the progress bar, through the binary.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+fn flow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flow runs")
+}
+
+fn profile_json(args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.push("--profile=json");
+    let out = flow(&a);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stderr).expect("the profile is one JSON object on stderr")
+}
+
+/// Counts add up: within a node each step's `out` is the next step's `in`,
+/// and across nodes a node's last output count is what its consumer read.
+#[test]
+fn profile_counts_add_up() {
+    let p = profile_json(&["examples/wordcount.flow"]);
+    let nodes = p["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    for node in nodes {
+        let steps = node["steps"].as_array().unwrap();
+        for pair in steps.windows(2) {
+            assert_eq!(pair[0]["out"], pair[1]["in"], "{node}");
+        }
+    }
+    let n0 = nodes[0]["steps"].as_array().unwrap();
+    assert_eq!(n0[0]["step"], "read_text \"data/books/*.txt\" blocksize=1MiB");
+    assert_eq!(n0[0]["out"], 1600); // the four 400-line excerpts
+    assert!(nodes[0]["bytes"].as_u64().unwrap() > 70_000);
+    assert_eq!(nodes[0]["partitions"], 4);
+    // The merge of frequencies emits every distinct word into topk's partial,
+    // and topk's merge emits 10.
+    let n1 = nodes[1]["steps"].as_array().unwrap();
+    assert_eq!(n1[0]["step"], "frequencies (merge)");
+    assert_eq!(nodes[2]["steps"][0]["out"], 10);
+}
+
+#[test]
+fn profile_of_an_unfused_plan_links_nodes() {
+    // Without fusion every step is its own node: each node's output is the next one's input.
+    let p = profile_json(&["-e", "range 1000 | filter it % 3 == 0 | map it * 2 | count", "--no-optimize"]);
+    let nodes = p["nodes"].as_array().unwrap();
+    let outs: Vec<&serde_json::Value> = nodes.iter().map(|n| &n["steps"][0]["out"]).collect();
+    let ins: Vec<&serde_json::Value> = nodes.iter().map(|n| &n["steps"][0]["in"]).collect();
+    assert_eq!(outs[0], 1000);
+    assert_eq!(ins[1], 1000);
+    assert_eq!(outs[1], 334);
+    assert_eq!(ins[2], 334);
+    assert_eq!(outs[2], 334);
+}
+
+#[test]
+fn profile_table_goes_to_stderr_and_results_to_stdout() {
+    let out = flow(&["-e", "range 10 | sum", "--profile"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "45\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("profile: "), "{err}");
+    assert!(err.contains("range 10"), "{err}");
+    let bad = flow(&["-e", "range 10 | sum", "--profile=xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A run of more than a second with stderr not a terminal shows no progress bar.
+#[test]
+fn no_progress_bar_when_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let line = "the quick brown fox jumps over the lazy dog and keeps running far away\n";
+    for _ in 0..400_000 {
+        f.write_all(line.as_bytes()).unwrap();
+    }
+    drop(f);
+    let script = format!(
+        "read_text \"{}\" | map len(split(it)) | sum\nread_text \"{}\" | lower | split | frequencies | count",
+        path.display(),
+        path.display()
+    );
+    let start = std::time::Instant::now();
+    let out = flow(&["-e", &script, "--threads", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5600000\n\n13\n");
+    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    // Only meaningful when the run was long enough for a bar to be due.
+    if start.elapsed().as_secs_f64() < 1.0 {
+        eprintln!("note: the run took under a second; the bar would not have shown anyway");
+    }
+}
