@@ -51,7 +51,7 @@ pub struct RunArgs {
     /// Override a `let NAME = VALUE` constant of the script
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
-    /// Print the task graph instead of running it: text, dot, mermaid, tasks
+    /// Print the task graph instead of running it: text, dot, mermaid, svg, tasks
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
     pub visualize: Option<String>,
     /// Show the plan as written, without optimizer passes
@@ -233,15 +233,7 @@ fn run_mode(mode: &str, args: &RunArgs) -> Result<(), Failure> {
         } else {
             "plan as written"
         };
-        let out = match format {
-            viz::Format::Text => viz::text::render(&plan, title),
-            viz::Format::Dot => viz::dot::render(&plan),
-            viz::Format::Mermaid => viz::mermaid::render(&plan),
-            viz::Format::Tasks => {
-                let parts = crate::exec::source::partition_counts(&plan, threads).map_err(fail)?;
-                viz::tasks::render(&plan, &parts)
-            }
-        };
+        let out = visualize(&plan, format, title, threads).map_err(fail)?;
         print_stdout(&out);
         return Ok(());
     }
@@ -260,6 +252,26 @@ fn run_mode(mode: &str, args: &RunArgs) -> Result<(), Failure> {
             crate::exec::run_cli(&plan, args, threads).map_err(fail)
         }
     }
+}
+
+/// Renders a plan in a visualization format; `tasks` resolves the inputs'
+/// partitions (stats files, reads nothing).
+pub fn visualize(
+    plan: &Plan,
+    format: viz::Format,
+    title: &str,
+    threads: usize,
+) -> Result<String, Diags> {
+    Ok(match format {
+        viz::Format::Text => viz::text::render(plan, title),
+        viz::Format::Dot => viz::dot::render(plan),
+        viz::Format::Mermaid => viz::mermaid::render(plan),
+        viz::Format::Svg => viz::svg::render(plan),
+        viz::Format::Tasks => {
+            let parts = crate::exec::source::partition_counts(plan, threads)?;
+            viz::tasks::render(plan, &parts)
+        }
+    })
 }
 
 fn print_stdout(s: &str) {

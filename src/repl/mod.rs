@@ -472,18 +472,12 @@ impl Repl {
                     Some(n) => format!("plan of {n} (optimized)"),
                     None => "plan of the last input (optimized)".to_string(),
                 };
-                let text = match format {
-                    viz::Format::Text => viz::text::render(&plan, &title),
-                    viz::Format::Dot => viz::dot::render(&plan),
-                    viz::Format::Mermaid => viz::mermaid::render(&plan),
-                    viz::Format::Tasks => {
-                        match crate::exec::source::partition_counts(&plan, self.session.threads) {
-                            Ok(parts) => viz::tasks::render(&plan, &parts),
-                            Err(d) => {
-                                self.report("<input>", "", &d, err)?;
-                                return Ok(Next::Continue);
-                            }
-                        }
+                let text = match crate::cli::visualize(&plan, format, &title, self.session.threads)
+                {
+                    Ok(t) => t,
+                    Err(d) => {
+                        self.report("<input>", "", &d, err)?;
+                        return Ok(Next::Continue);
                     }
                 };
                 out.write_all(text.as_bytes())?;

@@ -1,10 +1,11 @@
 //! Renderers of a plan: `text` (a terminal listing), `dot` (Graphviz),
-//! `mermaid` (Markdown) and `tasks` (the graph expanded per partition, as
+//! `mermaid` (Markdown), `svg` (a picture) and `tasks` (the graph expanded per partition, as
 //! Dask draws a bag's graph). All are deterministic: nodes in topological
 //! order, ties by node id.
 
 pub mod dot;
 pub mod mermaid;
+pub mod svg;
 pub mod tasks;
 pub mod text;
 
@@ -16,16 +17,18 @@ pub enum Format {
     Text,
     Dot,
     Mermaid,
+    Svg,
     Tasks,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["text", "dot", "mermaid", "tasks"];
+    pub const NAMES: &'static [&'static str] = &["text", "dot", "mermaid", "svg", "tasks"];
     pub fn parse(s: &str) -> Option<Format> {
         Some(match s {
             "text" => Format::Text,
             "dot" => Format::Dot,
             "mermaid" => Format::Mermaid,
+            "svg" => Format::Svg,
             "tasks" => Format::Tasks,
             _ => return None,
         })
