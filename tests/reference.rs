@@ -1,0 +1,2185 @@
+//! A reference interpreter and property tests against it (issue #3, "How it
+//! is checked").
+//!
+//! [`reference`] evaluates an UNOPTIMIZED plan serially, element by element,
+//! with every operator written out plainly from SPEC §2: no partitions, no
+//! fusion, no partial/merge split. It reuses only `exec::pystr` (Python's
+//! case mappings, verified against CPython on their own) and `exec::eval`
+//! (expressions). The property tests generate random inputs and pipelines
+//! and check that the optimized, parallel executor — at 1, 2 and 3 threads,
+//! with tiny and large blocksizes — gives exactly the reference's output.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use flow::exec::eval::{eval, Env, It};
+use flow::exec::{execute, pystr, Ctx, OutputData};
+use flow::ops::{Arg, OpId};
+use flow::plan::expr::TExpr;
+use flow::plan::{NodeId, Phase, Plan, Step};
+use flow::value::{Record, Value};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+// ---- the reference interpreter ----------------------------------------------
+
+/// The result of one plan node.
+#[derive(Clone, Debug)]
+enum R {
+    Bag(Vec<Value>),
+    Scalar(Value),
+}
+
+type Res<T> = Result<T, String>;
+
+/// Runs an unoptimized plan serially; every output in script order.
+fn reference(plan: &Plan) -> Res<Vec<OutputData>> {
+    let mut env = Env::default();
+    for n in plan.graph.node_indices() {
+        for step in &plan.graph[n].steps {
+            let opts = step.opts.iter().filter_map(|(_, a)| a.as_ref());
+            for a in step.args.iter().chain(opts) {
+                if let Arg::Expr(e) = &a.arg {
+                    env.prepare(e);
+                }
+            }
+        }
+    }
+    let mut results: HashMap<NodeId, R> = HashMap::new();
+    for n in plan.topo() {
+        let node = &plan.graph[n];
+        assert_eq!(node.steps.len(), 1, "an unoptimized node has one step");
+        let step = &node.steps[0];
+        assert_eq!(step.phase, Phase::Whole, "an unoptimized step is whole");
+        let inputs: Vec<&R> = plan.inputs(n).iter().map(|i| &results[i]).collect();
+        let r = run_step(step, &inputs, &env)?;
+        results.insert(n, r);
+    }
+    Ok(plan
+        .outputs
+        .iter()
+        .map(|o| OutputData {
+            ty: plan.graph[o.node].ty().clone(),
+            values: match &results[&o.node] {
+                R::Bag(v) => v.clone(),
+                R::Scalar(v) => vec![v.clone()],
+            },
+        })
+        .collect())
+}
+
+fn expr_arg(step: &Step, i: usize) -> Option<&TExpr> {
+    match step.arg(i) {
+        Some(Arg::Expr(e)) => Some(e),
+        _ => None,
+    }
+}
+
+fn by_opt(step: &Step) -> Option<&TExpr> {
+    match step.opt("by") {
+        Some(Arg::Expr(e)) => Some(e),
+        _ => None,
+    }
+}
+
+fn value_arg(step: &Step, i: usize) -> Option<&Value> {
+    match step.arg(i) {
+        Some(Arg::Value(v)) => Some(v),
+        _ => None,
+    }
+}
+
+fn str_arg(step: &Step, i: usize) -> Option<&str> {
+    match value_arg(step, i) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn str_opt<'a>(step: &'a Step, name: &str) -> Option<&'a str> {
+    match step.opt(name) {
+        Some(Arg::Value(Value::Str(s))) => Some(s),
+        _ => None,
+    }
+}
+
+fn n_arg(step: &Step) -> usize {
+    match value_arg(step, 0) {
+        Some(Value::Int(n)) => (*n).max(0) as usize,
+        _ => panic!("`{}` has a count", step.op.name),
+    }
+}
+
+/// The value of `e` for element `v`.
+fn ev(e: &TExpr, v: &Value, env: &Env) -> Res<Value> {
+    eval(e, It::Val(v), env)
+        .map(|x| x.into_value())
+        .map_err(|e| e.msg)
+}
+
+/// `EXPR` of each element, or the elements themselves.
+fn values_of(step: &Step, i: usize, input: &[Value], env: &Env) -> Res<Vec<Value>> {
+    match expr_arg(step, i) {
+        Some(e) => input.iter().map(|v| ev(e, v, env)).collect(),
+        None => Ok(input.to_vec()),
+    }
+}
+
+fn string(v: &Value, op: &str) -> Res<Arc<str>> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(format!("`{op}` needs str elements, got {other:?}")),
+    }
+}
+
+fn map_strs(input: &[Value], op: &str, f: impl Fn(&str) -> String) -> Res<R> {
+    let mut out = Vec::with_capacity(input.len());
+    for v in input {
+        out.push(Value::str(&f(&string(v, op)?)));
+    }
+    Ok(R::Bag(out))
+}
+
+fn record(k1: &str, v1: Value, k2: &str, v2: Value) -> Value {
+    let mut r = Record::new();
+    r.insert(Arc::from(k1), v1);
+    r.insert(Arc::from(k2), v2);
+    Value::Record(Arc::new(r))
+}
+
+/// Python's `str.isspace()` set (SPEC §2).
+fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// The 26 delimiters of SPEC §2.
+const DELIMS: &str = ".,;:?$@^<>#%`!*-=()[]{}/\"'";
+
+fn run_step(step: &Step, ins: &[&R], env: &Env) -> Res<R> {
+    let empty: Vec<Value> = Vec::new();
+    let input: &[Value] = match ins.first() {
+        Some(R::Bag(v)) => v,
+        Some(R::Scalar(_)) => {
+            panic!("the type checker lets only bags into {}", step.op.name)
+        }
+        None => &empty,
+    };
+    Ok(match step.op.id {
+        OpId::ReadText => R::Bag(
+            read_lines(step)?
+                .into_iter()
+                .map(|s| Value::str(&s))
+                .collect(),
+        ),
+        OpId::ReadJson => {
+            let mut out = Vec::new();
+            for line in read_lines(step)? {
+                if !line.trim().is_empty() {
+                    out.push(parse_json(&line)?);
+                }
+            }
+            R::Bag(out)
+        }
+        OpId::Range => match value_arg(step, 0) {
+            Some(Value::Int(n)) => R::Bag((0..*n).map(Value::Int).collect()),
+            _ => panic!("range has a count"),
+        },
+        OpId::From => match value_arg(step, 0) {
+            Some(Value::List(items)) => R::Bag(items.to_vec()),
+            _ => panic!("from has a list"),
+        },
+        OpId::ReadCsv => R::Bag(read_csv(step)?),
+        OpId::Stdin => return Err("not in the reference".into()),
+        OpId::WriteText | OpId::WriteJson | OpId::WriteCsv => {
+            return Err("sinks are not in the reference".into())
+        }
+        OpId::Lower => map_strs(input, "lower", |s| pystr::lower(s).into_owned())?,
+        OpId::Upper => map_strs(input, "upper", |s| pystr::upper(s).into_owned())?,
+        OpId::Strip => match str_arg(step, 0) {
+            None => map_strs(input, "strip", |s| s.trim_matches(py_space).to_string())?,
+            Some(cs) => map_strs(input, "strip", |s| {
+                s.trim_matches(|c| cs.contains(c)).to_string()
+            })?,
+        },
+        OpId::Purge => {
+            let cs = str_arg(step, 0).unwrap_or(DELIMS);
+            map_strs(input, "purge", |s| {
+                s.chars()
+                    .map(|c| if cs.contains(c) { ' ' } else { c })
+                    .collect()
+            })?
+        }
+        OpId::Replace => {
+            let (old, new) = (str_arg(step, 0).unwrap(), str_arg(step, 1).unwrap());
+            // Rust's `str::replace` with an empty pattern inserts `new` around
+            // every char, exactly as Python's does.
+            map_strs(input, "replace", |s| s.replace(old, new))?
+        }
+        OpId::Split => {
+            let mut out = Vec::new();
+            for v in input {
+                let s = string(v, "split")?;
+                match str_arg(step, 0) {
+                    None => out.extend(s.split(py_space).filter(|p| !p.is_empty()).map(Value::str)),
+                    Some(sep) => out.extend(s.split(sep).map(Value::str)),
+                }
+            }
+            R::Bag(out)
+        }
+        OpId::Map => R::Bag(values_of(step, 0, input, env)?),
+        OpId::Filter => {
+            let e = expr_arg(step, 0).unwrap();
+            let mut out = Vec::new();
+            for v in input {
+                match ev(e, v, env)? {
+                    Value::Bool(true) => out.push(v.clone()),
+                    Value::Bool(false) => {}
+                    other => return Err(format!("filter condition is {other:?}")),
+                }
+            }
+            R::Bag(out)
+        }
+        OpId::Flatten => {
+            let mut out = Vec::new();
+            for v in input {
+                match v {
+                    Value::List(items) => out.extend(items.iter().cloned()),
+                    other => return Err(format!("flatten needs lists, got {other:?}")),
+                }
+            }
+            R::Bag(out)
+        }
+        OpId::Pluck => {
+            let key = value_arg(step, 0).unwrap();
+            let default = match step.opt("default") {
+                Some(Arg::Value(v)) => Some(v.clone()),
+                _ => None,
+            };
+            let mut out = Vec::new();
+            for v in input {
+                let found = match (v, key) {
+                    (Value::Record(r), Value::Str(k)) => r.get(k).cloned(),
+                    (Value::List(items), Value::Int(i)) => {
+                        let len = items.len() as i64;
+                        let i = if *i < 0 { i + len } else { *i };
+                        (0..len).contains(&i).then(|| items[i as usize].clone())
+                    }
+                    (Value::Record(_) | Value::List(_), _) => None,
+                    (other, _) => return Err(format!("pluck of {other:?}")),
+                };
+                match found.or_else(|| default.clone()) {
+                    Some(x) => out.push(x),
+                    None => return Err(format!("key {key:?} missing in {v:?}")),
+                }
+            }
+            R::Bag(out)
+        }
+        OpId::ParseJson => {
+            let mut out = Vec::new();
+            for v in input {
+                out.push(parse_json(&string(v, "parse_json")?)?);
+            }
+            R::Bag(out)
+        }
+        OpId::ToJson => R::Bag(
+            input
+                .iter()
+                .map(|v| {
+                    let mut s = String::new();
+                    to_json(v, &mut s);
+                    Value::str(&s)
+                })
+                .collect(),
+        ),
+        OpId::Count => R::Scalar(Value::Int(input.len() as i64)),
+        OpId::Sum => R::Scalar(sum(&values_of(step, 0, input, env)?)?),
+        OpId::Mean => R::Scalar(mean(&values_of(step, 0, input, env)?)?),
+        OpId::Min => R::Scalar(first_extreme(values_of(step, 0, input, env)?, true)),
+        OpId::Max => R::Scalar(first_extreme(values_of(step, 0, input, env)?, false)),
+        OpId::Distinct => {
+            // A BTreeMap keeps the first-seen representative of equal values
+            // and iterates in value order: exactly "each value once, sorted".
+            let mut seen: BTreeMap<Value, ()> = BTreeMap::new();
+            for v in input {
+                seen.entry(v.clone()).or_insert(());
+            }
+            R::Bag(seen.into_keys().collect())
+        }
+        OpId::Frequencies => {
+            let mut counts: BTreeMap<Value, i64> = BTreeMap::new();
+            for v in input {
+                *counts.entry(v.clone()).or_insert(0) += 1;
+            }
+            let mut pairs: Vec<(Value, i64)> = counts.into_iter().collect();
+            // Stable: equal counts stay in value order.
+            pairs.sort_by_key(|p| std::cmp::Reverse(p.1));
+            R::Bag(
+                pairs
+                    .into_iter()
+                    .map(|(v, c)| record("value", v, "count", Value::Int(c)))
+                    .collect(),
+            )
+        }
+        OpId::Topk => {
+            let n = n_arg(step);
+            let mut keyed = Vec::with_capacity(input.len());
+            for v in input {
+                let key = match by_opt(step) {
+                    Some(e) => ev(e, v, env)?,
+                    None => match v {
+                        Value::Record(r) if r.contains_key("count") => {
+                            r.get("count").unwrap().clone()
+                        }
+                        _ => v.clone(),
+                    },
+                };
+                keyed.push((key, v.clone()));
+            }
+            keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            R::Bag(keyed.into_iter().take(n).map(|(_, v)| v).collect())
+        }
+        OpId::Sort => {
+            let desc = matches!(step.opt("desc"), Some(Arg::Value(Value::Bool(true))));
+            let mut keyed = Vec::with_capacity(input.len());
+            for v in input {
+                let key = match by_opt(step) {
+                    Some(e) => ev(e, v, env)?,
+                    None => v.clone(),
+                };
+                keyed.push((key, v.clone()));
+            }
+            // `sort_by` is stable: ties keep input order, also when descending.
+            if desc {
+                keyed.sort_by(|a, b| b.0.cmp(&a.0));
+            } else {
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+            R::Bag(keyed.into_iter().map(|(_, v)| v).collect())
+        }
+        OpId::Take => R::Bag(input.iter().take(n_arg(step)).cloned().collect()),
+        OpId::Groupby => {
+            let key_e = expr_arg(step, 0).unwrap();
+            let agg = match step.arg(1) {
+                Some(Arg::Agg(a)) => *a,
+                _ => panic!("groupby has an aggregate"),
+            };
+            let mut groups: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
+            for v in input {
+                let k = ev(key_e, v, env)?;
+                let x = match (agg, expr_arg(step, 2)) {
+                    ("count", _) => Value::Null,
+                    (_, Some(e)) => ev(e, v, env)?,
+                    (_, None) => v.clone(),
+                };
+                groups.entry(k).or_default().push(x);
+            }
+            let mut out = Vec::with_capacity(groups.len());
+            for (k, xs) in groups {
+                let a = match agg {
+                    "count" => Value::Int(xs.len() as i64),
+                    "sum" => sum(&xs)?,
+                    "mean" => mean(&xs)?,
+                    "min" => first_extreme(xs, true),
+                    "max" => first_extreme(xs, false),
+                    "collect" => Value::List(Arc::new(xs)),
+                    other => panic!("unknown aggregate {other}"),
+                };
+                out.push(record("key", k, agg, a));
+            }
+            R::Bag(out)
+        }
+        OpId::Concat => {
+            let mut out = Vec::new();
+            for r in ins {
+                match r {
+                    R::Bag(v) => out.extend(v.iter().cloned()),
+                    _ => panic!("concat joins bags"),
+                }
+            }
+            R::Bag(out)
+        }
+    })
+}
+
+/// The first smallest (or largest) value in input order; null when empty.
+fn first_extreme(values: Vec<Value>, min: bool) -> Value {
+    let mut best: Option<Value> = None;
+    for v in values {
+        let better = match &best {
+            None => true,
+            Some(b) if min => v < *b,
+            Some(b) => v > *b,
+        };
+        if better {
+            best = Some(v);
+        }
+    }
+    best.unwrap_or(Value::Null)
+}
+
+/// Python's `math.fsum`: Shewchuk's exact partials, then CPython's final
+/// correctly rounded step. Non-finite inputs: their plain sum.
+fn fsum(xs: &[f64]) -> f64 {
+    if xs.iter().any(|x| !x.is_finite()) {
+        return xs.iter().filter(|x| !x.is_finite()).sum();
+    }
+    let mut p: Vec<f64> = Vec::new();
+    for &x0 in xs {
+        let mut x = x0;
+        let mut i = 0;
+        for j in 0..p.len() {
+            let mut y = p[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                p[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        p.truncate(i);
+        p.push(x);
+    }
+    let mut n = p.len();
+    if n == 0 {
+        return 0.0;
+    }
+    n -= 1;
+    let mut hi = p[n];
+    let mut lo = 0.0;
+    while n > 0 {
+        let x = hi;
+        n -= 1;
+        let y = p[n];
+        hi = x + y;
+        let yr = hi - x;
+        lo = y - yr;
+        if lo != 0.0 {
+            break;
+        }
+    }
+    if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+        let y = lo * 2.0;
+        let x = hi + y;
+        if y == x - hi {
+            hi = x;
+        }
+    }
+    hi
+}
+
+/// The numbers of `values` as (exact int total, floats, any float seen).
+fn numbers(values: &[Value]) -> Res<(i128, Vec<f64>, bool)> {
+    let (mut ints, mut floats, mut any_float) = (0i128, Vec::new(), false);
+    for v in values {
+        match v {
+            Value::Int(i) => ints += *i as i128,
+            Value::Bool(b) => ints += *b as i128,
+            Value::Float(x) => {
+                floats.push(*x);
+                any_float = true;
+            }
+            other => return Err(format!("not a number: {other:?}")),
+        }
+    }
+    Ok((ints, floats, any_float))
+}
+
+/// The exact sum of ints and floats, rounded once.
+fn float_total(ints: i128, mut floats: Vec<f64>) -> f64 {
+    if ints != 0 {
+        let hi = ints as f64;
+        floats.push(hi);
+        floats.push((ints - hi as i128) as f64);
+    }
+    fsum(&floats)
+}
+
+fn sum(values: &[Value]) -> Res<Value> {
+    let (ints, floats, any_float) = numbers(values)?;
+    if any_float {
+        Ok(Value::Float(float_total(ints, floats)))
+    } else {
+        i64::try_from(ints)
+            .map(Value::Int)
+            .map_err(|_| "sum overflows".to_string())
+    }
+}
+
+fn mean(values: &[Value]) -> Res<Value> {
+    let (ints, floats, _) = numbers(values)?;
+    if values.is_empty() {
+        return Ok(Value::Null);
+    }
+    Ok(Value::Float(
+        float_total(ints, floats) / values.len() as f64,
+    ))
+}
+
+// ---- reading files -----------------------------------------------------------
+
+/// `*` and `?` within one path component.
+fn wildcard(p: &[char], s: &[char]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some('*'), _) => wildcard(&p[1..], s) || (!s.is_empty() && wildcard(p, &s[1..])),
+        (Some('?'), Some(_)) => wildcard(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => wildcard(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+/// The files a pattern names, sorted by path. Wildcards only in the file name.
+fn files_of(pattern: &str) -> Res<Vec<PathBuf>> {
+    if !pattern.contains(['*', '?', '[']) {
+        return match std::fs::metadata(pattern) {
+            Ok(m) if m.is_file() => Ok(vec![PathBuf::from(pattern)]),
+            _ => Err(format!("cannot open {pattern}")),
+        };
+    }
+    let path = Path::new(pattern);
+    let dir = path.parent().unwrap();
+    let name: Vec<char> = path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .chars()
+        .collect();
+    assert!(
+        !dir.to_string_lossy().contains(['*', '?', '[']),
+        "the reference globs file names only"
+    );
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        let file: Vec<char> = p.file_name().unwrap().to_string_lossy().chars().collect();
+        if p.is_file() && wildcard(&name, &file) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("no file matches {pattern}"));
+    }
+    Ok(out)
+}
+
+/// The decoded lines of every file of a `read_text`/`read_json` step: the
+/// whole file read at once, a leading BOM dropped, split on '\n', one
+/// trailing '\r' per line dropped, no extra line after a final newline.
+fn read_lines(step: &Step) -> Res<Vec<String>> {
+    let latin1 = str_opt(step, "encoding") == Some("latin-1");
+    let errors = str_opt(step, "errors").unwrap_or("strict");
+    let compression = str_opt(step, "compression").unwrap_or("infer");
+    let mut lines = Vec::new();
+    for path in files_of(str_arg(step, 0).unwrap())? {
+        let mut bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        let gz = compression == "gzip"
+            || (compression == "infer" && path.extension().is_some_and(|e| e == "gz"));
+        if gz {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&bytes[..])
+                .read_to_end(&mut out)
+                .map_err(|e| e.to_string())?;
+            bytes = out;
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut pieces: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+        if pieces.last() == Some(&&b""[..]) {
+            pieces.pop();
+        }
+        for piece in pieces {
+            let piece = piece.strip_suffix(b"\r").unwrap_or(piece);
+            lines.push(if latin1 {
+                piece.iter().map(|&b| b as char).collect()
+            } else {
+                let mut s = String::new();
+                for chunk in piece.utf8_chunks() {
+                    s.push_str(chunk.valid());
+                    if !chunk.invalid().is_empty() {
+                        match errors {
+                            "replace" => s.push('\u{FFFD}'),
+                            "ignore" => {}
+                            _ => return Err(format!("invalid UTF-8 in {}", path.display())),
+                        }
+                    }
+                }
+                s
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// The rows of every file of a `read_csv` step as records: per file, a
+/// leading BOM dropped, the first row naming the fields (or `0`, `1`, …).
+fn read_csv(step: &Step) -> Res<Vec<Value>> {
+    let sep = str_opt(step, "sep").unwrap_or(",").chars().next().unwrap();
+    let header = !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))));
+    let latin1 = str_opt(step, "encoding") == Some("latin-1");
+    let mut out = Vec::new();
+    for path in files_of(str_arg(step, 0).unwrap())? {
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = if latin1 {
+            body.iter().map(|&b| b as char).collect()
+        } else {
+            String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?
+        };
+        let mut rows = parse_csv(&text, sep).into_iter();
+        let names: Option<Vec<String>> = if header { rows.next() } else { None };
+        for row in rows {
+            let keys: Vec<String> = match &names {
+                Some(n) => n.clone(),
+                None => (0..row.len()).map(|i| i.to_string()).collect(),
+            };
+            if keys.len() != row.len() {
+                return Err(format!(
+                    "a row of {} fields under {} names",
+                    row.len(),
+                    keys.len()
+                ));
+            }
+            let mut r = Record::new();
+            for (k, v) in keys.into_iter().zip(row) {
+                r.insert(Arc::from(k.as_str()), Value::str(&v));
+            }
+            out.push(Value::Record(Arc::new(r)));
+        }
+    }
+    Ok(out)
+}
+
+/// RFC 4180 rows: quoted fields may hold the separator, `""` and line
+/// breaks; `\n` or `\r\n` ends a row; empty lines are skipped.
+fn parse_csv(text: &str, sep: char) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    // Whether the current row has anything (so an empty line is no row).
+    let mut started = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                started = true;
+            }
+            c if c == sep => {
+                row.push(std::mem::take(&mut field));
+                started = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                if started || !field.is_empty() {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                started = false;
+            }
+            c => {
+                field.push(c);
+                started = true;
+            }
+        }
+    }
+    if started || !field.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+// ---- JSON --------------------------------------------------------------------
+
+/// A strict JSON parser (RFC 8259) with Python's number rule: an integer
+/// literal is an int, anything with a fraction or exponent a float.
+fn parse_json(text: &str) -> Res<Value> {
+    let mut p = Json {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(format!("trailing characters in {text:?}"));
+    }
+    Ok(v)
+}
+
+struct Json<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Json<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+    fn eat(&mut self, b: u8) -> Res<()> {
+        if self.peek() == Some(b) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(format!("expected {:?} at {}", b as char, self.i))
+        }
+    }
+    fn lit(&mut self, word: &str, v: Value) -> Res<Value> {
+        if self.s[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(format!("bad literal at {}", self.i))
+        }
+    }
+    fn value(&mut self, depth: usize) -> Res<Value> {
+        if depth > 100 {
+            return Err("too deep".into());
+        }
+        match self.peek() {
+            Some(b'{') => {
+                self.i += 1;
+                let mut r = Record::new();
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(Value::Record(Arc::new(r)));
+                }
+                loop {
+                    self.ws();
+                    let k = self.string()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    let v = self.value(depth + 1)?;
+                    r.insert(Arc::from(k.as_str()), v);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Value::Record(Arc::new(r)));
+                        }
+                        _ => return Err(format!("bad object at {}", self.i)),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Value::List(Arc::new(items)));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::List(Arc::new(items)));
+                        }
+                        _ => return Err(format!("bad array at {}", self.i)),
+                    }
+                }
+            }
+            Some(b'"') => Ok(Value::str(&self.string()?)),
+            Some(b't') => self.lit("true", Value::Bool(true)),
+            Some(b'f') => self.lit("false", Value::Bool(false)),
+            Some(b'n') => self.lit("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(format!("unexpected character at {}", self.i)),
+        }
+    }
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+    fn number(&mut self) -> Res<Value> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.s[int_start] == b'0') {
+            return Err(format!("bad number at {start}"));
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(format!("bad fraction at {start}"));
+            }
+            float = true;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(format!("bad exponent at {start}"));
+            }
+            float = true;
+        }
+        let text = std::str::from_utf8(&self.s[start..self.i]).unwrap();
+        if !float {
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Value::Int(i));
+            }
+        }
+        // Rust's float parsing is correctly rounded, as Python's.
+        Ok(Value::Float(
+            text.parse::<f64>().map_err(|e| e.to_string())?,
+        ))
+    }
+    fn hex4(&mut self) -> Res<u32> {
+        let h = self.s.get(self.i..self.i + 4).ok_or("short \\u escape")?;
+        let h = std::str::from_utf8(h).map_err(|e| e.to_string())?;
+        let v = u32::from_str_radix(h, 16).map_err(|e| e.to_string())?;
+        self.i += 4;
+        Ok(v)
+    }
+    fn string(&mut self) -> Res<String> {
+        self.eat(b'"')?;
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let b = self.peek().ok_or("unterminated string")?;
+            self.i += 1;
+            match b {
+                b'"' => return String::from_utf8(out).map_err(|e| e.to_string()),
+                b'\\' => {
+                    let e = self.peek().ok_or("unterminated escape")?;
+                    self.i += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.s[self.i..].starts_with(b"\\u") {
+                                    return Err("lone surrogate".into());
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err("bad surrogate pair".into());
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(cp).ok_or("lone surrogate")?
+                        }
+                        _ => return Err("bad escape".into()),
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                b if b < 0x20 => return Err("control character in string".into()),
+                b => out.push(b),
+            }
+        }
+    }
+}
+
+/// Compact JSON as flow prints it (`{"value":"the","count":3}`); floats as
+/// Python's repr; NaN and infinities as null.
+fn to_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(x) if !x.is_finite() => out.push_str("null"),
+        Value::Float(x) => out.push_str(&pystr::float_repr(*x)),
+        Value::Str(s) => json_str(s, out),
+        Value::List(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                to_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Record(r) => {
+            out.push('{');
+            for (i, (k, x)) in r.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_str(k, out);
+                out.push(':');
+                to_json(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A CSV field, quoted when it must be (RFC 4180) or has edge spaces.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn json_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+// ---- comparing ---------------------------------------------------------------
+
+/// Structural identity: same variants (an int is not a float), floats bit
+/// for bit (NaN equals NaN), records with the same keys in the same order.
+fn identical(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| identical(p, q))
+        }
+        (Value::Record(x), Value::Record(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && identical(v1, v2))
+        }
+        _ => false,
+    }
+}
+
+/// Where two sets of outputs first differ, or `None`.
+fn difference(want: &[OutputData], got: &[OutputData]) -> Option<String> {
+    if want.len() != got.len() {
+        return Some(format!("{} outputs, expected {}", got.len(), want.len()));
+    }
+    for (i, (w, g)) in want.iter().zip(got).enumerate() {
+        if w.ty != g.ty {
+            return Some(format!("output {i}: type {} expected {}", g.ty, w.ty));
+        }
+        if w.values.len() != g.values.len() {
+            return Some(format!(
+                "output {i}: {} values, expected {}\n got:  {:?}\n want: {:?}",
+                g.values.len(),
+                w.values.len(),
+                Short(&g.values),
+                Short(&w.values)
+            ));
+        }
+        for (j, (a, b)) in w.values.iter().zip(&g.values).enumerate() {
+            if !identical(a, b) {
+                return Some(format!("output {i}, value {j}: got {b:?}, expected {a:?}"));
+            }
+        }
+    }
+    None
+}
+
+/// At most 20 values, for messages.
+struct Short<'a>(&'a [Value]);
+
+impl fmt::Debug for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: Vec<&Value> = self.0.iter().take(20).collect();
+        write!(f, "{shown:?}")?;
+        if self.0.len() > 20 {
+            write!(f, " … ({} more)", self.0.len() - 20)?;
+        }
+        Ok(())
+    }
+}
+
+/// Compiles `src`, runs the reference on the unoptimized plan, and checks the
+/// executor against it: optimized at 1, 2 and 3 threads, unoptimized at 2.
+fn check(src: &str) -> Result<(), TestCaseError> {
+    let unopt = flow::cli::compile(src, &[], false)
+        .unwrap_or_else(|d| panic!("the generator wrote an invalid script:\n{src}\n{d:?}"));
+    let opt = flow::cli::compile(src, &[], true)
+        .expect("an unoptimized plan that compiles also compiles optimized");
+    let want = reference(&unopt);
+    if std::env::var_os("REFERENCE_VERBOSE").is_some() {
+        let outcome = match &want {
+            Ok(o) => format!(
+                "ok {:?}",
+                o.iter().map(|o| o.values.len()).collect::<Vec<_>>()
+            ),
+            Err(e) => format!("error {e}"),
+        };
+        eprintln!("--- {outcome}\n{src}");
+    }
+    // `take` may stop before an element that fails, depending on partitioning:
+    // when the reference fails, a script with `take` may either fail or not.
+    let lazy = src.contains("take ");
+    for (plan, threads, what) in [
+        (&opt, 1, "optimized"),
+        (&opt, 2, "optimized"),
+        (&opt, 3, "optimized"),
+        (&unopt, 2, "unoptimized"),
+    ] {
+        let got = execute(plan, &Ctx::new(threads));
+        match (&want, got) {
+            (Ok(w), Ok(g)) => {
+                if let Some(d) = difference(w, &g) {
+                    return Err(TestCaseError::fail(format!("{what} plan, {threads} threads:\n{src}\n{d}")));
+                }
+            }
+            (Err(_), Err(_)) => {}
+            (Err(_), Ok(_)) if lazy => {}
+            (Err(e), Ok(g)) => {
+                return Err(TestCaseError::fail(format!(
+                    "{what} plan, {threads} threads:\n{src}\nthe reference failed ({e}) but flow gave {:?}",
+                    g.iter().map(|o| Short(&o.values)).collect::<Vec<_>>()
+                )))
+            }
+            (Ok(_), Err(d)) => {
+                return Err(TestCaseError::fail(format!(
+                    "{what} plan, {threads} threads:\n{src}\nflow failed: {:?}",
+                    d.0.iter().map(|d| &d.message).collect::<Vec<_>>()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- generating inputs -------------------------------------------------------
+
+/// Words with case traps: dotted capital I, sharp s, final sigma, titlecase
+/// digraphs, ligatures, the Kelvin sign, combining marks; and delimiters.
+const WORDS: &[&str] = &[
+    "the",
+    "The",
+    "THE",
+    "a",
+    "and",
+    "of",
+    "to",
+    "in",
+    "it",
+    "was",
+    "İstanbul",
+    "İ",
+    "i̇",
+    "straße",
+    "STRASSE",
+    "ß",
+    "ẞ",
+    "ΣΊΣΥΦΟΣ",
+    "ὈΔΥΣΣΕΎΣ",
+    "Σ",
+    "σς",
+    "ǅemal",
+    "ǆ",
+    "Ǆ",
+    "ﬁne",
+    "ﬀ",
+    "café",
+    "CAFÉ",
+    "naïve",
+    "ÀB",
+    "ĳ",
+    "\u{212A}elvin",
+    "ΐ",
+    "42",
+    "-7",
+    "3.5",
+    " 12 ",
+    "x1",
+    "'quoted'",
+    "\"dq\"",
+    "end.",
+    "(paren)",
+    "a-b",
+    "e-mail",
+    "..",
+    "—",
+    "don't",
+    "tschüß",
+    "ǈ",
+    "Ω",
+    "ﬃx",
+    "ŉ",
+    "日本語",
+    "emoji🙂",
+    "trees",
+    "stress",
+    "mississippi",
+    "x\u{301}",
+    "aé",
+    "ΣΑΣ",
+    "ss",
+];
+
+const DELIM_WORDS: &[&str] = &[
+    ".", "-", ",", ";", "\"", "'", "(", ")", "*", "#", "!", "/", "?",
+];
+
+/// Separators inside a line: spaces, tabs, NBSP, ideographic space, em space,
+/// U+001F (Python whitespace, not Rust's), NEL, and punctuation.
+const SEPS: &[&str] = &[
+    " ", " ", " ", " ", "  ", "\t", "\u{a0}", "\u{3000}", "\u{2003}", "\u{1f}", "\u{85}", ", ",
+    ". ", "-", "\r",
+];
+
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..12).prop_map(|ws| {
+            let mut s = String::new();
+            for (w, sep) in ws {
+                s.push_str(WORDS[w]);
+                s.push_str(SEPS[sep]);
+            }
+            s
+        }),
+        1 => Just(String::new()),
+        1 => (0..DELIM_WORDS.len()).prop_map(|i| DELIM_WORDS[i].to_string()),
+        1 => (0..WORDS.len(), 100..700usize).prop_map(|(w, n)| vec![WORDS[w]; n].join(" ")),
+        1 => (0..SEPS.len(), 1..4usize).prop_map(|(s, n)| SEPS[s].repeat(n)),
+    ]
+}
+
+/// The bytes of one input file, shown escaped in failures.
+#[derive(Clone)]
+struct File {
+    bytes: Vec<u8>,
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(&self.bytes))
+    }
+}
+
+/// A text file: lines with LF or CRLF endings, sometimes a BOM, sometimes no
+/// final newline, and (when `bad`) some invalid UTF-8.
+fn file(bad: bool) -> impl Strategy<Value = File> {
+    (
+        prop::collection::vec((line(), any::<bool>(), 0..12u8), 0..30),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(move |(lines, bom, final_nl)| {
+            let mut bytes = Vec::new();
+            if bom && !lines.is_empty() {
+                bytes.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            let n = lines.len();
+            for (i, (l, crlf, junk)) in lines.into_iter().enumerate() {
+                bytes.extend_from_slice(l.as_bytes());
+                if bad {
+                    match junk {
+                        0 => bytes.push(0xFF),
+                        1 => bytes.extend_from_slice(b"\xE2\x82"),
+                        2 => bytes.extend_from_slice(b"ab\xC3"),
+                        3 => bytes.extend_from_slice(b"\xED\xA0\x80z"),
+                        _ => {}
+                    }
+                }
+                if i + 1 < n || final_nl {
+                    bytes.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+                }
+            }
+            // A file of only a BOM is a known bug (`a_file_with_only_a_bom_has_no_lines`
+            // in tests/exec.rs): keep the generator off it.
+            if bytes == b"\xEF\xBB\xBF" {
+                bytes.clear();
+            }
+            File { bytes }
+        })
+}
+
+/// Writes the files into a new temporary directory, plus a file the glob
+/// must not match. File names sort differently from their creation order.
+fn write_files(files: &[File], ext: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    const NAMES: &[&str] = &["b", "a", "c10", "c9", "A"];
+    for (i, f) in files.iter().enumerate() {
+        let path = dir.path().join(format!("{}.{ext}", NAMES[i % NAMES.len()]));
+        std::fs::File::create(path)
+            .unwrap()
+            .write_all(&f.bytes)
+            .unwrap();
+    }
+    std::fs::write(dir.path().join("skip.dat"), b"not matched\n").unwrap();
+    dir
+}
+
+/// A flow string literal.
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+// ---- generating pipelines ------------------------------------------------------
+
+/// What the elements are, as far as the generator must know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum St {
+    Str,
+    Int,
+    /// Ints and floats.
+    Num,
+    /// Lists of strings.
+    List,
+    /// Values of several types.
+    Mixed,
+}
+
+/// Elementwise stages by input state, with the state they leave.
+fn elementwise(st: St) -> &'static [(&'static str, St)] {
+    match st {
+        St::Str => &[
+            ("lower", St::Str),
+            ("upper", St::Str),
+            ("strip", St::Str),
+            (r#"strip ".-'""#, St::Str),
+            ("split", St::Str),
+            ("split", St::Str),
+            (r#"split ",""#, St::Str),
+            (r#"split "ss""#, St::Str),
+            ("purge", St::Str),
+            (r#"purge ".,;""#, St::Str),
+            (r#"replace "s" "ß""#, St::Str),
+            (r#"replace "" "|""#, St::Str),
+            (r#"replace "ss" """#, St::Str),
+            ("filter not_delim", St::Str),
+            ("filter len(it) > 2", St::Str),
+            (r#"filter it != """#, St::Str),
+            (r#"filter starts_with("t")"#, St::Str),
+            (r#"filter matches(it, "^[a-zß]+$")"#, St::Str),
+            (r#"filter "e" in it"#, St::Str),
+            (r#"map it ++ "!""#, St::Str),
+            (r#"map strip(it, "()")"#, St::Str),
+            ("map upper(it)", St::Str),
+            ("map lower(it)", St::Str),
+            ("to_json", St::Str),
+            ("to_json | parse_json", St::Str),
+            ("map it[-1]", St::Str),
+            ("map len", St::Int),
+            ("map len(it) % 5", St::Int),
+            ("map int(it)", St::Int),
+            ("map split(it)", St::List),
+            (r#"map split(it, "-")"#, St::List),
+            ("map [it, upper(it)]", St::List),
+        ],
+        St::Int => &[
+            ("map it * 3 + 1", St::Int),
+            ("map it % 7", St::Int),
+            ("filter it % 2 == 0", St::Int),
+            ("map -it", St::Int),
+            ("map abs(it - 5)", St::Int),
+            ("filter it > 3", St::Int),
+            ("map [it, it * 2] | flatten", St::Int),
+            ("map it / 4", St::Num),
+            ("map float(it) * 0.1", St::Num),
+            ("map round(it / 3, 2)", St::Num),
+            ("map str(it)", St::Str),
+            ("map 100 / (it - 4)", St::Num),
+        ],
+        St::Num => &[
+            ("map it * 2.5", St::Num),
+            ("filter it > 1.0", St::Num),
+            ("map round(it, 1)", St::Num),
+            ("map abs(it)", St::Num),
+            ("map it - 0.1", St::Num),
+            ("map int(it)", St::Int),
+            ("map round(it)", St::Int),
+            ("map str(it)", St::Str),
+        ],
+        St::List => &[
+            ("flatten", St::Str),
+            (r#"pluck 0 default="""#, St::Str),
+            (r#"pluck -1 default="?""#, St::Str),
+            ("map len", St::Int),
+            ("filter len(it) > 1", St::List),
+            (r#"map it ++ ["x"]"#, St::List),
+            ("to_json", St::Str),
+        ],
+        St::Mixed => &[
+            ("map str(it)", St::Str),
+            ("filter it != 3", St::Mixed),
+            ("map [it] | flatten", St::Mixed),
+            ("to_json | parse_json", St::Mixed),
+        ],
+    }
+}
+
+/// Final stages by input state ("" = none), each with what may follow it.
+fn aggregations(st: St) -> &'static [(&'static str, &'static [&'static str])] {
+    const NONE: &[&str] = &[""];
+    const BAG: &[&str] = &["", " | count", " | take 3", " | sort desc=true"];
+    const FREQ: &[&str] = &[
+        "",
+        " | topk 3",
+        " | topk 2 by=.value",
+        " | map .value",
+        " | filter .count > 1 | map .value",
+        " | map .count | sum",
+        " | take 4",
+    ];
+    const GROUPS: &[&str] = &["", " | map .key", " | count", " | take 2"];
+    match st {
+        St::Str => &[
+            ("", NONE),
+            ("count", NONE),
+            ("distinct", BAG),
+            ("frequencies", FREQ),
+            ("frequencies", FREQ),
+            ("topk 3", NONE),
+            ("topk 5 by=len(it)", NONE),
+            ("topk 0", NONE),
+            ("sort", BAG),
+            ("sort desc=true", BAG),
+            ("sort by=len(it)", BAG),
+            ("sort by=len(it) desc=true", BAG),
+            ("take 0", NONE),
+            ("take 1", NONE),
+            ("take 7", BAG),
+            ("groupby len count", GROUPS),
+            ("groupby len(it) collect", GROUPS),
+            ("groupby lower(it) count", GROUPS),
+            ("groupby len sum len", GROUPS),
+            ("groupby len mean len", GROUPS),
+            ("groupby len min", GROUPS),
+            ("groupby len max", GROUPS),
+            ("min", NONE),
+            ("max", NONE),
+            ("max len", NONE),
+            ("min len", NONE),
+            ("sum len", NONE),
+            ("mean len", NONE),
+        ],
+        St::Int | St::Num => &[
+            ("", NONE),
+            ("count", NONE),
+            ("sum", NONE),
+            ("mean", NONE),
+            ("min", NONE),
+            ("max", NONE),
+            ("distinct", BAG),
+            ("frequencies", FREQ),
+            ("topk 3", NONE),
+            ("topk 2 by=(-it)", NONE),
+            ("sort", BAG),
+            ("sort desc=true", BAG),
+            ("sort by=(it % 5) desc=true", BAG),
+            ("take 3", BAG),
+            ("groupby it % 3 sum", GROUPS),
+            ("groupby it % 3 mean", GROUPS),
+            ("groupby it % 4 collect", GROUPS),
+            ("groupby it % 4 min", GROUPS),
+            ("groupby it > 2 max", GROUPS),
+            ("sum it * 2", NONE),
+            ("mean abs(it)", NONE),
+        ],
+        St::List => &[
+            ("", NONE),
+            ("count", NONE),
+            ("take 2", NONE),
+            ("distinct", BAG),
+            ("frequencies", FREQ),
+            ("sort", BAG),
+            ("topk 2", NONE),
+            ("groupby len count", GROUPS),
+        ],
+        St::Mixed => &[
+            ("", NONE),
+            ("count", NONE),
+            ("distinct", BAG),
+            ("frequencies", FREQ),
+            ("sort", BAG),
+            ("sort desc=true", BAG),
+            ("take 2", NONE),
+            ("topk 2", NONE),
+            ("min", NONE),
+            ("max", NONE),
+            ("groupby str(it) count", GROUPS),
+        ],
+    }
+}
+
+/// Appends elementwise stages chosen by `choices` to `stages`.
+fn chain(mut st: St, choices: &[u8], stages: &mut Vec<String>) -> St {
+    for &c in choices {
+        let table = elementwise(st);
+        let (text, next) = table[c as usize % table.len()];
+        stages.push(text.to_string());
+        st = next;
+    }
+    st
+}
+
+/// The final stage(s) chosen by `agg`, `post`, or nothing.
+fn finish(st: St, agg: u8, post: u8) -> String {
+    let table = aggregations(st);
+    let (text, posts) = table[agg as usize % table.len()];
+    if text.is_empty() {
+        return String::new();
+    }
+    format!(" | {text}{}", posts[post as usize % posts.len()])
+}
+
+/// A source of elements.
+#[derive(Clone, Debug)]
+enum Source {
+    /// `read_text` of the temp dir's files, with option text.
+    Text(String),
+    Range(i64),
+    Ints(Vec<i64>),
+    Strs(Vec<String>),
+    Nums(Vec<(i64, bool)>),
+    Mixed(Vec<u8>),
+}
+
+impl Source {
+    fn text(&self, dir: &Path) -> (String, St) {
+        let list = |items: Vec<String>| format!("from [{}]", items.join(", "));
+        match self {
+            Source::Text(opts) => {
+                let pattern = format!("{}/*.txt", dir.display());
+                (format!("read_text {}{opts}", quote(&pattern)), St::Str)
+            }
+            Source::Range(n) => (format!("range {n}"), St::Int),
+            Source::Ints(v) => (list(v.iter().map(|i| i.to_string()).collect()), St::Int),
+            Source::Strs(v) => (list(v.iter().map(|s| quote(s)).collect()), St::Str),
+            Source::Nums(v) => (
+                list(
+                    v.iter()
+                        .map(|(i, f)| {
+                            if *f {
+                                format!("{:?}", *i as f64 / 8.0)
+                            } else {
+                                i.to_string()
+                            }
+                        })
+                        .collect(),
+                ),
+                St::Num,
+            ),
+            Source::Mixed(v) => (
+                list(
+                    v.iter()
+                        .map(|b| match b % 6 {
+                            0 => (b / 6).to_string(),
+                            1 => format!("{:?}", *b as f64 / 4.0),
+                            2 => quote(WORDS[*b as usize % WORDS.len()]),
+                            3 => "null".into(),
+                            4 => (b % 2 == 0).to_string(),
+                            _ => format!("[{}, {}]", b / 6, quote("x")),
+                        })
+                        .collect(),
+                ),
+                St::Mixed,
+            ),
+        }
+    }
+}
+
+/// `read_text` options: a blocksize from a few bytes up, and decoding.
+fn text_opts(bad: bool) -> impl Strategy<Value = String> {
+    let blocksize = prop_oneof![
+        2 => Just(String::new()),
+        3 => (1..64u32).prop_map(|n| format!(" blocksize={n}")),
+        2 => (64..4096u32).prop_map(|n| format!(" blocksize={n}")),
+        1 => Just(" blocksize=1KiB".to_string()),
+    ];
+    let decoding = if bad {
+        prop_oneof![
+            Just(r#" errors="replace""#),
+            Just(r#" errors="ignore""#),
+            Just(r#" encoding="latin-1""#),
+            Just(""),
+        ]
+        .boxed()
+    } else {
+        prop_oneof![4 => Just(""), 1 => Just(r#" errors="strict""#), 1 => Just(r#" errors="replace""#)].boxed()
+    };
+    (blocksize, decoding).prop_map(|(b, d)| format!("{b}{d}"))
+}
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (0..WORDS.len()).prop_map(|i| WORDS[i].to_string()),
+        1 => (0..DELIM_WORDS.len()).prop_map(|i| DELIM_WORDS[i].to_string()),
+        1 => Just(String::new()),
+    ]
+}
+
+fn source(bad: bool) -> impl Strategy<Value = Source> {
+    prop_oneof![
+        6 => text_opts(bad).prop_map(Source::Text),
+        1 => (0..60i64).prop_map(Source::Range),
+        1 => prop::collection::vec(-20..20i64, 0..30).prop_map(Source::Ints),
+        1 => prop::collection::vec(word(), 0..30).prop_map(Source::Strs),
+        1 => prop::collection::vec((-40..40i64, any::<bool>()), 0..30).prop_map(Source::Nums),
+        1 => prop::collection::vec(any::<u8>(), 0..30).prop_map(Source::Mixed),
+    ]
+}
+
+/// Inputs and one random pipeline.
+#[derive(Clone, Debug)]
+struct Case {
+    files: Vec<File>,
+    source: Source,
+    chain: Vec<u8>,
+    agg: u8,
+    post: u8,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    // Invalid UTF-8 in about one case in four.
+    prop::bool::weighted(0.25)
+        .prop_flat_map(|bad| {
+            (
+                prop::collection::vec(file(bad), 1..5),
+                source(bad),
+                prop::collection::vec(any::<u8>(), 0..6),
+                any::<u8>(),
+                any::<u8>(),
+            )
+        })
+        .prop_map(|(files, source, chain, agg, post)| Case {
+            files,
+            source,
+            chain,
+            agg,
+            post,
+        })
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(128)
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// One source, a chain of elementwise stages, an aggregation or none.
+    #[test]
+    fn pipelines_match_the_reference(c in case()) {
+        let dir = write_files(&c.files, "txt");
+        let (src, st) = c.source.text(dir.path());
+        let mut stages = vec![src];
+        let st = chain(st, &c.chain, &mut stages);
+        let script = format!("{}{}", stages.join(" | "), finish(st, c.agg, c.post));
+        check(&script)?;
+    }
+
+    /// A binding used by several outputs, `concat` of it with itself and with
+    /// another binding, and the same files read twice (merged by `cse`).
+    #[test]
+    fn bindings_shared_by_several_outputs(c in case(), more in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), 1..4), other in source(false)) {
+        let dir = write_files(&c.files, "txt");
+        let (src, st) = c.source.text(dir.path());
+        let mut stages = vec![src.clone()];
+        let st = chain(st, &c.chain, &mut stages);
+        let mut script = format!("let w = {}\n", stages.join(" | "));
+        for (ch, agg, post) in &more {
+            let mut s = vec!["w".to_string()];
+            let st2 = chain(st, &[*ch], &mut s);
+            script += &format!("{}{}\n", s.join(" | "), finish(st2, *agg, *post));
+        }
+        script += &format!("w{}\n", finish(st, c.agg, c.post));
+        script += &format!("concat w w{}\n", finish(st, c.post, c.agg));
+        // Another binding of the same element state, for `concat w v`.
+        let (osrc, ost) = other.text(dir.path());
+        let mut ostages = vec![osrc];
+        let ost = if st == St::Str { to_str(ost, &mut ostages) } else { ost };
+        if ost == st {
+            script += &format!("let v = {}\nconcat w v | take 50\nv | concat w{}\n", ostages.join(" | "), finish(st, c.agg, 1));
+        }
+        script += &format!("{src} | count\n");
+        check(&script)?;
+    }
+
+    /// JSON Lines records through `read_json`, `pluck`, field expressions and `groupby`.
+    #[test]
+    fn json_records_match_the_reference(recs in prop::collection::vec(json_record(), 0..40), blank in prop::collection::vec(any::<bool>(), 0..40), bs in 1..200u32, q in 0..QUERIES.len()) {
+        let mut text = String::new();
+        for (i, r) in recs.iter().enumerate() {
+            if blank.get(i).copied().unwrap_or(false) {
+                text += "  \n";
+            }
+            text += r;
+            text += if i % 3 == 0 { "\r\n" } else { "\n" };
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("events.jsonl"), &text).unwrap();
+        let path = quote(&format!("{}/events.jsonl", dir.path().display()));
+        let script = format!("let e = read_json {path} blocksize={bs}\n{}\n", QUERIES[q]);
+        check(&script)?;
+    }
+
+    /// CSV files with quoted separators, quotes and line breaks, with and
+    /// without a header, `,` or `;` separated.
+    #[test]
+    fn csv_records_match_the_reference(
+        files in (any::<bool>()).prop_flat_map(|semi| prop::collection::vec(csv_file(if semi { ';' } else { ',' }), 1..4).prop_map(move |f| (semi, f))),
+        header in any::<bool>(),
+        q in 0..CSV_QUERIES.len(),
+    ) {
+        let (semi, files) = files;
+        let dir = write_files(&files, "csv");
+        let pattern = quote(&format!("{}/*.csv", dir.path().display()));
+        let mut opts = String::new();
+        if semi {
+            opts += " sep=\";\"";
+        }
+        if !header {
+            opts += " header=false";
+        }
+        let (key, key2) = if header { ("\"name\"", "\"city\"") } else { ("\"0\"", "\"1\"") };
+        let query = CSV_QUERIES[q].replace("KEY2", key2).replace("KEY", key);
+        check(&format!("let c = read_csv {pattern}{opts}\n{query}\n"))?;
+    }
+
+    /// Sinks write exactly the reference's elements: one file, or one file
+    /// per partition (`*`) whose contents, in name order, are all of them.
+    #[test]
+    fn sinks_write_what_the_reference_computes(c in case(), star in any::<bool>(), kind in 0..3u8) {
+        let dir = write_files(&c.files, "txt");
+        let (src, st) = c.source.text(dir.path());
+        let mut stages = vec![src];
+        let st = chain(st, &c.chain, &mut stages);
+        let (body, sink, ext) = match kind {
+            0 => {
+                to_str(st, &mut stages);
+                (stages.join(" | "), "write_text", "txt")
+            }
+            1 => (format!("{}{}", stages.join(" | "), finish(st, c.agg, c.post)), "write_json", "jsonl"),
+            _ => {
+                to_str(st, &mut stages);
+                (format!("{} | frequencies", stages.join(" | ")), "write_csv", "csv")
+            }
+        };
+        let out = dir.path().join("out");
+        let target = out.join(if star { format!("*.{ext}") } else { format!("all.{ext}") });
+        let script = format!("{body} | {sink} {}", quote(&target.display().to_string()));
+        let want = reference(&flow::cli::compile(&body, &[], false).expect("the body compiles"));
+        let plan = flow::cli::compile(&script, &[], true).expect("the script compiles");
+        let got = execute(&plan, &Ctx::new(2));
+        let mut names: Vec<PathBuf> = match std::fs::read_dir(&out) {
+            Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        match (want, got) {
+            (Ok(want), Ok(_)) => {
+                let values = &want[0].values;
+                if !star {
+                    prop_assert_eq!(names.len(), 1, "{}", script);
+                }
+                let mut text = String::new();
+                for (i, n) in names.iter().enumerate() {
+                    let body = std::fs::read_to_string(n).unwrap();
+                    if star {
+                        prop_assert_eq!(n.file_name().unwrap().to_string_lossy(), format!("part-{i:04}.{ext}"));
+                    }
+                    // Each CSV file has its own header row.
+                    let body = if ext == "csv" {
+                        let (head, rest) = body.split_once('\n').unwrap_or((&body, ""));
+                        prop_assert!(head == "value,count" || (head.is_empty() && rest.is_empty()), "header {:?} in {}", head, script);
+                        rest.to_string()
+                    } else {
+                        body
+                    };
+                    text += &body;
+                }
+                let mut expect = String::new();
+                for v in values {
+                    match (ext, v) {
+                        ("txt", Value::Str(s)) => expect += s,
+                        ("csv", Value::Record(r)) => {
+                            let cells: Vec<String> = r.iter().map(|(_, x)| match x {
+                                Value::Str(s) => csv_field(s),
+                                Value::Int(i) => i.to_string(),
+                                other => panic!("a frequency record holds {other:?}"),
+                            }).collect();
+                            expect += &cells.join(",");
+                        }
+                        _ => to_json(v, &mut expect),
+                    }
+                    expect.push('\n');
+                }
+                prop_assert_eq!(text, expect, "{}", script);
+            }
+            (Err(_), Err(_)) => {
+                prop_assert!(names.is_empty(), "a failed run left {:?}\n{}", names, script);
+            }
+            (Err(_), Ok(_)) if script.contains("take ") => {}
+            (want, got) => {
+                prop_assert!(false, "{}\nreference: {:?}\nflow: {:?}", script, want.map(|_| ()), got.map(|_| ()).map_err(|d| d.0.into_iter().map(|d| d.message).collect::<Vec<_>>()));
+            }
+        }
+    }
+
+    /// Random arithmetic in `map`, `filter`, `by=` and `groupby` over `range` and `from`.
+    #[test]
+    fn expressions_match_the_reference(n in 0..80i64, m in num_expr(), f in num_expr(), g in num_expr(), agg in any::<u8>(), post in any::<u8>(), use_from in any::<bool>(), vals in prop::collection::vec(-50..50i64, 0..40)) {
+        let src = if use_from {
+            format!("from [{}]", vals.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))
+        } else {
+            format!("range {n}")
+        };
+        let script = format!(
+            "let xs = {src} | map ({m}) + 0\nxs | filter ({f}) > ({g}) or it == 0{}\nxs | sort by=({g})\nxs | topk 4 by=({f})\nxs | groupby ({g}) > 1 collect\n",
+            finish(St::Num, agg, post)
+        );
+        check(&script)?;
+    }
+}
+
+/// Fields for CSV files: separators, quotes, line breaks, spaces, Unicode.
+const CSV_FIELDS: &[&str] = &[
+    "Ada",
+    "Zürich",
+    "Portland, OR",
+    "say \"hi\"",
+    "two\nlines",
+    "crlf\r\ninside",
+    "",
+    " padded ",
+    "İstanbul",
+    "a;b",
+    "42",
+    "x\ty",
+    "\"",
+    ",",
+    "ǅ",
+];
+
+/// A CSV file with `ncols` columns: a header row and data rows, fields quoted
+/// when they must be (and sometimes when they need not), LF or CRLF rows,
+/// sometimes a BOM, sometimes no final newline.
+fn csv_file(sep: char) -> impl Strategy<Value = File> {
+    (2..5usize)
+        .prop_flat_map(|ncols| {
+            (
+                prop::collection::vec(prop::collection::vec(0..CSV_FIELDS.len(), ncols), 0..15),
+                Just(ncols),
+                any::<u8>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            )
+        })
+        .prop_map(move |(rows, ncols, quote_seed, crlf, bom, final_nl)| {
+            let names = ["name", "city", "n", "note"];
+            let field = |f: &str, i: usize| -> String {
+                let must = f.contains([sep, '"', '\n', '\r']);
+                if must || (quote_seed >> (i % 8)) & 1 == 1 {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.to_string()
+                }
+            };
+            let mut lines = vec![names[..ncols]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| field(n, i))
+                .collect::<Vec<_>>()];
+            for r in rows {
+                lines.push(
+                    r.iter()
+                        .enumerate()
+                        .map(|(i, f)| field(CSV_FIELDS[*f], i))
+                        .collect(),
+                );
+            }
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut text = if bom {
+                "\u{feff}".to_string()
+            } else {
+                String::new()
+            };
+            let n = lines.len();
+            for (i, l) in lines.into_iter().enumerate() {
+                text += &l.join(&sep.to_string());
+                if i + 1 < n || final_nl {
+                    text += end;
+                }
+            }
+            File {
+                bytes: text.into_bytes(),
+            }
+        })
+}
+
+const CSV_QUERIES: &[&str] = &[
+    "c",
+    "c | count",
+    "c | to_json",
+    "c | pluck KEY",
+    "c | groupby it[KEY] count",
+    "c | map it[KEY] ++ \"|\" ++ it[KEY2] | frequencies",
+    "c | sort by=it[KEY] desc=true | take 3",
+    "c | filter len(it[KEY]) > 2 | map len(it)",
+];
+
+/// Turns any state into strings (for a second binding to concat with).
+fn to_str(st: St, stages: &mut Vec<String>) -> St {
+    match st {
+        St::Str => {}
+        St::List => stages.push("flatten".into()),
+        _ => stages.push("map str(it)".into()),
+    }
+    St::Str
+}
+
+/// One JSON object per line, with optional fields, nested lists, floats and
+/// escapes.
+fn json_record() -> impl Strategy<Value = String> {
+    (
+        prop::option::of(0..6usize),
+        prop::option::of(-1000..1000i64),
+        // Floats with short exact decimal forms: flow's JSON parser does not
+        // round every long decimal correctly (see `json_floats_are_correctly_rounded`).
+        // No -0.0, and `x` is always a float: which of two equal values
+        // (0.0 and -0.0, 1 and 1.0) `max` or `distinct` keeps is not yet
+        // deterministic (see `equal_values_print_the_same_every_run` in tests/exec.rs).
+        prop::option::of(prop_oneof![
+            (-8000..8000i64).prop_map(|i| i as f64 / 8.0),
+            (-1000..1000i64).prop_map(|m| m as f64 * 1e6),
+        ]),
+        prop::collection::vec(0..WORDS.len(), 0..3),
+        any::<bool>(),
+    )
+        .prop_map(|(user, n, x, tags, flag)| {
+            let users = ["ann", "bob", "Çelik", "d\"q", "e\\f", "ann"];
+            let mut fields = Vec::new();
+            if let Some(u) = user {
+                let mut s = String::new();
+                json_str(users[u], &mut s);
+                fields.push(format!("\"user\": {s}"));
+            }
+            if let Some(n) = n {
+                fields.push(format!("\"n\":{n}"));
+            }
+            if let Some(x) = x {
+                fields.push(format!("\"x\": {}", pystr::float_repr(x)));
+            }
+            let tags: Vec<String> = tags
+                .iter()
+                .map(|t| {
+                    let mut s = String::new();
+                    json_str(WORDS[*t], &mut s);
+                    s
+                })
+                .collect();
+            fields.push(format!("\"tags\": [{}]", tags.join(",")));
+            fields.push(format!("\"ok\": {flag}"));
+            format!("{{{}}}", fields.join(", "))
+        })
+}
+
+const QUERIES: &[&str] = &[
+    "e | count",
+    "e | pluck \"user\" default=null | frequencies",
+    "e | filter \"user\" in it | groupby .user count",
+    "e | filter \"n\" in it | groupby .ok sum .n",
+    "e | filter \"x\" in it | map .x | sum",
+    "e | filter \"x\" in it | map .x | mean",
+    "e | filter \"x\" in it | topk 3 by=.x | map .x",
+    "e | filter \"n\" in it | sort by=.n desc=true | map [.n, .ok]",
+    "e | pluck \"tags\" | flatten | lower | frequencies | topk 5",
+    "e | to_json | parse_json | to_json",
+    "e | filter .ok | take 5",
+    "e | map .n",
+    "e | filter \"n\" in it | groupby .n % 7 collect .ok",
+    "e | filter \"x\" in it | map .x | max",
+    "e | pluck \"x\" default=null | min",
+    "e | pluck \"x\" default=\"none\" | frequencies",
+    "e | map len(it) | distinct",
+];
+
+/// Arithmetic over `it`: + - * / %, unary minus, abs, round.
+fn num_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        3 => Just("it".to_string()),
+        2 => (-5..10i64).prop_map(|n| n.to_string()),
+        1 => Just("2.5".to_string()),
+        1 => Just("0.1".to_string()),
+    ];
+    leaf.prop_recursive(3, 12, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone(), 0..5usize)
+                .prop_map(|(a, b, op)| format!("({a} {} {b})", ["+", "-", "*", "/", "%"][op])),
+            inner.clone().prop_map(|a| format!("-({a})")),
+            inner.clone().prop_map(|a| format!("abs({a})")),
+            (inner, 0..3i64).prop_map(|(a, k)| format!("round({a}, {k})")),
+        ]
+    })
+}
+
+// ---- fixed cases ---------------------------------------------------------------
+
+/// The reference itself: a few results known from CPython.
+#[test]
+fn reference_fsum_matches_cpython() {
+    assert_eq!(fsum(&[0.1; 10]), 1.0);
+    assert_eq!(
+        fsum(&[1e100, 1.0, -1e100, 1e-100, 1e50, -1.0, -1e50]),
+        1e-100
+    );
+    assert_eq!(
+        fsum(&[2.0f64.powi(53), -0.5, -2.0f64.powi(-54)]),
+        2.0f64.powi(53) - 1.0
+    );
+    assert_eq!(
+        fsum(&[1e16, 1.0, -1e16, 0.1, 0.2, 0.3, 1e-10]),
+        1.6000000001
+    );
+    assert_eq!(fsum(&[]), 0.0);
+}
+
+#[test]
+fn reference_json_parser() {
+    assert!(identical(&parse_json("-0").unwrap(), &Value::Int(0)));
+    assert!(identical(
+        &parse_json(" 1e2 ").unwrap(),
+        &Value::Float(100.0)
+    ));
+    assert!(identical(
+        &parse_json("\"\\ud83d\\ude42\"").unwrap(),
+        &Value::str("🙂")
+    ));
+    for bad in ["01", "1.", "[1,]", "{\"a\" 1}", "nul", "\"\t\"", "", "1 2"] {
+        assert!(parse_json(bad).is_err(), "{bad}");
+    }
+    let mut s = String::new();
+    to_json(
+        &parse_json(r#"{"a": [1, 2.5, "x\"y"], "b": null, "a": true}"#).unwrap(),
+        &mut s,
+    );
+    assert_eq!(s, r#"{"a":true,"b":null}"#);
+}
+
+/// JSON floats as Python reads them: correctly rounded, so the shortest
+/// repr of a double reads back as that double.
+#[test]
+#[ignore = "bug: serde_json without `float_roundtrip` misrounds some long decimals (see the report)"]
+fn json_floats_are_correctly_rounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let xs = [
+        -1.78935542505658e281,
+        1.7976931348623157e308,
+        2.2250738585072014e-308,
+        0.1,
+        1e23,
+        8.98846567431158e307,
+    ];
+    let text: String = xs
+        .iter()
+        .map(|x| format!("{{\"x\": {}}}\n", pystr::float_repr(*x)))
+        .collect();
+    std::fs::write(dir.path().join("f.jsonl"), text).unwrap();
+    let p = quote(&format!("{}/f.jsonl", dir.path().display()));
+    let plan = flow::cli::compile(&format!("read_json {p} | map .x"), &[], true).unwrap();
+    let got = execute(&plan, &Ctx::new(1)).unwrap();
+    for (x, v) in xs.iter().zip(&got[0].values) {
+        assert!(
+            identical(v, &Value::Float(*x)),
+            "{} read as {v:?}",
+            pystr::float_repr(*x)
+        );
+    }
+    // `parse_json` too.
+    let lits: Vec<String> = xs.iter().map(|x| quote(&pystr::float_repr(*x))).collect();
+    let plan = flow::cli::compile(
+        &format!("from [{}] | parse_json", lits.join(", ")),
+        &[],
+        true,
+    )
+    .unwrap();
+    let got = execute(&plan, &Ctx::new(1)).unwrap();
+    for (x, v) in xs.iter().zip(&got[0].values) {
+        assert!(
+            identical(v, &Value::Float(*x)),
+            "{} parsed as {v:?}",
+            pystr::float_repr(*x)
+        );
+    }
+}
+
+/// `-0` in JSON is the int 0, as Python's `json.loads` reads it.
+#[test]
+#[ignore = "bug: JSON `-0` reads as the float -0.0 (see the report)"]
+fn json_minus_zero_is_an_int() {
+    let plan = flow::cli::compile(r#"from ["-0", "[-0]"] | parse_json"#, &[], true).unwrap();
+    let got = execute(&plan, &Ctx::new(1)).unwrap();
+    let want = [Value::Int(0), Value::List(Arc::new(vec![Value::Int(0)]))];
+    for (w, g) in want.iter().zip(&got[0].values) {
+        assert!(identical(w, g), "got {g:?}, expected {w:?}");
+    }
+}
+
+/// Scripts worth keeping whatever the generator draws.
+#[test]
+fn fixed_scripts_match_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "\u{feff}The cat. The DOG\r\n\r\n.\n-\nİstanbul straße ΣΊΣΥΦΟΣ ǅemal\tx\u{a0}y\u{3000}z\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.txt"), "the end\nno newline at the end").unwrap();
+    let t = format!("read_text \"{d}/*.txt\"");
+    let scripts = [
+        format!("{t} | lower | split | frequencies"),
+        format!("{t} blocksize=1 | purge | lower | split | frequencies | topk 3"),
+        format!("{t} blocksize=3 | filter not_delim | upper | split | distinct"),
+        format!("let w = {t} blocksize=2 | split\nw | count\nw | sort by=len(it) desc=true | take 4\nconcat w w | groupby len count"),
+        format!("{t} | map len | sum\n{t} | map len | mean\n{t} | take 2"),
+        format!("{t} | split | topk 4 by=len(it)\n{t} | split | sort desc=true"),
+        "range 0 | mean\nrange 0 | min\nrange 0 | max\nrange 0 | sum\nrange 0 | count\nrange 0 | frequencies".into(),
+        "from [1, 2.5, true] | sum\nfrom [0.1, 0.2, 0.3] | sum\nfrom [1e16, 1.0, -1e16] | sum\nfrom [3, 1, 2] | mean".into(),
+        "from [\"b\", \"a\", \"b\", \"c\", \"a\", \"b\"] | frequencies\nfrom [2, 1, 2, 3] | distinct".into(),
+        "from [5, 3, 5, 1, 3] | topk 2\nfrom [[1, 2], [3], []] | flatten | take 2\nfrom [3, 1, 2] | sort desc=true".into(),
+        "from [\"bb\", \"a\", \"cc\", \"d\"] | sort by=len(it) desc=true\nfrom [\"bb\", \"a\", \"cc\", \"d\"] | sort by=len(it)".into(),
+        "from [\"apple\", \"bob\", \"cat\", \"anna\"] | groupby len count\nfrom [\"apple\", \"bob\", \"cat\", \"anna\"] | groupby it[0] collect".into(),
+        "let a = range 3\nlet b = from [10, 11]\nconcat a b a\na | concat b | sum".into(),
+        "range 10 | map it / 4 | sum\nrange 10 | groupby it % 3 mean\nrange 10 | groupby it % 3 sum it / 10".into(),
+    ];
+    for s in &scripts {
+        if let Err(e) = check(s) {
+            panic!("{e}");
+        }
+    }
+}
+
+/// `range` splits into several partitions only past 2^20 elements.
+#[test]
+fn big_range_over_several_partitions() {
+    let script = "let xs = range 2500000 | filter it % 7 == 3 | map it * 3\n\
+                  xs | sum\nxs | count\nxs | take 5\nxs | topk 3\nxs | map it % 1000 | frequencies | take 3\n\
+                  xs | sort desc=true | take 3\nxs | map it / 7 | mean\nxs | min\nxs | max";
+    if let Err(e) = check(script) {
+        panic!("{e}");
+    }
+}
+
+/// Decoding modes on invalid UTF-8, with blocksizes that cut every sequence.
+#[test]
+fn decoding_modes_match_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.txt"),
+        b"ok\nbad \xff here\r\ncut \xe2\x82\nlatin caf\xe9\n\xed\xa0\x80\n",
+    )
+    .unwrap();
+    let p = quote(&format!("{}/bad.txt", dir.path().display()));
+    for bs in [1, 2, 3, 5, 100] {
+        for opts in [
+            r#"errors="replace""#,
+            r#"errors="ignore""#,
+            r#"encoding="latin-1""#,
+            r#"errors="strict""#,
+        ] {
+            let script = format!("read_text {p} blocksize={bs} {opts}\nread_text {p} blocksize={bs} {opts} | lower | split | frequencies");
+            if let Err(e) = check(&script) {
+                panic!("{e}");
+            }
+        }
+    }
+}
+
+/// gzip input: one partition, the same lines as the plain file.
+#[test]
+fn gzip_input_matches_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}One line\r\nTwo lines\n\nthree\n";
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("t.txt.gz"), enc.finish().unwrap()).unwrap();
+    let p = quote(&format!("{}/t.txt.gz", dir.path().display()));
+    if let Err(e) = check(&format!(
+        "read_text {p}\nread_text {p} blocksize=2 | lower | split | frequencies"
+    )) {
+        panic!("{e}");
+    }
+}
