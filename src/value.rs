@@ -119,6 +119,29 @@ impl Value {
         }
     }
 
+    /// [`Ord`], then the representation: a total order that also tells apart
+    /// values that are equal but print differently (`1` and `1.0`, `0.0` and
+    /// `-0.0`). Of equal values, aggregations keep the least by this order,
+    /// so which one survives does not depend on the order of the input.
+    pub fn cmp_exact(&self, other: &Value) -> Ordering {
+        self.cmp(other).then_with(|| {
+            if self.type_name() == other.type_name() && !self.has_float() {
+                Ordering::Equal
+            } else {
+                format!("{self:?}").cmp(&format!("{other:?}"))
+            }
+        })
+    }
+
+    fn has_float(&self) -> bool {
+        match self {
+            Value::Float(_) => true,
+            Value::List(items) => items.iter().any(Value::has_float),
+            Value::Record(r) => r.iter().any(|(_, v)| v.has_float()),
+            _ => false,
+        }
+    }
+
     fn rank(&self) -> u8 {
         match self {
             Value::Null => 0,

@@ -89,7 +89,7 @@ fn an_unknown_visualize_format_exits_2() {
         o.stderr
     );
     assert!(
-        o.stderr.contains("text, dot, mermaid, tasks"),
+        o.stderr.contains("text, dot, mermaid, svg, tasks"),
         "{}",
         o.stderr
     );

@@ -397,7 +397,6 @@ fn a_directory_or_a_bad_glob_is_reported() {
 }
 
 #[test]
-#[ignore = "bug: int() and round() of out-of-range values saturate instead of failing (see the report)"]
 fn float_to_int_out_of_range_fails() {
     let d = tmp();
     // Python gives integers beyond 64 bits here; flow's ints are i64, so
@@ -640,7 +639,6 @@ fn bom_and_crlf_are_removed() {
 }
 
 #[test]
-#[ignore = "bug: a file holding only a BOM reads as one empty line (see the report)"]
 fn a_file_with_only_a_bom_has_no_lines() {
     let d = tmp();
     write(d.path(), "bom.txt", b"\xef\xbb\xbf");
@@ -808,7 +806,6 @@ fn thread_count_and_optimizer_do_not_change_results() {
 }
 
 #[test]
-#[ignore = "bug: order-insensitive aggregations keep a scheduling-dependent one of equal values (see the report)"]
 fn equal_values_print_the_same_every_run() {
     // 1.0 and 1 are equal values; which one `distinct`, `max`, `frequencies`
     // and `topk` print must not depend on how partitions meet worker threads.
@@ -970,7 +967,6 @@ fn a_failing_run_leaves_no_output_file() {
 }
 
 #[test]
-#[ignore = "bug: a sink that runs before a later output fails keeps its file (see the report)"]
 fn a_failing_script_commits_no_sink() {
     let d = tmp();
     fails(

@@ -16,7 +16,11 @@ fn profile_json(args: &[&str]) -> serde_json::Value {
     let mut a = args.to_vec();
     a.push("--profile=json");
     let out = flow(&a);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stderr).expect("the profile is one JSON object on stderr")
 }
 
@@ -34,7 +38,10 @@ fn profile_counts_add_up() {
         }
     }
     let n0 = nodes[0]["steps"].as_array().unwrap();
-    assert_eq!(n0[0]["step"], "read_text \"data/books/*.txt\" blocksize=1MiB");
+    assert_eq!(
+        n0[0]["step"],
+        "read_text \"data/books/*.txt\" blocksize=1MiB"
+    );
     assert_eq!(n0[0]["out"], 1600); // the four 400-line excerpts
     assert!(nodes[0]["bytes"].as_u64().unwrap() > 70_000);
     assert_eq!(nodes[0]["partitions"], 4);
@@ -48,7 +55,11 @@ fn profile_counts_add_up() {
 #[test]
 fn profile_of_an_unfused_plan_links_nodes() {
     // Without fusion every step is its own node: each node's output is the next one's input.
-    let p = profile_json(&["-e", "range 1000 | filter it % 3 == 0 | map it * 2 | count", "--no-optimize"]);
+    let p = profile_json(&[
+        "-e",
+        "range 1000 | filter it % 3 == 0 | map it * 2 | count",
+        "--no-optimize",
+    ]);
     let nodes = p["nodes"].as_array().unwrap();
     let outs: Vec<&serde_json::Value> = nodes.iter().map(|n| &n["steps"][0]["out"]).collect();
     let ins: Vec<&serde_json::Value> = nodes.iter().map(|n| &n["steps"][0]["in"]).collect();
@@ -89,9 +100,17 @@ fn no_progress_bar_when_not_a_terminal() {
     );
     let start = std::time::Instant::now();
     let out = flow(&["-e", &script, "--threads", "1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "5600000\n\n13\n");
-    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Only meaningful when the run was long enough for a bar to be due.
     if start.elapsed().as_secs_f64() < 1.0 {
         eprintln!("note: the run took under a second; the bar would not have shown anyway");

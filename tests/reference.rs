@@ -2041,7 +2041,6 @@ fn reference_json_parser() {
 /// JSON floats as Python reads them: correctly rounded, so the shortest
 /// repr of a double reads back as that double.
 #[test]
-#[ignore = "bug: serde_json without `float_roundtrip` misrounds some long decimals (see the report)"]
 fn json_floats_are_correctly_rounded() {
     let dir = tempfile::tempdir().unwrap();
     let xs = [
@@ -2087,7 +2086,6 @@ fn json_floats_are_correctly_rounded() {
 
 /// `-0` in JSON is the int 0, as Python's `json.loads` reads it.
 #[test]
-#[ignore = "bug: JSON `-0` reads as the float -0.0 (see the report)"]
 fn json_minus_zero_is_an_int() {
     let plan = flow::cli::compile(r#"from ["-0", "[-0]"] | parse_json"#, &[], true).unwrap();
     let got = execute(&plan, &Ctx::new(1)).unwrap();

@@ -230,6 +230,31 @@ impl Key {
     }
 }
 
+/// The entry for `key`, created by `init` if absent. Of equal keys that
+/// print differently (`1`, `1.0`), the one kept is the least by
+/// [`Value::cmp_exact`], whatever order they came in.
+fn slot<'m, V>(map: &'m mut Map<Value, V>, key: Value, init: impl FnOnce() -> V) -> &'m mut V {
+    let replace = match map.get_key_value(&key) {
+        Some((k, _)) => key.cmp_exact(k) == std::cmp::Ordering::Less,
+        None => false,
+    };
+    if replace {
+        let (_, v) = map.remove_entry(&key).expect("the key is present");
+        map.insert(key.clone(), v);
+    }
+    map.entry(key).or_insert_with(init)
+}
+
+/// Keeps the better of two equal candidates for `min` (least) or `max` (greatest).
+fn better(min: bool, v: &Value, cur: &Value) -> bool {
+    let o = v.cmp_exact(cur);
+    if min {
+        o == std::cmp::Ordering::Less
+    } else {
+        o == std::cmp::Ordering::Greater
+    }
+}
+
 /// A key with its hash, so tables grow and merge without hashing again.
 struct StrCount {
     hash: u64,
@@ -298,7 +323,7 @@ impl Counts {
         match item {
             Item::S(s) => self.add_str(&s, 1, hash_str(&s)),
             Item::V(Value::Str(s)) => self.add_str(&s, 1, hash_str(&s)),
-            Item::V(v) => *self.vals.entry(v).or_insert(0) += 1,
+            Item::V(v) => *slot(&mut self.vals, v, || 0) += 1,
         }
     }
     fn merge(&mut self, mut other: Counts) {
@@ -310,7 +335,7 @@ impl Counts {
             self.add_entry(e);
         }
         for (k, c) in other.vals {
-            *self.vals.entry(k).or_insert(0) += c;
+            *slot(&mut self.vals, k, || 0) += c;
         }
     }
     fn into_pairs(self) -> Vec<(Value, i64)> {
@@ -352,12 +377,12 @@ impl Acc {
             Acc::Count(c) => *c += 1,
             Acc::Sum(s) => s.add(&v, step)?,
             Acc::Min(m) => {
-                if m.as_ref().is_none_or(|cur| v < *cur) {
+                if m.as_ref().is_none_or(|cur| better(true, &v, cur)) {
                     *m = Some(v)
                 }
             }
             Acc::Max(m) => {
-                if m.as_ref().is_none_or(|cur| v > *cur) {
+                if m.as_ref().is_none_or(|cur| better(false, &v, cur)) {
                     *m = Some(v)
                 }
             }
@@ -375,14 +400,14 @@ impl Acc {
             (Acc::Sum(a), Acc::Sum(b)) => a.merge(b),
             (Acc::Min(a), Acc::Min(b)) => {
                 if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| b < *cur) {
+                    if a.as_ref().is_none_or(|cur| better(true, &b, cur)) {
                         *a = Some(b)
                     }
                 }
             }
             (Acc::Max(a), Acc::Max(b)) => {
                 if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| b > *cur) {
+                    if a.as_ref().is_none_or(|cur| better(false, &b, cur)) {
                         *a = Some(b)
                     }
                 }
@@ -486,8 +511,9 @@ fn default_topk_key(v: &Value) -> Value {
 /// `topk`: key descending, then element ascending, first N. `sort`: stable by key.
 fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
     if spec.id == OpId::Topk {
-        let cmp =
-            |a: &(Value, Value), b: &(Value, Value)| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+        let cmp = |a: &(Value, Value), b: &(Value, Value)| {
+            b.0.cmp_exact(&a.0).then_with(|| a.1.cmp_exact(&b.1))
+        };
         if pairs.len() > spec.n && spec.n > 0 {
             pairs.select_nth_unstable_by(spec.n - 1, cmp);
         }
@@ -541,9 +567,7 @@ impl Sink for PartialSink<'_> {
                 let v = self.value(item)?;
                 let min = self.spec.id == OpId::Min;
                 if let Partial::Min(m) | Partial::Max(m) = &mut self.state {
-                    let better = m
-                        .as_ref()
-                        .is_none_or(|cur| if min { v < *cur } else { v > *cur });
+                    let better = m.as_ref().is_none_or(|cur| better(min, &v, cur));
                     if better {
                         *m = Some(v);
                     }
@@ -597,9 +621,7 @@ impl Sink for PartialSink<'_> {
                     self.value(item)?
                 };
                 if let Partial::Group(g) = &mut self.state {
-                    g.entry(key)
-                        .or_insert_with(|| Acc::new(self.spec.agg))
-                        .add(v, step)?;
+                    slot(g, key, || Acc::new(self.spec.agg)).add(v, step)?;
                 }
             }
             _ => {}
@@ -626,14 +648,14 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
         }
         (Partial::Min(a), Partial::Min(b)) => {
             if let Some(b) = b {
-                if a.as_ref().is_none_or(|cur| b < *cur) {
+                if a.as_ref().is_none_or(|cur| better(true, &b, cur)) {
                     *a = Some(b);
                 }
             }
         }
         (Partial::Max(a), Partial::Max(b)) => {
             if let Some(b) = b {
-                if a.as_ref().is_none_or(|cur| b > *cur) {
+                if a.as_ref().is_none_or(|cur| better(false, &b, cur)) {
                     *a = Some(b);
                 }
             }
@@ -653,23 +675,19 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
             a.extend(b.into_iter().take(room));
         }
         (Partial::Group(a), Partial::Group(b)) => {
-            if b.len() > a.len() {
-                // Merge the smaller map into the larger, keeping `a`'s values first.
-                let small = std::mem::replace(a, b);
-                for (k, mut v) in small {
-                    if let Some(later) = a.remove(&k) {
-                        v.merge(later);
-                    }
-                    a.insert(k, v);
-                }
+            // Merge the smaller map into the larger; `a`'s values come first.
+            let (small, small_first) = if b.len() > a.len() {
+                (std::mem::replace(a, b), true)
             } else {
-                for (k, v) in b {
-                    match a.get_mut(&k) {
-                        Some(acc) => acc.merge(v),
-                        None => {
-                            a.insert(k, v);
-                        }
-                    }
+                (b, false)
+            };
+            for (k, v) in small {
+                let entry = slot(a, k, || Acc::new(spec.agg));
+                if small_first {
+                    let later = std::mem::replace(entry, v);
+                    entry.merge(later);
+                } else {
+                    entry.merge(v);
                 }
             }
         }

@@ -422,6 +422,32 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
     Ok(EV::V(v))
 }
 
+/// An integral float as an i64, if it is within range (exactly: -2^63 ≤ x < 2^63).
+fn float_to_int(x: f64) -> Option<i64> {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63, exact in f64
+    (x.is_finite() && (-LIMIT..LIMIT).contains(&x)).then_some(x as i64)
+}
+
+/// Python's `round(i, n)` for an int and negative `n`: to a multiple of
+/// 10^-n, ties to even, computed exactly.
+fn round_int(i: i64, n: i64) -> Option<i64> {
+    if n >= 0 {
+        return Some(i);
+    }
+    if n < -19 {
+        return Some(0);
+    }
+    let m = 10i128.pow((-n) as u32);
+    let v = i as i128;
+    let (q, r) = (v.div_euclid(m), v.rem_euclid(m));
+    let up = match (2 * r).cmp(&m) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => q % 2 != 0,
+    };
+    i64::try_from((q + i128::from(up)) * m).ok()
+}
+
 /// The last line of a regex error, without its "error: " prefix.
 pub fn regex_reason(e: &regex::Error) -> String {
     let m = e.to_string();
@@ -542,15 +568,18 @@ fn call<'a>(
         FnId::Int => EV::V(Value::Int(match &vals[0] {
             EV::V(Value::Int(i)) => *i,
             EV::V(Value::Bool(b)) => *b as i64,
-            EV::V(Value::Float(x)) => {
-                if !x.is_finite() || x.abs() >= 9.3e18 {
+            EV::V(Value::Float(x)) => match float_to_int(x.trunc()) {
+                Some(i) => i,
+                None => {
                     return err(
                         sp(0),
-                        format!("cannot convert float {} to int", pystr::float_repr(*x)),
-                    );
+                        format!(
+                            "cannot convert float {} to int: out of the 64-bit range",
+                            pystr::float_repr(*x)
+                        ),
+                    )
                 }
-                x.trunc() as i64
-            }
+            },
             v => {
                 let s = str_arg(v, sp(0), "int")?;
                 match pystr::parse_int(s) {
@@ -615,10 +644,10 @@ fn call<'a>(
                 (EV::V(Value::Int(i)), None) => EV::V(Value::Int(*i)),
                 (EV::V(Value::Bool(b)), None) => EV::V(Value::Int(*b as i64)),
                 (EV::V(Value::Int(i)), Some(n)) if n >= 0 => EV::V(Value::Int(*i)),
-                (EV::V(Value::Int(i)), Some(n)) => {
-                    let r = pystr::py_round(*i as f64, Some(n));
-                    EV::V(Value::Int(r as i64))
-                }
+                (EV::V(Value::Int(i)), Some(n)) => match round_int(*i, n) {
+                    Some(r) => EV::V(Value::Int(r)),
+                    None => return Err(overflow(span)),
+                },
                 (EV::V(Value::Float(x)), None) => {
                     if !x.is_finite() {
                         return err(
@@ -626,7 +655,10 @@ fn call<'a>(
                             format!("cannot round {} to an int", pystr::float_repr(*x)),
                         );
                     }
-                    EV::V(Value::Int(pystr::py_round(*x, None) as i64))
+                    match float_to_int(pystr::py_round(*x, None)) {
+                        Some(i) => EV::V(Value::Int(i)),
+                        None => return Err(overflow(span)),
+                    }
                 }
                 (EV::V(Value::Float(x)), Some(n)) => {
                     EV::V(Value::Float(pystr::py_round(*x, Some(n))))
@@ -704,6 +736,28 @@ mod tests {
         assert!(ev("int(it)", Value::str("x1"))
             .unwrap_err()
             .contains("invalid literal"));
+    }
+
+    #[test]
+    fn int_conversions_stay_exact_or_fail() {
+        assert_eq!(
+            round_int(1152921504606846977, -1),
+            Some(1152921504606846980)
+        );
+        assert_eq!(round_int(25, -1), Some(20));
+        assert_eq!(round_int(35, -1), Some(40));
+        assert_eq!(round_int(-25, -1), Some(-20));
+        assert_eq!(round_int(i64::MAX, -1), None);
+        assert!(ev("int(9.25e18)", Value::Null)
+            .unwrap_err()
+            .contains("out of the 64-bit range"));
+        assert!(ev("round(1e19)", Value::Null)
+            .unwrap_err()
+            .contains("overflow"));
+        assert_eq!(
+            ev("int(-9223372036854775808.0)", Value::Null).unwrap(),
+            "Int(-9223372036854775808)"
+        );
     }
 
     #[test]

@@ -209,8 +209,16 @@ pub fn execute_cached(
             }
         }
     }
-    pool.install(|| run_all(plan, ctx, &env, &prepared, cache))
-        .map_err(Diags::from)
+    let result = pool.install(|| run_all(plan, ctx, &env, &prepared, cache));
+    // Sink files appear only when the whole run succeeded.
+    let pending = std::mem::take(&mut *prepared.pending.lock().unwrap_or_else(|e| e.into_inner()));
+    match result {
+        Ok(report) => write::commit(pending).map(|_| report).map_err(Diags::from),
+        Err(d) => {
+            write::discard(pending);
+            Err(d.into())
+        }
+    }
 }
 
 /// Structural keys of every node: steps (not spans), inputs' keys, files read.
@@ -439,7 +447,8 @@ fn run_node(
         }
         Some((h, Kind::Sink, _)) => {
             let parts = single(inputs);
-            write::write(h, &parts)?;
+            let mut pending = prepared.pending.lock().unwrap_or_else(|e| e.into_inner());
+            write::write(h, &parts, &mut pending)?;
             let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
             t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
             t.partitions = parts.len();

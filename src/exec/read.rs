@@ -138,6 +138,7 @@ fn lines_from(
     // Absolute offset of buf[0].
     let mut base = start;
     let mut eof = false;
+    let (mut bom_checked, mut bom_line) = (false, false);
     loop {
         if ctx.cancelled() {
             return Err(super::cancelled());
@@ -159,6 +160,16 @@ fn lines_from(
             eof = true;
         }
         let mut pos = 0;
+        // A leading BOM is not part of the text (a file holding only a BOM has
+        // no lines), but the first line still starts at offset 0 for ownership.
+        if !bom_checked {
+            bom_checked = true;
+            if base == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+                base = 3;
+                bom_line = true;
+            }
+        }
         if skip_first {
             match memchr::memchr(b'\n', &buf) {
                 Some(i) => {
@@ -175,7 +186,8 @@ fn lines_from(
         }
         loop {
             let line_start = base + pos as u64;
-            if line_start >= end || (eof && pos >= buf.len()) {
+            let owner = if bom_line { 0 } else { line_start };
+            if owner >= end || (eof && pos >= buf.len()) {
                 return Ok(());
             }
             let (line, next) = match memchr::memchr(b'\n', &buf[pos..]) {
@@ -184,11 +196,7 @@ fn lines_from(
                 None => break,
             };
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let line = if line_start == 0 {
-                line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
-            } else {
-                line
-            };
+            bom_line = false;
             if f(line_start, line)? == Ctl::Stop {
                 return Ok(());
             }

@@ -19,6 +19,8 @@ use crate::value::{Record, Value};
 /// Resolved file sources, by node.
 pub struct Prepared {
     files: HashMap<NodeId, FileSource>,
+    /// Sink files written so far, renamed when the run succeeds.
+    pub pending: std::sync::Mutex<super::write::Pending>,
 }
 
 /// Resolves every file source of the plan; all errors are reported together.
@@ -36,7 +38,10 @@ pub fn prepare(plan: &Plan, ctx: &Ctx) -> Result<Prepared, Diags> {
             }
         }
     }
-    diags.into_result(Prepared { files })
+    diags.into_result(Prepared {
+        files,
+        pending: Default::default(),
+    })
 }
 
 fn decode_opts(step: &Step) -> Decode {

@@ -1,6 +1,7 @@
 //! Sinks: `write_text`, `write_json`, `write_csv`. Every file is written to a
-//! temporary name beside its target and renamed only when all files of the
-//! sink are complete, so a failed run leaves no partial output file.
+//! temporary name beside its target; the driver renames them all only when
+//! the whole run has succeeded ([`commit`]) and removes them otherwise
+//! ([`discard`]), so a failed run leaves no output file, partial or not.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,40 @@ use crate::ops::{Arg, OpId};
 use crate::plan::Step;
 use crate::value::Value;
 
-pub fn write(step: &Step, parts: &[Vec<Value>]) -> Result<(), Diag> {
+/// Files written under temporary names, waiting for the run to succeed.
+#[derive(Debug, Default)]
+pub struct Pending {
+    files: Vec<(PathBuf, PathBuf, crate::syntax::ast::Span)>,
+}
+
+/// Renames every pending file to its target.
+pub fn commit(pending: Pending) -> Result<(), Diag> {
+    let mut files = pending.files.into_iter();
+    while let Some((tmp, target, span)) = files.next() {
+        if let Err(e) = std::fs::rename(&tmp, &target) {
+            let _ = std::fs::remove_file(&tmp);
+            discard(Pending {
+                files: files.collect(),
+            });
+            return Err(Diag::run(
+                "flow::io::write_failed",
+                format!("cannot write {}: {}", target.display(), io_reason(&e)),
+            )
+            .at(span, "writing here"));
+        }
+    }
+    Ok(())
+}
+
+/// Removes every pending file.
+pub fn discard(pending: Pending) {
+    for (tmp, _, _) in pending.files {
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
+/// Writes a sink's files under temporary names, adding them to `pending`.
+pub fn write(step: &Step, parts: &[Vec<Value>], pending: &mut Pending) -> Result<(), Diag> {
     let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
         unreachable!("a sink has a path");
     };
@@ -63,12 +97,9 @@ pub fn write(step: &Step, parts: &[Vec<Value>]) -> Result<(), Diag> {
             return Err(fail(target, e));
         }
     }
-    for (i, (tmp, target)) in temps.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            cleanup(&temps[i..]);
-            return Err(fail(target, e));
-        }
-    }
+    pending
+        .files
+        .extend(temps.into_iter().map(|(tmp, target)| (tmp, target, span)));
     Ok(())
 }
 
@@ -104,8 +135,11 @@ fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()
                 .map(|c| super::output::csv_field(c))
                 .collect::<Vec<_>>()
                 .join(",");
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            // No records, no columns: an empty file rather than an empty header row.
+            if !cols.is_empty() {
+                line.push('\n');
+                w.write_all(line.as_bytes())?;
+            }
             for v in values {
                 line.clear();
                 if let Value::Record(r) = v {

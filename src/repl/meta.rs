@@ -287,7 +287,7 @@ mod tests {
         assert_eq!(p(":type").unwrap_err().message, "usage: :type NAME");
         assert_eq!(p(":ops x").unwrap_err().code, "flow::repl::usage");
         assert_eq!(
-            p(":viz xs svg").unwrap_err().code,
+            p(":viz xs png").unwrap_err().code,
             "flow::repl::bad_visualize"
         );
         assert_eq!(
