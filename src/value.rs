@@ -121,8 +121,7 @@ impl Value {
 
     /// [`Ord`], then the representation: a total order that also tells apart
     /// values that are equal but print differently (`1` and `1.0`, `0.0` and
-    /// `-0.0`). Of equal values, aggregations keep the least by this order,
-    /// so which one survives does not depend on the order of the input.
+    /// `-0.0`), so aggregations can tell when such values meet.
     pub fn cmp_exact(&self, other: &Value) -> Ordering {
         self.cmp(other).then_with(|| {
             if self.type_name() == other.type_name() && !self.has_float() {

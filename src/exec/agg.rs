@@ -230,28 +230,58 @@ impl Key {
     }
 }
 
+/// Where an element was seen: (partition, index in the partition).
+pub type Pos = (u64, u64);
+
 /// The entry for `key`, created by `init` if absent. Of equal keys that
-/// print differently (`1`, `1.0`), the one kept is the least by
-/// [`Value::cmp_exact`], whatever order they came in.
-fn slot<'m, V>(map: &'m mut Map<Value, V>, key: Value, init: impl FnOnce() -> V) -> &'m mut V {
-    let replace = match map.get_key_value(&key) {
-        Some((k, _)) => key.cmp_exact(k) == std::cmp::Ordering::Less,
-        None => false,
+/// print differently (`1`, `1.0`), the first seen is kept, as a Python dict
+/// does, whatever order the partitions were run in.
+fn slot<V>(
+    map: &mut Map<Value, (V, Pos)>,
+    key: Value,
+    pos: Pos,
+    init: impl FnOnce() -> V,
+) -> &mut V {
+    let earlier = match map.get_key_value(&key) {
+        Some((k, (_, p))) => (pos < *p).then(|| key.cmp_exact(k) != std::cmp::Ordering::Equal),
+        None => None,
     };
-    if replace {
-        let (_, v) = map.remove_entry(&key).expect("the key is present");
-        map.insert(key.clone(), v);
+    match earlier {
+        // An earlier, differently printed key: it becomes the representative.
+        Some(true) => {
+            let (_, (v, _)) = map.remove_entry(&key).expect("the key is present");
+            map.insert(key.clone(), (v, pos));
+        }
+        Some(false) => {
+            if let Some((_, p)) = map.get_mut(&key) {
+                *p = pos;
+            }
+        }
+        None => {}
     }
-    map.entry(key).or_insert_with(init)
+    &mut map.entry(key).or_insert_with(|| (init(), pos)).0
 }
 
-/// Keeps the better of two equal candidates for `min` (least) or `max` (greatest).
-fn better(min: bool, v: &Value, cur: &Value) -> bool {
-    let o = v.cmp_exact(cur);
-    if min {
-        o == std::cmp::Ordering::Less
-    } else {
-        o == std::cmp::Ordering::Greater
+/// A candidate for `min`/`max` with where it was seen.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    value: Value,
+    pos: Pos,
+}
+
+/// Replaces `cur` by `(v, pos)` if it is smaller (`min`) or larger; of equal
+/// values the first seen wins, as Python's `min` and `max` do.
+fn pick(min: bool, cur: &mut Option<Seen>, v: Value, pos: Pos) {
+    let better = match cur {
+        None => true,
+        Some(c) => match v.cmp(&c.value) {
+            std::cmp::Ordering::Less => min,
+            std::cmp::Ordering::Greater => !min,
+            std::cmp::Ordering::Equal => pos < c.pos,
+        },
+    };
+    if better {
+        *cur = Some(Seen { value: v, pos });
     }
 }
 
@@ -267,8 +297,14 @@ struct StrCount {
 #[derive(Default)]
 pub struct Counts {
     strs: hashbrown::HashTable<StrCount>,
-    vals: Map<Value, i64>,
+    vals: Map<Value, (i64, Pos)>,
+    /// Short words waiting to be counted: looking up a batch at once lets
+    /// the cache misses of the lookups overlap.
+    batch: Vec<(u64, u8, [u8; INLINE])>,
 }
+
+/// Words per batch.
+const BATCH: usize = 32;
 
 pub fn hash_str(s: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -276,7 +312,36 @@ pub fn hash_str(s: &str) -> u64 {
 }
 
 impl Counts {
+    /// Counts one word (the word-count hot path).
     #[inline]
+    fn add_word(&mut self, s: &str) {
+        match Key::padded(s) {
+            Some(pad) => {
+                self.batch.push((hash_str(s), s.len() as u8, pad));
+                if self.batch.len() >= BATCH {
+                    self.flush();
+                }
+            }
+            None => self.add_str(s, 1, hash_str(s)),
+        }
+    }
+
+    /// Counts the batched words.
+    fn flush(&mut self) {
+        let mut batch = std::mem::take(&mut self.batch);
+        for &(hash, n, pad) in &batch {
+            let hit = self.strs.find_mut(hash, |e| {
+                e.hash == hash && matches!(&e.key, Key::Inline(m, a) if *m == n && *a == pad)
+            });
+            match hit {
+                Some(e) => e.count += 1,
+                None => self.insert(hash, Key::Inline(n, pad), 1),
+            }
+        }
+        batch.clear();
+        self.batch = batch;
+    }
+
     fn add_str(&mut self, s: &str, by: i64, hash: u64) {
         match Key::padded(s) {
             Some(pad) => {
@@ -319,14 +384,16 @@ impl Counts {
             None => self.insert(hash, key, count),
         }
     }
-    fn add(&mut self, item: Item) {
+    fn add(&mut self, item: Item, pos: Pos) {
         match item {
             Item::S(s) => self.add_str(&s, 1, hash_str(&s)),
             Item::V(Value::Str(s)) => self.add_str(&s, 1, hash_str(&s)),
-            Item::V(v) => *slot(&mut self.vals, v, || 0) += 1,
+            Item::V(v) => *slot(&mut self.vals, v, pos, || 0) += 1,
         }
     }
     fn merge(&mut self, mut other: Counts) {
+        self.flush();
+        other.flush();
         if other.strs.len() > self.strs.len() {
             std::mem::swap(&mut self.strs, &mut other.strs);
         }
@@ -334,18 +401,19 @@ impl Counts {
         for e in other.strs {
             self.add_entry(e);
         }
-        for (k, c) in other.vals {
-            *slot(&mut self.vals, k, || 0) += c;
+        for (k, (c, pos)) in other.vals {
+            *slot(&mut self.vals, k, pos, || 0) += c;
         }
     }
-    fn into_pairs(self) -> Vec<(Value, i64)> {
+    fn into_pairs(mut self) -> Vec<(Value, i64)> {
+        self.flush();
         let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.strs.len() + self.vals.len());
         out.extend(
             self.strs
                 .into_iter()
                 .map(|e| (Value::Str(e.key.to_arc()), e.count)),
         );
-        out.extend(self.vals);
+        out.extend(self.vals.into_iter().map(|(k, (c, _))| (k, c)));
         out
     }
 }
@@ -355,8 +423,8 @@ impl Counts {
 pub enum Acc {
     Count(i64),
     Sum(Sum),
-    Min(Option<Value>),
-    Max(Option<Value>),
+    Min(Option<Seen>),
+    Max(Option<Seen>),
     Mean(Sum, i64),
     Collect(Vec<Value>),
 }
@@ -372,20 +440,12 @@ impl Acc {
             _ => Acc::Collect(Vec::new()),
         }
     }
-    fn add(&mut self, v: Value, step: &Step) -> Result<(), Diag> {
+    fn add(&mut self, v: Value, pos: Pos, step: &Step) -> Result<(), Diag> {
         match self {
             Acc::Count(c) => *c += 1,
             Acc::Sum(s) => s.add(&v, step)?,
-            Acc::Min(m) => {
-                if m.as_ref().is_none_or(|cur| better(true, &v, cur)) {
-                    *m = Some(v)
-                }
-            }
-            Acc::Max(m) => {
-                if m.as_ref().is_none_or(|cur| better(false, &v, cur)) {
-                    *m = Some(v)
-                }
-            }
+            Acc::Min(m) => pick(true, m, v, pos),
+            Acc::Max(m) => pick(false, m, v, pos),
             Acc::Mean(s, n) => {
                 s.add(&v, step)?;
                 *n += 1;
@@ -398,20 +458,9 @@ impl Acc {
         match (self, other) {
             (Acc::Count(a), Acc::Count(b)) => *a += b,
             (Acc::Sum(a), Acc::Sum(b)) => a.merge(b),
-            (Acc::Min(a), Acc::Min(b)) => {
-                if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| better(true, &b, cur)) {
-                        *a = Some(b)
-                    }
-                }
-            }
-            (Acc::Max(a), Acc::Max(b)) => {
-                if let Some(b) = b {
-                    if a.as_ref().is_none_or(|cur| better(false, &b, cur)) {
-                        *a = Some(b)
-                    }
-                }
-            }
+            (Acc::Min(a), Acc::Min(Some(b))) => pick(true, a, b.value, b.pos),
+            (Acc::Max(a), Acc::Max(Some(b))) => pick(false, a, b.value, b.pos),
+            (Acc::Min(_), Acc::Min(None)) | (Acc::Max(_), Acc::Max(None)) => {}
             (Acc::Mean(a, n), Acc::Mean(b, m)) => {
                 a.merge(b);
                 *n += m;
@@ -424,7 +473,7 @@ impl Acc {
         Ok(match self {
             Acc::Count(c) => Value::Int(c),
             Acc::Sum(s) => s.total(step)?,
-            Acc::Min(m) | Acc::Max(m) => m.unwrap_or(Value::Null),
+            Acc::Min(m) | Acc::Max(m) => m.map_or(Value::Null, |m| m.value),
             Acc::Mean(_, 0) => Value::Null,
             Acc::Mean(s, n) => Value::Float(s.float_total() / n as f64),
             Acc::Collect(items) => Value::List(Arc::new(items)),
@@ -437,14 +486,14 @@ pub enum Partial {
     Count(i64),
     Sum(Sum),
     Mean(Sum, i64),
-    Min(Option<Value>),
-    Max(Option<Value>),
+    Min(Option<Seen>),
+    Max(Option<Seen>),
     Distinct(Counts),
     Freq(Counts),
     /// (key, element) pairs: `topk` keeps the best, `sort` all.
-    Keyed(Vec<(Value, Value)>),
+    Keyed(Vec<Keyed>),
     Take(Vec<Value>),
-    Group(Map<Value, Acc>),
+    Group(Map<Value, (Acc, Pos)>),
 }
 
 impl Partial {
@@ -471,6 +520,9 @@ pub struct PartialSink<'p> {
     pub spec: &'p Spec<'p>,
     pub env: &'p Env,
     pub state: Partial,
+    /// The partition being fed and the index of the next element in it.
+    part: u64,
+    next: u64,
 }
 
 impl<'p> PartialSink<'p> {
@@ -479,6 +531,8 @@ impl<'p> PartialSink<'p> {
             spec,
             env,
             state: Partial::empty(spec.id),
+            part: 0,
+            next: 0,
         }
     }
 
@@ -493,6 +547,14 @@ impl<'p> PartialSink<'p> {
     pub fn finish(self) -> Partial {
         match self.state {
             Partial::Keyed(pairs) => Partial::Keyed(order_keyed(self.spec, pairs)),
+            Partial::Freq(mut c) => {
+                c.flush();
+                Partial::Freq(c)
+            }
+            Partial::Distinct(mut c) => {
+                c.flush();
+                Partial::Distinct(c)
+            }
             s => s,
         }
     }
@@ -508,11 +570,17 @@ fn default_topk_key(v: &Value) -> Value {
     v.clone()
 }
 
-/// `topk`: key descending, then element ascending, first N. `sort`: stable by key.
-fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+/// A `topk`/`sort` candidate: its key, the element, and where it was seen.
+pub type Keyed = (Value, Value, Pos);
+
+/// `topk`: key descending, then element ascending, then input order; first N.
+/// `sort`: by key, ties in input order (stable).
+fn order_keyed(spec: &Spec, mut pairs: Vec<Keyed>) -> Vec<Keyed> {
     if spec.id == OpId::Topk {
-        let cmp = |a: &(Value, Value), b: &(Value, Value)| {
-            b.0.cmp_exact(&a.0).then_with(|| a.1.cmp_exact(&b.1))
+        let cmp = |a: &Keyed, b: &Keyed| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
         };
         if pairs.len() > spec.n && spec.n > 0 {
             pairs.select_nth_unstable_by(spec.n - 1, cmp);
@@ -520,14 +588,18 @@ fn order_keyed(spec: &Spec, mut pairs: Vec<(Value, Value)>) -> Vec<(Value, Value
         pairs.truncate(spec.n);
         pairs.sort_by(cmp);
     } else if spec.desc {
-        pairs.sort_by(|a, b| b.0.cmp(&a.0));
+        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
     } else {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
     }
     pairs
 }
 
 impl Sink for PartialSink<'_> {
+    fn start(&mut self, partition: u64) {
+        self.part = partition;
+        self.next = 0;
+    }
     /// Accepts one string element: the word-count fast path.
     #[inline]
     fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
@@ -537,7 +609,7 @@ impl Sink for PartialSink<'_> {
                 Ok(Ctl::Continue)
             }
             Partial::Freq(c) | Partial::Distinct(c) => {
-                c.add_str(s, 1, hash_str(s));
+                c.add_word(s);
                 Ok(Ctl::Continue)
             }
             _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
@@ -546,6 +618,8 @@ impl Sink for PartialSink<'_> {
 
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
         let step = self.spec.step;
+        let pos = (self.part, self.next);
+        self.next += 1;
         match self.spec.id {
             OpId::Count => {
                 if let Partial::Count(c) = &mut self.state {
@@ -567,15 +641,12 @@ impl Sink for PartialSink<'_> {
                 let v = self.value(item)?;
                 let min = self.spec.id == OpId::Min;
                 if let Partial::Min(m) | Partial::Max(m) = &mut self.state {
-                    let better = m.as_ref().is_none_or(|cur| better(min, &v, cur));
-                    if better {
-                        *m = Some(v);
-                    }
+                    pick(min, m, v, pos);
                 }
             }
             OpId::Distinct | OpId::Frequencies => {
                 if let Partial::Distinct(c) | Partial::Freq(c) = &mut self.state {
-                    c.add(item);
+                    c.add(item, pos);
                 }
             }
             OpId::Topk | OpId::Sort => {
@@ -592,7 +663,7 @@ impl Sink for PartialSink<'_> {
                     }
                 });
                 if let Partial::Keyed(pairs) = &mut self.state {
-                    pairs.push((key, v));
+                    pairs.push((key, v, pos));
                     // Keep topk's memory bounded: prune to N when 2N are held.
                     if self.spec.id == OpId::Topk && pairs.len() >= 2 * self.spec.n.max(512) {
                         let kept = order_keyed(self.spec, std::mem::take(pairs));
@@ -621,7 +692,7 @@ impl Sink for PartialSink<'_> {
                     self.value(item)?
                 };
                 if let Partial::Group(g) = &mut self.state {
-                    slot(g, key, || Acc::new(self.spec.agg)).add(v, step)?;
+                    slot(g, key, pos, || Acc::new(self.spec.agg)).add(v, pos, step)?;
                 }
             }
             _ => {}
@@ -646,20 +717,9 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
             a.merge(b);
             *n += m;
         }
-        (Partial::Min(a), Partial::Min(b)) => {
-            if let Some(b) = b {
-                if a.as_ref().is_none_or(|cur| better(true, &b, cur)) {
-                    *a = Some(b);
-                }
-            }
-        }
-        (Partial::Max(a), Partial::Max(b)) => {
-            if let Some(b) = b {
-                if a.as_ref().is_none_or(|cur| better(false, &b, cur)) {
-                    *a = Some(b);
-                }
-            }
-        }
+        (Partial::Min(a), Partial::Min(Some(b))) => pick(true, a, b.value, b.pos),
+        (Partial::Max(a), Partial::Max(Some(b))) => pick(false, a, b.value, b.pos),
+        (Partial::Min(_), Partial::Min(None)) | (Partial::Max(_), Partial::Max(None)) => {}
         (Partial::Distinct(a), Partial::Distinct(b)) | (Partial::Freq(a), Partial::Freq(b)) => {
             a.merge(b)
         }
@@ -681,8 +741,8 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
             } else {
                 (b, false)
             };
-            for (k, v) in small {
-                let entry = slot(a, k, || Acc::new(spec.agg));
+            for (k, (v, pos)) in small {
+                let entry = slot(a, k, pos, || Acc::new(spec.agg));
                 if small_first {
                     let later = std::mem::replace(entry, v);
                     entry.merge(later);
@@ -742,7 +802,7 @@ fn emit_finished(
             s.float_total() / n as f64,
         )))),
         Partial::Min(m) | Partial::Max(m) => {
-            all(&mut std::iter::once(Ok(m.unwrap_or(Value::Null))))
+            all(&mut std::iter::once(Ok(m.map_or(Value::Null, |m| m.value))))
         }
         Partial::Distinct(c) => {
             let mut vals: Vec<Value> = c.into_pairs().into_iter().map(|(v, _)| v).collect();
@@ -762,10 +822,13 @@ fn emit_finished(
                 .into_iter()
                 .map(|(v, c)| Ok(record(&kv, v, &kc, Value::Int(c)))))
         }
-        Partial::Keyed(pairs) => all(&mut order_keyed(spec, pairs).into_iter().map(|(_, v)| Ok(v))),
+        Partial::Keyed(pairs) => {
+            all(&mut order_keyed(spec, pairs).into_iter().map(|(_, v, _)| Ok(v)))
+        }
         Partial::Take(items) => all(&mut items.into_iter().map(Ok)),
         Partial::Group(g) => {
-            let mut groups: Vec<(Value, Acc)> = g.into_iter().collect();
+            let mut groups: Vec<(Value, Acc)> =
+                g.into_iter().map(|(k, (acc, _))| (k, acc)).collect();
             if ordered {
                 groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             }

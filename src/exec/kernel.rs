@@ -50,6 +50,8 @@ pub type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 
 /// Where a kernel's output goes.
 pub trait Sink {
+    /// The elements that follow come from `partition` (their order of origin).
+    fn start(&mut self, _partition: u64) {}
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
     /// A string element from the string fast path.
     fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {

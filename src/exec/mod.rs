@@ -524,6 +524,7 @@ impl<'a> Work<'a> {
     /// Runs partition `i` into `sink`, counting elements per step.
     fn partition<S: Sink>(
         &self,
+        part: usize,
         feed: impl FnOnce(kernel::Emit) -> Result<(), Diag>,
         sink: &mut S,
     ) -> Result<(), Diag> {
@@ -531,6 +532,7 @@ impl<'a> Work<'a> {
             return Err(cancelled());
         }
         let start = std::time::Instant::now();
+        sink.start(part as u64);
         let n = self.chain.len();
         let mut counts = vec![0u64; n + 1];
         let result = match self.strs {
@@ -577,9 +579,10 @@ impl<'a> Work<'a> {
         let ctx = self.ctx;
         let collect = |i: usize| -> Result<Vec<Value>, Diag> {
             let mut sink = Collect::default();
-            self.partition(|f| produce(i, f), &mut sink).map(|_| sink.0)
+            self.partition(i, |f| produce(i, f), &mut sink)
+                .map(|_| sink.0)
         };
-        let fold = |sink: &mut PartialSink, i: usize| self.partition(|f| produce(i, f), sink);
+        let fold = |sink: &mut PartialSink, i: usize| self.partition(i, |f| produce(i, f), sink);
         let Some(spec) = self.spec else {
             let parts: Vec<Vec<Value>> = (0..count)
                 .into_par_iter()
@@ -673,7 +676,7 @@ impl Work<'_> {
                 .map(|(seq, t)| {
                     let t = t?;
                     let mut sink = Collect::default();
-                    self.partition(|f| produce(&t, f), &mut sink)
+                    self.partition(seq, |f| produce(&t, f), &mut sink)
                         .map(|_| (seq, sink.0))
                 })
                 .collect::<Result<_, _>>()?;
@@ -686,13 +689,14 @@ impl Work<'_> {
             let slots: Vec<std::sync::Mutex<Option<PartialSink>>> = (0..=ctx.threads)
                 .map(|_| std::sync::Mutex::new(None))
                 .collect();
-            tasks.par_bridge().try_for_each(|(_, t)| {
+            tasks.par_bridge().try_for_each(|(seq, t)| {
                 let t = t?;
                 let w = rayon::current_thread_index()
                     .unwrap_or(ctx.threads)
                     .min(ctx.threads);
                 let mut slot = slots[w].lock().unwrap_or_else(|e| e.into_inner());
                 self.partition(
+                    seq,
                     |f| produce(&t, f),
                     slot.get_or_insert_with(|| PartialSink::new(spec, self.env)),
                 )
@@ -709,7 +713,7 @@ impl Work<'_> {
             .map(|(seq, t)| {
                 let t = t?;
                 let mut sink = PartialSink::new(spec, self.env);
-                self.partition(|f| produce(&t, f), &mut sink)?;
+                self.partition(seq, |f| produce(&t, f), &mut sink)?;
                 let p = sink.finish();
                 if let Partial::Take(v) = &p {
                     have.fetch_add(v.len() as u64, Ordering::Relaxed);
