@@ -37,7 +37,15 @@ pub struct Decode {
 }
 
 /// Receives each line's start offset and bytes; says whether to go on.
-pub type LineFn<'f> = &'f mut dyn FnMut(u64, &[u8]) -> Result<Ctl, Diag>;
+pub type LineFn<'f> = &'f mut dyn FnMut(u64, Line) -> Result<Ctl, Diag>;
+
+/// One line's bytes, and its text when the bytes are known to be valid UTF-8
+/// (a block is validated once, not line by line).
+#[derive(Clone, Copy)]
+pub struct Line<'a> {
+    pub bytes: &'a [u8],
+    pub text: Option<&'a str>,
+}
 
 /// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
 const CHUNK: usize = 1 << 20;
@@ -184,6 +192,18 @@ fn lines_from(
                 }
             }
         }
+        // Validate the complete lines of the block at once; lines inside the
+        // valid prefix are then sliced as `&str` without checking them again.
+        let complete = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(pos, |i| i + 1)
+        };
+        let valid: &str = match std::str::from_utf8(&buf[pos..complete.max(pos)]) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&buf[pos..pos + e.valid_up_to()]).unwrap_or_default(),
+        };
+        let region = pos;
         loop {
             let line_start = base + pos as u64;
             let owner = if bom_line { 0 } else { line_start };
@@ -196,8 +216,9 @@ fn lines_from(
                 None => break,
             };
             let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text = valid.get(pos - region..pos - region + line.len());
             bom_line = false;
-            if f(line_start, line)? == Ctl::Stop {
+            if f(line_start, Line { bytes: line, text })? == Ctl::Stop {
                 return Ok(());
             }
             pos = next;
@@ -332,13 +353,15 @@ pub fn for_each_block_line(
 
 /// Decodes one line. `offset` is the line's byte offset in the file, for errors.
 pub fn decode<'a>(
-    line: &'a [u8],
+    line: Line<'a>,
     offset: u64,
     d: &Decode,
     file: &FileInfo,
 ) -> Result<Cow<'a, str>, Diag> {
+    let (text, line) = (line.text, line.bytes);
     match d.encoding {
         Encoding::Latin1 => Ok(latin1(line)),
+        Encoding::Utf8 if text.is_some() => Ok(Cow::Borrowed(text.unwrap_or_default())),
         Encoding::Utf8 => match std::str::from_utf8(line) {
             Ok(s) => Ok(Cow::Borrowed(s)),
             Err(e) => match d.errors {
@@ -474,6 +497,10 @@ mod tests {
         assert_eq!(lines_of(b"\n", 1), vec![""]);
     }
 
+    fn raw(bytes: &[u8]) -> Line<'_> {
+        Line { bytes, text: None }
+    }
+
     #[test]
     fn decode_modes() {
         let file = FileInfo {
@@ -488,22 +515,22 @@ mod tests {
             errors: Errors::Strict,
             span: None,
         };
-        let e = decode(bad, 100, &strict, &file).unwrap_err();
+        let e = decode(raw(bad), 100, &strict, &file).unwrap_err();
         assert!(e.message.contains("byte offset 101"), "{}", e.message);
         let rep = Decode {
             errors: Errors::Replace,
             ..strict
         };
-        assert_eq!(decode(bad, 0, &rep, &file).unwrap(), "a\u{fffd}b");
+        assert_eq!(decode(raw(bad), 0, &rep, &file).unwrap(), "a\u{fffd}b");
         let ign = Decode {
             errors: Errors::Ignore,
             ..strict
         };
-        assert_eq!(decode(bad, 0, &ign, &file).unwrap(), "ab");
+        assert_eq!(decode(raw(bad), 0, &ign, &file).unwrap(), "ab");
         let lat = Decode {
             encoding: Encoding::Latin1,
             ..strict
         };
-        assert_eq!(decode(b"caf\xe9", 0, &lat, &file).unwrap(), "café");
+        assert_eq!(decode(raw(b"caf\xe9"), 0, &lat, &file).unwrap(), "café");
     }
 }

@@ -232,8 +232,9 @@ impl Prepared {
                 }
                 Ok(())
             }
-            OpId::Stdin => {
-                read::for_each_stdin_line(ctx, &mut |off, line| match std::str::from_utf8(line) {
+            OpId::Stdin => read::for_each_stdin_line(
+                ctx,
+                &mut |off, line| match std::str::from_utf8(line.bytes) {
                     Ok(s) => f(Item::S(Cow::Borrowed(s))),
                     Err(e) => Err(Diag::run(
                         "flow::io::invalid_utf8",
@@ -242,8 +243,8 @@ impl Prepared {
                             off + e.valid_up_to() as u64
                         ),
                     )),
-                })
-            }
+                },
+            ),
             other => unreachable!("{other:?} is not a source"),
         }
     }
@@ -376,7 +377,15 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         let offset = rec.position().map_or(0, |p| p.byte());
         let mut fields: Vec<Value> = Vec::with_capacity(rec.len());
         for field in rec.iter() {
-            fields.push(Value::str(&read::decode(field, offset, &d, file)?));
+            fields.push(Value::str(&read::decode(
+                read::Line {
+                    bytes: field,
+                    text: None,
+                },
+                offset,
+                &d,
+                file,
+            )?));
         }
         if header && names.is_none() {
             names = Some(
