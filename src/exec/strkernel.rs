@@ -19,6 +19,88 @@ use crate::plan::Step;
 use crate::types::{Coll, Type};
 use crate::value::Value;
 
+/// Python's whitespace among ASCII bytes: `\t \n \v \f \r`, U+001C..U+001F, space.
+const ASCII_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i, 0x09..=0x0D | 0x1C..=0x20);
+        i += 1;
+    }
+    t
+};
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Calls `f(start, end)` for each maximal run of non-space bytes of an ASCII
+/// string (Python's `str.split()`), eight bytes at a time: a word boundary
+/// costs a `trailing_zeros`, not a branch per byte. `f` returns whether to go on.
+fn ascii_words(
+    b: &[u8],
+    mut f: impl FnMut(usize, usize) -> Result<bool, Diag>,
+) -> Result<(), Diag> {
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+        // High bit of each byte: set where the byte is <= 0x20 (ASCII bytes only).
+        let mut space = !x.wrapping_add(0x5F5F_5F5F_5F5F_5F5F) & HIGH;
+        // A byte below 0x20 may be a control that is not whitespace: check exactly.
+        if !x.wrapping_add(0x6060_6060_6060_6060) & HIGH != 0 {
+            space = 0;
+            for k in 0..8 {
+                if ASCII_SPACE[b[i + k] as usize] {
+                    space |= 0x80 << (8 * k);
+                }
+            }
+        }
+        let mut k = 0;
+        while k < 8 {
+            let from = !0u64 << (8 * k);
+            match start {
+                Some(st) => {
+                    let ends = space & from;
+                    if ends == 0 {
+                        break;
+                    }
+                    let e = ends.trailing_zeros() as usize / 8;
+                    if !f(st, i + e)? {
+                        return Ok(());
+                    }
+                    start = None;
+                    k = e + 1;
+                }
+                None => {
+                    let starts = !space & HIGH & from;
+                    if starts == 0 {
+                        break;
+                    }
+                    let s0 = starts.trailing_zeros() as usize / 8;
+                    start = Some(i + s0);
+                    k = s0 + 1;
+                }
+            }
+        }
+        i += 8;
+    }
+    for (j, &c) in b.iter().enumerate().skip(i) {
+        match (start, ASCII_SPACE[c as usize]) {
+            (None, false) => start = Some(j),
+            (Some(st), true) => {
+                if !f(st, j)? {
+                    return Ok(());
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        f(st, b.len())?;
+    }
+    Ok(())
+}
+
 enum Op<'p> {
     Lower,
     Upper,
@@ -125,15 +207,8 @@ where
         Op::Lower | Op::Upper => {
             let lower = matches!(op, Op::Lower);
             if s.is_ascii() {
-                let b = s.as_bytes();
-                let changes = if lower {
-                    b.iter().any(u8::is_ascii_uppercase)
-                } else {
-                    b.iter().any(u8::is_ascii_lowercase)
-                };
-                if !changes {
-                    return run(rest, env, s, bufs, sink);
-                }
+                // Copying and mapping every byte vectorizes; looking for a
+                // byte that changes first does not.
                 buf.clear();
                 buf.push_str(s);
                 if lower {
@@ -153,6 +228,20 @@ where
         Op::Strip(chars) => run(rest, env, pystr::strip(s, *chars), bufs, sink),
         Op::Purge(chars) => cow(rest, env, pystr::purge(s, *chars), buf, bufs, sink),
         Op::Replace(old, new) => cow(rest, env, pystr::replace(s, old, new), buf, bufs, sink),
+        Op::Split(None) if s.is_ascii() => {
+            let mut ctl = Ctl::Continue;
+            ascii_words(s.as_bytes(), |a, b| {
+                // ASCII: every byte offset is a character boundary.
+                let w = &s[a..b];
+                ctl = if rest.is_empty() {
+                    sink(w)?
+                } else {
+                    run(rest, env, w, bufs, sink)?
+                };
+                Ok(ctl == Ctl::Continue)
+            })?;
+            Ok(ctl)
+        }
         Op::Split(None) => {
             if rest.is_empty() {
                 for w in pystr::split_whitespace_py(s) {
@@ -193,6 +282,50 @@ where
             } else {
                 Ok(Ctl::Continue)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        ascii_words(s.as_bytes(), |a, b| {
+            out.push(&s[a..b]);
+            Ok(true)
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn ascii_words_are_python_split() {
+        let cases = [
+            "",
+            " ",
+            "a",
+            "ab cd",
+            "  leading and trailing  ",
+            "exactly8",
+            "exactly8 exactly8",
+            "tab\tand\x0bvt\x0cff\x1cfs\x1fus\x1b\x01ctl",
+            "a\x00b",
+            "one-long-word-over-many-chunks-of-eight",
+            "x                 y",
+            "\t\t\t\t\t\t\t\tz",
+        ];
+        for c in cases {
+            let want: Vec<&str> = crate::exec::pystr::split_whitespace_py(c).collect();
+            assert_eq!(words(c), want, "{c:?}");
+        }
+        // Every split of a string mixing all ASCII bytes at every offset.
+        let all: String = (0u8..128).map(char::from).collect();
+        for start in 0..all.len() {
+            let s = &all[start..];
+            let want: Vec<&str> = crate::exec::pystr::split_whitespace_py(s).collect();
+            assert_eq!(words(s), want);
         }
     }
 }
