@@ -11,6 +11,7 @@ use hashbrown::HashMap;
 
 use super::eval::{eval, Env, It};
 use super::kernel::{Item, Sink};
+use super::wordtable::WordTable;
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
@@ -200,36 +201,6 @@ impl Sum {
     }
 }
 
-/// Bytes of a key stored inside the table entry: most words fit, so a
-/// lookup compares two fixed arrays instead of chasing a pointer.
-const INLINE: usize = 22;
-
-/// A counted string: short ones inline (zero-padded), long ones on the heap.
-#[derive(Clone)]
-enum Key {
-    Inline(u8, [u8; INLINE]),
-    Heap(Arc<str>),
-}
-
-impl Key {
-    fn padded(s: &str) -> Option<[u8; INLINE]> {
-        let b = s.as_bytes();
-        (b.len() <= INLINE).then(|| {
-            let mut a = [0u8; INLINE];
-            a[..b.len()].copy_from_slice(b);
-            a
-        })
-    }
-    fn to_arc(&self) -> Arc<str> {
-        match self {
-            Key::Inline(n, a) => {
-                Arc::from(std::str::from_utf8(&a[..*n as usize]).unwrap_or_default())
-            }
-            Key::Heap(s) => s.clone(),
-        }
-    }
-}
-
 /// Where an element was seen: (partition, index in the partition).
 pub type Pos = (u64, u64);
 
@@ -285,134 +256,41 @@ fn pick(min: bool, cur: &mut Option<Seen>, v: Value, pos: Pos) {
     }
 }
 
-/// A key with its hash, so tables grow and merge without hashing again.
-struct StrCount {
-    hash: u64,
-    count: i64,
-    key: Key,
-}
-
-/// Counts per distinct value. Strings borrowed from the input are looked up
-/// without allocating and copied only when new.
+/// Counts per distinct value. Strings (the common case) go to a
+/// [`WordTable`], which looks words up without allocating and copies a word
+/// only when it is new; other values to a map that remembers where each key
+/// was first seen.
 #[derive(Default)]
 pub struct Counts {
-    strs: hashbrown::HashTable<StrCount>,
+    words: WordTable,
     vals: Map<Value, (i64, Pos)>,
-    /// Short words waiting to be counted: looking up a batch at once lets
-    /// the cache misses of the lookups overlap.
-    batch: Vec<(u64, u8, [u8; INLINE])>,
-}
-
-/// Words per batch.
-const BATCH: usize = 32;
-
-pub fn hash_str(s: &str) -> u64 {
-    use std::hash::BuildHasher;
-    FixedState::with_seed(0x5eed).hash_one(s)
 }
 
 impl Counts {
     /// Counts one word (the word-count hot path).
     #[inline]
     fn add_word(&mut self, s: &str) {
-        match Key::padded(s) {
-            Some(pad) => {
-                self.batch.push((hash_str(s), s.len() as u8, pad));
-                if self.batch.len() >= BATCH {
-                    self.flush();
-                }
-            }
-            None => self.add_str(s, 1, hash_str(s)),
-        }
+        self.words.add(s);
     }
-
-    /// Counts the batched words.
     fn flush(&mut self) {
-        let mut batch = std::mem::take(&mut self.batch);
-        for &(hash, n, pad) in &batch {
-            let hit = self.strs.find_mut(hash, |e| {
-                e.hash == hash && matches!(&e.key, Key::Inline(m, a) if *m == n && *a == pad)
-            });
-            match hit {
-                Some(e) => e.count += 1,
-                None => self.insert(hash, Key::Inline(n, pad), 1),
-            }
-        }
-        batch.clear();
-        self.batch = batch;
-    }
-
-    fn add_str(&mut self, s: &str, by: i64, hash: u64) {
-        match Key::padded(s) {
-            Some(pad) => {
-                let n = s.len() as u8;
-                let hit = self.strs.find_mut(hash, |e| {
-                    e.hash == hash && matches!(&e.key, Key::Inline(m, a) if *m == n && *a == pad)
-                });
-                match hit {
-                    Some(e) => e.count += by,
-                    None => self.insert(hash, Key::Inline(n, pad), by),
-                }
-            }
-            None => {
-                let hit = self.strs.find_mut(hash, |e| {
-                    e.hash == hash && matches!(&e.key, Key::Heap(k) if **k == *s)
-                });
-                match hit {
-                    Some(e) => e.count += by,
-                    None => self.insert(hash, Key::Heap(Arc::from(s)), by),
-                }
-            }
-        }
-    }
-    fn insert(&mut self, hash: u64, key: Key, count: i64) {
-        self.strs
-            .insert_unique(hash, StrCount { hash, count, key }, |e| e.hash);
-    }
-    fn add_entry(&mut self, e: StrCount) {
-        let StrCount { hash, count, key } = e;
-        let hit = self.strs.find_mut(hash, |x| {
-            x.hash == hash
-                && match (&x.key, &key) {
-                    (Key::Inline(m, a), Key::Inline(n, b)) => m == n && a == b,
-                    (Key::Heap(a), Key::Heap(b)) => a == b,
-                    _ => false,
-                }
-        });
-        match hit {
-            Some(x) => x.count += count,
-            None => self.insert(hash, key, count),
-        }
+        self.words.flush();
     }
     fn add(&mut self, item: Item, pos: Pos) {
         match item {
-            Item::S(s) => self.add_str(&s, 1, hash_str(&s)),
-            Item::V(Value::Str(s)) => self.add_str(&s, 1, hash_str(&s)),
+            Item::S(s) => self.words.add(&s),
+            Item::V(Value::Str(s)) => self.words.add(&s),
             Item::V(v) => *slot(&mut self.vals, v, pos, || 0) += 1,
         }
     }
-    fn merge(&mut self, mut other: Counts) {
-        self.flush();
-        other.flush();
-        if other.strs.len() > self.strs.len() {
-            std::mem::swap(&mut self.strs, &mut other.strs);
-        }
-        self.strs.reserve(other.strs.len() / 4, |e| e.hash);
-        for e in other.strs {
-            self.add_entry(e);
-        }
+    fn merge(&mut self, other: Counts) {
+        self.words.merge(other.words);
         for (k, (c, pos)) in other.vals {
             *slot(&mut self.vals, k, pos, || 0) += c;
         }
     }
-    fn into_pairs(mut self) -> Vec<(Value, i64)> {
-        self.flush();
-        let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.strs.len() + self.vals.len());
-        out.extend(
-            self.strs
-                .into_iter()
-                .map(|e| (Value::Str(e.key.to_arc()), e.count)),
-        );
+    fn into_pairs(self) -> Vec<(Value, i64)> {
+        let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.words.len() + self.vals.len());
+        out.extend(self.words.into_counts().map(|(k, c)| (Value::Str(k), c)));
         out.extend(self.vals.into_iter().map(|(k, (c, _))| (k, c)));
         out
     }

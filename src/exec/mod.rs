@@ -20,6 +20,7 @@ pub mod read;
 pub mod source;
 mod sources;
 pub mod strkernel;
+pub mod wordtable;
 mod write;
 
 use std::collections::HashMap;

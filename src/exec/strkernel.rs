@@ -286,6 +286,26 @@ where
     }
 }
 
+fn cow<F>(
+    rest: &[(Op<'_>, &Step)],
+    env: &Env,
+    out: Cow<'_, str>,
+    buf: &mut String,
+    bufs: &mut [Scratch],
+    sink: &mut F,
+) -> Result<Ctl, Diag>
+where
+    F: FnMut(&str) -> Result<Ctl, Diag>,
+{
+    match out {
+        Cow::Borrowed(s) => run(rest, env, s, bufs, sink),
+        Cow::Owned(o) => {
+            *buf = o;
+            run(rest, env, buf, bufs, sink)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,26 +346,6 @@ mod tests {
             let s = &all[start..];
             let want: Vec<&str> = crate::exec::pystr::split_whitespace_py(s).collect();
             assert_eq!(words(s), want);
-        }
-    }
-}
-
-fn cow<F>(
-    rest: &[(Op<'_>, &Step)],
-    env: &Env,
-    out: Cow<'_, str>,
-    buf: &mut String,
-    bufs: &mut [Scratch],
-    sink: &mut F,
-) -> Result<Ctl, Diag>
-where
-    F: FnMut(&str) -> Result<Ctl, Diag>,
-{
-    match out {
-        Cow::Borrowed(s) => run(rest, env, s, bufs, sink),
-        Cow::Owned(o) => {
-            *buf = o;
-            run(rest, env, buf, bufs, sink)
         }
     }
 }

@@ -1,67 +1,400 @@
 //! A counting table for string keys: the table behind word counts.
 //!
 //! `frequencies` over split text makes one lookup per word (tens of millions
-//! of them) into a table of up to a few hundred thousand distinct words, far
-//! bigger than the CPU caches, so the time goes to cache misses. This table
-//! keeps them to about one per word:
+//! of them) into a table of up to a few hundred thousand distinct words,
+//! bigger than the CPU caches, so the time goes to cache misses and to
+//! mispredicted branches. This table keeps both low:
 //!
-//! - Words of up to [`SHORT`] bytes (almost all of them) live inline in an
-//!   open-addressing table of 32-byte slots, aligned so that a slot never
-//!   straddles a cache line, probed linearly. A lookup compares the word as
-//!   two zero-padded `u64`s plus a tag that holds the hash and the length.
-//! - Longer words go to a separate `hashbrown` table with heap keys.
-//! - [`WordTable::add`] queues short words and handles them [`BATCH`] at a
-//!   time: a first pass only reads the home slot of each, so the cache
-//!   misses of the batch overlap instead of following one another, and a
-//!   second pass probes and updates slots that are then in the cache.
+//! - Words of fewer than 8 bytes (most of them) live in an open-addressing
+//!   table of 16-byte slots, four to a cache line: the word zero-padded in a
+//!   `u64` whose top byte holds the length plus one, and its count. A lookup
+//!   compares one `u64`.
+//! - Words of 8 to 16 bytes live in a second such table of 32-byte slots,
+//!   aligned so that a slot never straddles a cache line: the word as two
+//!   `u64`s, its count, and a tag that holds its hash and its length.
+//! - Longer words, rare in text, go to a `hashbrown` table with heap keys.
+//! - [`WordTable::add`] loads the word and hashes it without branching on
+//!   its length, queues it, and handles each queue `BATCH` (32) words at a time:
+//!   a first pass only reads the home slot of each, so that the cache misses
+//!   of the batch overlap instead of following one another, and a second
+//!   pass probes (linearly) and counts in slots that are by then cached.
 //!
-//! Slots keep their hash, so growing and merging never hash a word again;
+//! Growing and merging never hash a word's bytes again (the small table
+//! rehashes its `u64` key with two multiplies, the others keep their hash);
 //! and since a slot's home is the top bits of its hash, walking a table in
 //! slot order visits homes in nearly increasing order in a table of any
-//! size, so growing and merging stream through memory rather than jumping.
+//! size, so growing and merging stream through memory.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use foldhash::fast::FixedState;
 
+/// Words shorter than this go to the table of 16-byte slots.
+const SMALL: usize = 8;
+
 /// Longest word kept inline in a slot.
 const SHORT: usize = 16;
 
-/// Short words counted at once by `add`.
+/// Words counted at once by `add`, per table.
 const BATCH: usize = 32;
 
-/// Bits of a slot's tag that hold the word's length plus one (so that an
-/// occupied slot's tag is never 0); the rest is the word's hash.
+/// Bits of a medium slot's tag that hold the word's length plus one (so
+/// that an occupied slot's tag is never 0); the rest is the word's hash.
 const LEN_MASK: u64 = 0x1f;
 
 /// Smallest table allocated, in slots.
 const MIN_SLOTS: usize = 64;
 
-/// The table grows once more than `MAX_LOAD_NUM / MAX_LOAD_DEN` of its
+/// A table grows once more than `MAX_LOAD_NUM / MAX_LOAD_DEN` of its
 /// slots are taken.
 const MAX_LOAD_NUM: usize = 3;
 const MAX_LOAD_DEN: usize = 4;
 
 /// Seed of the hash of long words.
-const LONG_SEED: u64 = 0x5eed_0f_10;
+const LONG_SEED: u64 = 0x5eed_0f10;
 
-/// A short word and its count. `tag` is 0 when the slot is empty.
+/// The 128-bit product of `a` and `b`, folded to 64 bits.
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The hash of a word of at most [`SHORT`] bytes, from its [`key`] and its
+/// `hi` half. Tables use the top bits.
+#[inline(always)]
+fn hash(key: u64, hi: u64) -> u64 {
+    const K0: u64 = 0x243f_6a88_85a3_08d3;
+    const K1: u64 = 0x1319_8a2e_0370_7344;
+    const K2: u64 = 0xa409_3822_299f_31d0;
+    fold(fold(key ^ K0, hi ^ K1), K2)
+}
+
+/// `lo` with the length `n` (at most [`SHORT`]) in the top byte: for words
+/// shorter than [`SMALL`] bytes, whose top byte of `lo` is 0, this is a
+/// nonzero key that identifies the word.
+#[inline(always)]
+fn key(lo: u64, n: usize) -> u64 {
+    lo ^ ((n as u64 + 1) << 56)
+}
+
+fn long_hash(word: &str) -> u64 {
+    FixedState::with_seed(LONG_SEED).hash_one(word)
+}
+
+/// Bytes `i..i + 8` of `s`.
+#[inline(always)]
+fn read8(s: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"))
+}
+
+/// Bytes `i..i + 4` of `s`.
+#[inline(always)]
+fn read4(s: &[u8], i: usize) -> u64 {
+    u64::from(u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes")))
+}
+
+/// A word `b` of at most [`SHORT`] bytes as two `u64`s (`lo`, `hi`) that,
+/// given its length, identify it:
+///
+/// - shorter than 8 bytes: `lo` is the word zero-padded, `hi` is 0;
+/// - 8 to 16 bytes: `lo` is bytes `0..8` and `hi` bytes `n - 8..n` (the
+///   halves overlap below 16 bytes), or 0 for 8 bytes.
+///
+/// All cases are computed and the answer selected, without branches: word
+/// lengths in text follow no pattern a branch predictor could learn.
+#[inline(always)]
+fn load(b: &[u8]) -> (u64, u64) {
+    const ZERO: [u8; SHORT] = [0; SHORT];
+    let n = b.len();
+    debug_assert!(n <= SHORT);
+    // Each case reads a slice long enough for it: `b` if it is, else zeros.
+    let s8 = if n >= 8 { b } else { &ZERO[..] };
+    let lo8 = read8(s8, 0);
+    let hi8 = read8(s8, s8.len() - 8);
+    let s4 = if n >= 4 { b } else { &ZERO[..] };
+    let m4 = s4.len();
+    // Overlapping reads of bytes 0..4 and m4 - 4..m4; the shift is in
+    // range whenever the result is used (m4 < 8).
+    let lo4 = read4(s4, 0) | read4(s4, m4 - 4).wrapping_shl(((m4 - 4) * 8) as u32);
+    let s1 = if n >= 1 { b } else { &ZERO[..] };
+    let m1 = s1.len();
+    let lo1 = u64::from(s1[0])
+        | u64::from(s1[m1 / 2]).wrapping_shl((8 * (m1 / 2)) as u32)
+        | u64::from(s1[m1 - 1]).wrapping_shl((8 * (m1 - 1)) as u32);
+    let lo = if n >= 8 {
+        lo8
+    } else if n >= 4 {
+        lo4
+    } else if n >= 1 {
+        lo1
+    } else {
+        0
+    };
+    let hi = if n > 8 { hi8 } else { 0 };
+    (lo, hi)
+}
+
+/// A word waiting to be counted, or being moved between tables: the hash
+/// whose top bits give its home slot (for a medium word, its tag) and its
+/// `u64`s (for a small word, its key and 0).
+#[derive(Clone, Copy, Default)]
+struct Queued {
+    tag: u64,
+    lo: u64,
+    hi: u64,
+}
+
+/// A slot of an open-addressing table.
+trait Slot: Copy + Default {
+    fn occupied(&self) -> bool;
+    /// Whether this slot holds the word of `q`.
+    fn holds(&self, q: &Queued) -> bool;
+    fn new(q: &Queued, count: i64) -> Self;
+    fn count_mut(&mut self) -> &mut i64;
+    fn count(&self) -> i64;
+    /// The word as queued (for growing and merging).
+    fn queued(&self) -> Queued;
+    fn word(&self) -> Arc<str>;
+}
+
+/// A word shorter than [`SMALL`] bytes; `key` is 0 when the slot is empty.
+#[derive(Clone, Copy, Default)]
+#[repr(align(16))]
+struct Small {
+    key: u64,
+    count: i64,
+}
+
+impl Slot for Small {
+    #[inline(always)]
+    fn occupied(&self) -> bool {
+        self.key != 0
+    }
+    #[inline(always)]
+    fn holds(&self, q: &Queued) -> bool {
+        self.key == q.lo
+    }
+    #[inline(always)]
+    fn new(q: &Queued, count: i64) -> Self {
+        Small { key: q.lo, count }
+    }
+    #[inline(always)]
+    fn count_mut(&mut self) -> &mut i64 {
+        &mut self.count
+    }
+    fn count(&self) -> i64 {
+        self.count
+    }
+    fn queued(&self) -> Queued {
+        Queued {
+            tag: hash(self.key, 0),
+            lo: self.key,
+            hi: 0,
+        }
+    }
+    fn word(&self) -> Arc<str> {
+        let n = (self.key >> 56) as usize - 1;
+        let bytes = self.key.to_le_bytes();
+        // The bytes came from a `&str`, so they are valid UTF-8.
+        Arc::from(std::str::from_utf8(&bytes[..n]).expect("a stored word is UTF-8"))
+    }
+}
+
+/// A word of [`SMALL`] to [`SHORT`] bytes; `tag` is 0 when the slot is
+/// empty.
 #[derive(Clone, Copy, Default)]
 #[repr(align(32))]
-struct Slot {
+struct Medium {
     tag: u64,
     count: i64,
     lo: u64,
     hi: u64,
 }
 
-/// A short word waiting to be counted: its tag and its bytes.
-#[derive(Clone, Copy, Default)]
-struct Pending {
-    tag: u64,
-    lo: u64,
-    hi: u64,
+impl Slot for Medium {
+    #[inline(always)]
+    fn occupied(&self) -> bool {
+        self.tag != 0
+    }
+    #[inline(always)]
+    fn holds(&self, q: &Queued) -> bool {
+        (self.tag ^ q.tag) | (self.lo ^ q.lo) | (self.hi ^ q.hi) == 0
+    }
+    #[inline(always)]
+    fn new(q: &Queued, count: i64) -> Self {
+        Medium {
+            tag: q.tag,
+            count,
+            lo: q.lo,
+            hi: q.hi,
+        }
+    }
+    #[inline(always)]
+    fn count_mut(&mut self) -> &mut i64 {
+        &mut self.count
+    }
+    fn count(&self) -> i64 {
+        self.count
+    }
+    fn queued(&self) -> Queued {
+        Queued {
+            tag: self.tag,
+            lo: self.lo,
+            hi: self.hi,
+        }
+    }
+    fn word(&self) -> Arc<str> {
+        let n = (self.tag & LEN_MASK) as usize - 1;
+        let mut buf = [0u8; SHORT];
+        buf[..8].copy_from_slice(&self.lo.to_le_bytes());
+        if n > 8 {
+            buf[n - 8..n].copy_from_slice(&self.hi.to_le_bytes());
+        }
+        // The bytes came from a `&str`, so they are valid UTF-8.
+        Arc::from(std::str::from_utf8(&buf[..n]).expect("a stored word is UTF-8"))
+    }
+}
+
+/// An open-addressing table with linear probing, and its queue.
+struct Table<S> {
+    /// A power of two in length, or empty before the first word.
+    slots: Vec<S>,
+    /// `64 - log2(slots.len())`: the home slot of `q` is `q.tag >> shift`.
+    shift: u32,
+    /// Occupied slots.
+    len: usize,
+    /// `len` above which the slots grow.
+    grow_at: usize,
+    /// Queued words: `queue[..queued]`.
+    queue: [Queued; BATCH],
+    queued: usize,
+}
+
+impl<S: Slot> Table<S> {
+    fn new() -> Self {
+        Table {
+            slots: Vec::new(),
+            shift: 64,
+            len: 0,
+            grow_at: 0,
+            queue: [Queued::default(); BATCH],
+            queued: 0,
+        }
+    }
+
+    /// Queues `q` if `take`; else leaves the queue as it was (`q` is
+    /// written past its end, where nothing reads it). Counts the queue
+    /// when it is full.
+    #[inline(always)]
+    fn push(&mut self, q: Queued, take: bool) {
+        // `queued < BATCH` always holds here; `min` lets the compiler see it.
+        let k = self.queued.min(BATCH - 1);
+        self.queue[k] = q;
+        self.queued = k + usize::from(take);
+        if self.queued == BATCH {
+            self.run();
+        }
+    }
+
+    /// Counts the queued words and empties the queue.
+    #[inline(never)]
+    fn run(&mut self) {
+        let n = self.queued.min(BATCH);
+        self.queued = 0;
+        if n == 0 {
+            return;
+        }
+        self.reserve(n);
+        // First pass: touch each word's home slot, so that the misses
+        // overlap. The loads feed `black_box`, so they are not removed.
+        let mut touched = 0usize;
+        for q in &self.queue[..n] {
+            touched += usize::from(self.slots[(q.tag >> self.shift) as usize].occupied());
+        }
+        std::hint::black_box(touched);
+        // Second pass: probe and count, mostly in the cache by now.
+        for k in 0..n {
+            let q = self.queue[k];
+            self.upsert(&q, 1);
+        }
+    }
+
+    /// Adds `count` to the slot of `q`, taking an empty slot if it has none.
+    /// There must be room for one more word.
+    #[inline(always)]
+    fn upsert(&mut self, q: &Queued, count: i64) {
+        let mask = self.slots.len() - 1;
+        let mut i = (q.tag >> self.shift) as usize;
+        loop {
+            let s = &mut self.slots[i];
+            if s.holds(q) {
+                *s.count_mut() += count;
+                return;
+            }
+            if !s.occupied() {
+                *s = S::new(q, count);
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Counts `count` occurrences of `q` now.
+    fn add_now(&mut self, q: &Queued, count: i64) {
+        self.reserve(1);
+        self.upsert(q, count);
+    }
+
+    /// Makes room for `extra` more words without passing the load limit.
+    #[inline(always)]
+    fn reserve(&mut self, extra: usize) {
+        if self.len + extra > self.grow_at {
+            self.grow(self.len + extra);
+        }
+    }
+
+    /// Reallocates the slots to hold `need` words within the load limit.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let mut cap = (self.slots.len() * 2).max(MIN_SLOTS);
+        while cap / MAX_LOAD_DEN * MAX_LOAD_NUM < need {
+            cap *= 2;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![S::default(); cap]);
+        self.shift = 64 - cap.trailing_zeros();
+        self.grow_at = cap / MAX_LOAD_DEN * MAX_LOAD_NUM;
+        let mask = cap - 1;
+        for s in old.into_iter().filter(Slot::occupied) {
+            let mut i = (s.queued().tag >> self.shift) as usize;
+            while self.slots[i].occupied() {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Adds the counts of `other`, moving the smaller table's entries into
+    /// the larger one. Both queues must be empty.
+    fn merge(&mut self, mut other: Table<S>) {
+        debug_assert!(self.queued == 0 && other.queued == 0);
+        if other.len > self.len {
+            std::mem::swap(self, &mut other);
+        }
+        for s in other.slots.iter().filter(|s| s.occupied()) {
+            self.add_now(&s.queued(), s.count());
+        }
+    }
+
+    fn into_counts(self) -> impl Iterator<Item = (Arc<str>, i64)> {
+        self.slots
+            .into_iter()
+            .filter(Slot::occupied)
+            .map(|s| (s.word(), s.count()))
+    }
 }
 
 /// A word longer than [`SHORT`] bytes, with its hash.
@@ -73,18 +406,12 @@ struct Long {
 
 /// Counts of distinct strings. See the module doc.
 pub struct WordTable {
-    /// A power of two in length, or empty before the first short word.
-    slots: Vec<Slot>,
-    /// `64 - log2(slots.len())`: a tag's home slot is `tag >> shift`.
-    shift: u32,
-    /// Occupied slots.
-    short_len: usize,
-    /// `short_len` above which the slots grow.
-    grow_at: usize,
+    /// Words shorter than [`SMALL`] bytes.
+    small: Table<Small>,
+    /// Words of [`SMALL`] to [`SHORT`] bytes.
+    medium: Table<Medium>,
+    /// Longer words.
     long: hashbrown::HashTable<Long>,
-    /// Queued short words: `pending[..npending]`.
-    pending: [Pending; BATCH],
-    npending: usize,
 }
 
 impl Default for WordTable {
@@ -93,138 +420,64 @@ impl Default for WordTable {
     }
 }
 
-/// The 128-bit product of `a` and `b`, folded to 64 bits.
-#[inline(always)]
-fn fold(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-/// `b` (at most [`SHORT`] bytes) as two little-endian `u64`s, zero-padded.
-#[inline(always)]
-fn load(b: &[u8]) -> (u64, u64) {
-    let n = b.len();
-    debug_assert!(n <= SHORT);
-    if n >= 8 {
-        let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
-        // The last 8 bytes, with those that are also in `lo` shifted out
-        // (all of them when `n == 8`).
-        let last = u64::from_le_bytes(b[n - 8..].try_into().expect("8 bytes"));
-        let hi = last.checked_shr(((16 - n) * 8) as u32).unwrap_or(0);
-        (lo, hi)
-    } else if n >= 4 {
-        let first = u64::from(u32::from_le_bytes(b[..4].try_into().expect("4 bytes")));
-        let last = u64::from(u32::from_le_bytes(b[n - 4..].try_into().expect("4 bytes")));
-        (first | last << ((n - 4) * 8), 0)
-    } else if n > 0 {
-        let lo = u64::from(b[0])
-            | u64::from(b[n / 2]) << (8 * (n / 2))
-            | u64::from(b[n - 1]) << (8 * (n - 1));
-        (lo, 0)
-    } else {
-        (0, 0)
-    }
-}
-
-/// The tag of a short word: its hash, with the length plus one in the low
-/// bits. Slots are found by the top bits.
-#[inline(always)]
-fn short_tag(lo: u64, hi: u64, n: usize) -> u64 {
-    const K0: u64 = 0x243f_6a88_85a3_08d3;
-    const K1: u64 = 0x1319_8a2e_0370_7344;
-    const K2: u64 = 0xa409_3822_299f_31d0;
-    let h = fold(lo ^ K0, hi ^ K1);
-    let h = fold(h ^ n as u64, K2);
-    (h & !LEN_MASK) | (n as u64 + 1)
-}
-
-fn long_hash(word: &str) -> u64 {
-    FixedState::with_seed(LONG_SEED).hash_one(word)
-}
-
-/// The word of a short slot.
-fn short_word(s: &Slot) -> Arc<str> {
-    let mut buf = [0u8; SHORT];
-    buf[..8].copy_from_slice(&s.lo.to_le_bytes());
-    buf[8..].copy_from_slice(&s.hi.to_le_bytes());
-    let n = (s.tag & LEN_MASK) as usize - 1;
-    // The bytes came from a `&str`, so they are valid UTF-8.
-    Arc::from(std::str::from_utf8(&buf[..n]).expect("a stored word is UTF-8"))
-}
-
 impl WordTable {
     pub fn new() -> WordTable {
         WordTable {
-            slots: Vec::new(),
-            shift: 64,
-            short_len: 0,
-            grow_at: 0,
+            small: Table::new(),
+            medium: Table::new(),
             long: hashbrown::HashTable::new(),
-            pending: [Pending::default(); BATCH],
-            npending: 0,
         }
     }
 
-    /// Counts one occurrence of `word` (any length, any UTF-8). Short words
-    /// are queued: call [`WordTable::flush`] before reading `len`.
+    /// Counts one occurrence of `word` (any length, any UTF-8). Words of up
+    /// to 16 bytes are queued: call [`WordTable::flush`] before reading
+    /// `len`. The hot path of word counts.
     #[inline]
     pub fn add(&mut self, word: &str) {
         let b = word.as_bytes();
-        if b.len() > SHORT {
+        let n = b.len();
+        if n > SHORT {
             self.add_long(word, 1);
             return;
         }
-        let (lo, hi) = load(b);
-        let tag = short_tag(lo, hi, b.len());
-        // `npending < BATCH` always holds here; `min` lets the compiler see it.
-        let k = self.npending.min(BATCH - 1);
-        self.pending[k] = Pending { tag, lo, hi };
-        self.npending = k + 1;
-        if self.npending == BATCH {
-            self.run_batch();
-        }
+        let (small, medium) = queued(b);
+        // Written to both queues, taken by one: cheaper than a branch that
+        // would mispredict on every change of word length class.
+        let is_small = n < SMALL;
+        self.small.push(small, is_small);
+        self.medium.push(medium, !is_small);
     }
 
-    /// Adds `count` occurrences of `word` (counted at once, not queued).
+    /// Adds `count` occurrences of `word`, at once (not queued).
     pub fn add_n(&mut self, word: &str, count: i64) {
         let b = word.as_bytes();
-        if b.len() > SHORT {
+        let n = b.len();
+        if n > SHORT {
             self.add_long(word, count);
             return;
         }
-        let (lo, hi) = load(b);
-        let tag = short_tag(lo, hi, b.len());
-        self.reserve(1);
-        self.upsert(Pending { tag, lo, hi }, count);
+        let (small, medium) = queued(b);
+        if n < SMALL {
+            self.small.add_now(&small, count);
+        } else {
+            self.medium.add_now(&medium, count);
+        }
     }
 
     /// Counts the queued words. Idempotent.
     pub fn flush(&mut self) {
-        if self.npending > 0 {
-            self.run_batch();
-        }
+        self.small.run();
+        self.medium.run();
     }
 
-    /// Adds the counts of `other` to this table; the smaller table's entries
-    /// are moved into the larger one, without hashing them again.
+    /// Adds the counts of `other` to this table. Of each pair of inner
+    /// tables, the smaller one's entries are moved into the larger one,
+    /// without hashing their bytes again.
     pub fn merge(&mut self, mut other: WordTable) {
         self.flush();
         other.flush();
-        if other.short_len > self.short_len {
-            std::mem::swap(&mut self.slots, &mut other.slots);
-            std::mem::swap(&mut self.shift, &mut other.shift);
-            std::mem::swap(&mut self.short_len, &mut other.short_len);
-            std::mem::swap(&mut self.grow_at, &mut other.grow_at);
-        }
-        for s in other.slots.iter().filter(|s| s.tag != 0) {
-            self.reserve(1);
-            let p = Pending {
-                tag: s.tag,
-                lo: s.lo,
-                hi: s.hi,
-            };
-            self.upsert(p, s.count);
-        }
+        self.small.merge(other.small);
+        self.medium.merge(other.medium);
         if other.long.len() > self.long.len() {
             std::mem::swap(&mut self.long, &mut other.long);
         }
@@ -243,7 +496,7 @@ impl WordTable {
 
     /// Distinct words counted (queued words are not, until a flush).
     pub fn len(&self) -> usize {
-        self.short_len + self.long.len()
+        self.small.len + self.medium.len + self.long.len()
     }
 
     /// Whether no word has been counted (queued words are not, until a
@@ -255,13 +508,11 @@ impl WordTable {
     /// Every distinct word with its count, in no particular order.
     pub fn into_counts(mut self) -> impl Iterator<Item = (Arc<str>, i64)> {
         self.flush();
-        let short = self
-            .slots
-            .into_iter()
-            .filter(|s| s.tag != 0)
-            .map(|s| (short_word(&s), s.count));
         let long = self.long.into_iter().map(|e| (Arc::from(e.word), e.count));
-        short.chain(long)
+        self.small
+            .into_counts()
+            .chain(self.medium.into_counts())
+            .chain(long)
     }
 
     fn add_long(&mut self, word: &str, count: i64) {
@@ -281,81 +532,27 @@ impl WordTable {
             }
         }
     }
+}
 
-    /// Counts `pending[..npending]` and empties the queue.
-    #[inline(never)]
-    fn run_batch(&mut self) {
-        let n = self.npending.min(BATCH);
-        self.npending = 0;
-        self.reserve(n);
-        let pending = self.pending;
-        // First pass: touch each word's home slot, so that the misses
-        // overlap. The loads feed `black_box`, so they are not removed.
-        let mut touch = 0u64;
-        for p in &pending[..n] {
-            touch ^= self.slots[(p.tag >> self.shift) as usize].tag;
-        }
-        std::hint::black_box(touch);
-        // Second pass: probe and count, mostly in the cache by now.
-        for &p in &pending[..n] {
-            self.upsert(p, 1);
-        }
-    }
-
-    /// Adds `count` to the slot of `p`, taking an empty slot if it has none.
-    /// There must be room for one more word.
-    #[inline(always)]
-    fn upsert(&mut self, p: Pending, count: i64) {
-        let mask = self.slots.len() - 1;
-        let mut i = (p.tag >> self.shift) as usize;
-        loop {
-            let s = &mut self.slots[i];
-            if s.tag == p.tag && s.lo == p.lo && s.hi == p.hi {
-                s.count += count;
-                return;
-            }
-            if s.tag == 0 {
-                *s = Slot {
-                    tag: p.tag,
-                    count,
-                    lo: p.lo,
-                    hi: p.hi,
-                };
-                self.short_len += 1;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Makes room for `extra` more short words without passing the load
-    /// limit.
-    fn reserve(&mut self, extra: usize) {
-        if self.short_len + extra > self.grow_at {
-            self.grow(self.short_len + extra);
-        }
-    }
-
-    /// Reallocates the slots to hold `need` words within the load limit.
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, need: usize) {
-        let mut cap = (self.slots.len() * 2).max(MIN_SLOTS);
-        while cap / MAX_LOAD_DEN * MAX_LOAD_NUM < need {
-            cap *= 2;
-        }
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
-        self.shift = 64 - cap.trailing_zeros();
-        self.grow_at = cap / MAX_LOAD_DEN * MAX_LOAD_NUM;
-        let mask = cap - 1;
-        for s in old.into_iter().filter(|s| s.tag != 0) {
-            let mut i = (s.tag >> self.shift) as usize;
-            while self.slots[i].tag != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = s;
-        }
-    }
+/// The queue entries of a word `b` of at most [`SHORT`] bytes for the small
+/// and the medium table; only one of them is right for its length.
+#[inline(always)]
+fn queued(b: &[u8]) -> (Queued, Queued) {
+    let n = b.len();
+    let (lo, hi) = load(b);
+    let key = key(lo, n);
+    let h = hash(key, hi);
+    let small = Queued {
+        tag: h,
+        lo: key,
+        hi: 0,
+    };
+    let medium = Queued {
+        tag: (h & !LEN_MASK) | (n as u64 + 1),
+        lo,
+        hi,
+    };
+    (small, medium)
 }
 
 #[cfg(test)]
@@ -400,10 +597,11 @@ mod tests {
                     0 => 16,
                     1 => 17,
                     2 => 0,
+                    3 => 8,
                     _ => rng.below(40) as usize,
                 };
-                // Short alphabets at short lengths repeat often; mix in a
-                // few fully random ASCII words too.
+                // Short words from the small alphabet repeat often; mix in
+                // a few fully random ASCII words too.
                 if rng.below(8) == 0 {
                     (0..len)
                         .map(|_| char::from(b' ' + rng.below(95) as u8))
@@ -432,17 +630,20 @@ mod tests {
     }
 
     #[test]
-    fn load_pads_with_zeros() {
+    fn slots_give_back_their_words() {
         for n in 0..=SHORT {
-            let b: Vec<u8> = (1..=n as u8).collect();
-            let mut pad = [0u8; 16];
-            pad[..n].copy_from_slice(&b);
-            let want = (
-                u64::from_le_bytes(pad[..8].try_into().unwrap()),
-                u64::from_le_bytes(pad[8..].try_into().unwrap()),
-            );
-            assert_eq!(load(&b), want, "length {n}");
+            let w: String = (0..n).map(|i| char::from(b'a' + i as u8)).collect();
+            let (small, medium) = queued(w.as_bytes());
+            let back = if n < SMALL {
+                Small::new(&small, 1).word()
+            } else {
+                Medium::new(&medium, 1).word()
+            };
+            assert_eq!(*back, *w, "length {n}");
         }
+        // Small words are zero-padded under their length byte.
+        let (small, _) = queued(b"abc");
+        assert_eq!(small.lo, u64::from_le_bytes(*b"abc\0\0\0\0\x04"));
     }
 
     #[test]
@@ -467,11 +668,15 @@ mod tests {
             "a\0",
             "a\0\0",
             "\0",
+            "\0\0\0\0\0\0\0",
+            "\0\0\0\0\0\0\0\0",
+            "\0\0\0\0\0\0\0\0\0",
             "0123456789abcdef",
             "0123456789abcdef",
             "0123456789abcdefg",
             "0123456789abcdefg",
             "0123456789abcde",
+            "01234567",
             "01234567",
             "0123456",
             "012345678",
@@ -498,17 +703,23 @@ mod tests {
         assert!(t.is_empty());
         t.flush();
         assert!(t.is_empty());
-        for w in ["x", "y", "x", "a long word of more than sixteen bytes"] {
+        for w in [
+            "x",
+            "y",
+            "x",
+            "eight888",
+            "a long word of more than sixteen bytes",
+        ] {
             t.add(w);
         }
         t.flush();
         t.flush();
-        assert_eq!(t.len(), 3);
+        assert_eq!(t.len(), 4);
         assert!(!t.is_empty());
         t.flush();
         let got = counts(t);
         assert_eq!(got["x"], 2);
-        assert_eq!(got.len(), 3);
+        assert_eq!(got.len(), 4);
     }
 
     #[test]
@@ -540,11 +751,14 @@ mod tests {
         t.add_n("the quick brown fox jumps", -3);
         t.add("the quick brown fox jumps");
         t.add_n("zero", 0);
+        t.add_n("sixteen-bytes-16", i64::MAX - 1);
+        t.add("sixteen-bytes-16");
         let got = counts(t);
         assert_eq!(got["w"], 12);
         assert_eq!(got["the quick brown fox jumps"], -2);
         assert_eq!(got["zero"], 0);
-        assert_eq!(got.len(), 3);
+        assert_eq!(got["sixteen-bytes-16"], i64::MAX);
+        assert_eq!(got.len(), 4);
     }
 
     fn merge_case(na: usize, nb: usize) {
@@ -588,12 +802,12 @@ mod tests {
     }
 
     #[test]
-    fn many_distinct_words_grow_the_table() {
+    fn many_distinct_words_grow_the_tables() {
         let mut t = WordTable::new();
         let mut want = HashMap::new();
-        for i in 0..200_000u64 {
-            // Every width from 1 to 20 bytes, each number once or twice.
-            let w = format!("{i:x}{}", "#".repeat((i % 14) as usize));
+        for i in 0..300_000u64 {
+            // Every length from 1 to 21 bytes, each number once or twice.
+            let w = format!("{i:x}{}", "#".repeat((i % 17) as usize));
             let times = 1 + (i % 2) as i64;
             for _ in 0..times {
                 t.add(&w);
@@ -601,7 +815,8 @@ mod tests {
             want.insert(w, times);
         }
         t.flush();
-        assert!(t.slots.len() >= 1 << 18, "grew several times");
+        assert!(t.small.slots.len() >= 1 << 16, "grew several times");
+        assert!(t.medium.slots.len() >= 1 << 18, "grew several times");
         assert_eq!(t.len(), want.len());
         assert_eq!(counts(t), want);
     }
