@@ -579,11 +579,9 @@ impl Sink for PartialSink<'_> {
     }
 }
 
+/// A two-field record; the keys are distinct by construction.
 fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
-    let mut r = Record::with_capacity(2);
-    r.insert(k1.clone(), v1);
-    r.insert(k2.clone(), v2);
-    Value::Record(Arc::new(r))
+    Value::Record(Arc::new(Record::from_unique(vec![(k1.clone(), v1), (k2.clone(), v2)])))
 }
 
 /// Combines two partials, `a` from earlier partitions than `b`.
