@@ -47,6 +47,18 @@ pub struct Line<'a> {
     pub text: Option<&'a str>,
 }
 
+/// A file that cannot be read (or decompressed), pointing at the path in the script.
+fn unreadable(what: &str, file: &FileInfo, span: Option<Span>, e: &std::io::Error) -> Diag {
+    let d = Diag::run(
+        "flow::io::unreadable",
+        format!("{what} {}: {}", file.path.display(), io_reason(e)),
+    );
+    match span {
+        Some(s) => d.at(s, "matched here"),
+        None => d,
+    }
+}
+
 /// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
 const CHUNK: usize = 1 << 20;
 
@@ -59,16 +71,7 @@ pub fn for_each_raw_line(
     ctx: &Ctx,
     f: LineFn,
 ) -> Result<(), Diag> {
-    let open_err = |e: std::io::Error| {
-        let d = Diag::run(
-            "flow::io::unreadable",
-            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
-        );
-        match span {
-            Some(s) => d.at(s, "matched here"),
-            None => d,
-        }
-    };
+    let open_err = |e: std::io::Error| unreadable("cannot read", file, span, &e);
     let fh = File::open(&file.path).map_err(open_err)?;
     if file.gzip {
         let mut r = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
@@ -125,14 +128,7 @@ fn lines_from(
         } else {
             "cannot read"
         };
-        let d = Diag::run(
-            "flow::io::unreadable",
-            format!("{what} {}: {}", file.path.display(), io_reason(&e)),
-        );
-        match span {
-            Some(s) => d.at(s, "matched here"),
-            None => d,
-        }
+        unreadable(what, file, span, &e)
     };
     let Source {
         start,
@@ -253,16 +249,7 @@ pub struct GzBlocks<'a> {
 
 impl<'a> GzBlocks<'a> {
     pub fn new(file: &'a FileInfo, span: Option<Span>, ctx: &'a Ctx) -> Result<GzBlocks<'a>, Diag> {
-        let fh = File::open(&file.path).map_err(|e| {
-            let d = Diag::run(
-                "flow::io::unreadable",
-                format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
-            );
-            match span {
-                Some(s) => d.at(s, "matched here"),
-                None => d,
-            }
-        })?;
+        let fh = File::open(&file.path).map_err(|e| unreadable("cannot read", file, span, &e))?;
         let dec = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
         Ok(GzBlocks {
             dec: Some(dec),
@@ -293,18 +280,12 @@ impl Iterator for GzBlocks<'_> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.dec = None;
-                    let d = Diag::run(
-                        "flow::io::unreadable",
-                        format!(
-                            "cannot decompress {}: {}",
-                            self.file.path.display(),
-                            io_reason(&e)
-                        ),
-                    );
-                    return Some(Err(match self.span {
-                        Some(s) => d.at(s, "matched here"),
-                        None => d,
-                    }));
+                    return Some(Err(unreadable(
+                        "cannot decompress",
+                        self.file,
+                        self.span,
+                        &e,
+                    )));
                 }
             }
             let eof = bytes.len() == before || bytes.len() < want;
