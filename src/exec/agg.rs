@@ -581,7 +581,10 @@ impl Sink for PartialSink<'_> {
 
 /// A two-field record; the keys are distinct by construction.
 fn record(k1: &Arc<str>, v1: Value, k2: &Arc<str>, v2: Value) -> Value {
-    Value::Record(Arc::new(Record::from_unique(vec![(k1.clone(), v1), (k2.clone(), v2)])))
+    Value::Record(Arc::new(Record::from_unique(vec![
+        (k1.clone(), v1),
+        (k2.clone(), v2),
+    ])))
 }
 
 /// Combines two partials, `a` from earlier partitions than `b`.

@@ -137,7 +137,7 @@ fn lines_from(
         counted,
     } = from;
     // A small partition reads a small first block; later blocks are full size.
-    let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(4096, CHUNK);
+    let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(64, CHUNK);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk);
     // Absolute offset of buf[0].
     let mut base = start;
@@ -181,6 +181,10 @@ fn lines_from(
                     skip_first = false;
                 }
                 None if eof => return Ok(()),
+                // No line starts before `end`: the partition owns nothing.
+                // (Scanning on would read the rest of a huge line once per
+                // partition inside it.)
+                None if base + buf.len() as u64 >= end => return Ok(()),
                 None => {
                     base += buf.len() as u64;
                     buf.clear();
@@ -469,6 +473,50 @@ mod tests {
         for bs in 1..=text.len() as u64 + 1 {
             assert_eq!(lines_of(text.as_bytes(), bs), want, "blocksize {bs}");
         }
+    }
+
+    #[test]
+    fn a_huge_line_is_read_once_not_once_per_partition() {
+        let dir = tempfile_dir();
+        let path = dir.join("huge.txt");
+        let text = format!("{}\nend\n", "x".repeat(200_000));
+        std::fs::write(&path, &text).unwrap();
+        let file = FileInfo {
+            path,
+            size: text.len() as u64,
+            gzip: false,
+            modified: None,
+        };
+        let ctx = Ctx::new(1);
+        let mut lines = Vec::new();
+        let mut start = 0;
+        while start < file.size {
+            let split = Split {
+                file: 0,
+                start,
+                end: (start + 100).min(file.size),
+            };
+            for_each_raw_line(&file, &split, None, &ctx, &mut |_, l| {
+                lines.push(l.bytes.len());
+                Ok(Ctl::Continue)
+            })
+            .unwrap();
+            start += 100;
+        }
+        assert_eq!(lines, vec![200_000, 3]);
+        // Each of the 2,000 partitions inside the line stops at its own end.
+        let read = ctx.bytes_read.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            read < 20 * file.size,
+            "read {read} bytes of a {}-byte file",
+            file.size
+        );
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("flow-read-huge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]
