@@ -170,8 +170,9 @@ pub fn main() -> i32 {
         // `flow repl` prompts even when standard input is not a terminal.
         Some(Command::Repl(a)) => return crate::repl::interactive(&a),
     };
-    if mode == "repl" || (mode == "run" && args.script.is_none() && args.eval.is_none()) {
-        return crate::exec::run_stdin_or_repl(&args);
+    // No script: the REPL on a terminal, else standard input as a script.
+    if mode == "run" && args.script.is_none() && args.eval.is_none() {
+        return crate::repl::main(&args);
     }
     match run_mode(mode, &args) {
         Ok(()) => 0,

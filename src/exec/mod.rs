@@ -777,8 +777,3 @@ pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags>
     }
     Ok(())
 }
-
-/// `flow` with no script: the REPL on a terminal, else standard input as a script.
-pub fn run_stdin_or_repl(args: &RunArgs) -> i32 {
-    crate::repl::main(args)
-}
