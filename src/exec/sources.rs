@@ -209,9 +209,10 @@ impl Prepared {
             OpId::Range => {
                 let total = range_n(step).max(0);
                 let parts = range_partitions(total) as i64;
-                let (start, end) = (total / parts * i as i64 + (i as i64).min(total % parts), 0);
-                let len = total / parts + i64::from((i as i64) < total % parts);
-                let _ = end;
+                // The first `total % parts` partitions hold one element more.
+                let (i, size, extra) = (i as i64, total / parts, total % parts);
+                let start = size * i + i.min(extra);
+                let len = size + i64::from(i < extra);
                 for (k, v) in (start..start + len).enumerate() {
                     if k % 65536 == 65535 && ctx.cancelled() {
                         return Err(super::cancelled());
