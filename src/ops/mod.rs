@@ -140,6 +140,26 @@ pub struct Param {
     pub variadic: bool,
 }
 
+/// A required positional parameter.
+const fn req(name: &'static str, kind: PKind) -> Param {
+    Param {
+        name,
+        kind,
+        required: true,
+        variadic: false,
+    }
+}
+
+/// An optional positional parameter.
+const fn opt(name: &'static str, kind: PKind) -> Param {
+    Param {
+        name,
+        kind,
+        required: false,
+        variadic: false,
+    }
+}
+
 /// The default of an option.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Dflt {
@@ -569,43 +589,13 @@ const ENCODINGS: &[&str] = &["utf-8", "latin-1"];
 const ERRORS: &[&str] = &["strict", "replace", "ignore"];
 const COMPRESSIONS: &[&str] = &["infer", "gzip", "none"];
 
-const GLOB: &[Param] = &[Param {
-    name: "glob",
-    kind: PKind::Path,
-    required: true,
-    variadic: false,
-}];
-const PATH: &[Param] = &[Param {
-    name: "path",
-    kind: PKind::Path,
-    required: true,
-    variadic: false,
-}];
+const GLOB: &[Param] = &[req("glob", PKind::Path)];
+const PATH: &[Param] = &[req("path", PKind::Path)];
 const NONE: &[Param] = &[];
-const OPT_EXPR: &[Param] = &[Param {
-    name: "expr",
-    kind: PKind::Expr,
-    required: false,
-    variadic: false,
-}];
-const EXPR: &[Param] = &[Param {
-    name: "expr",
-    kind: PKind::Expr,
-    required: true,
-    variadic: false,
-}];
-const N: &[Param] = &[Param {
-    name: "n",
-    kind: PKind::Int,
-    required: true,
-    variadic: false,
-}];
-const CHARS: &[Param] = &[Param {
-    name: "chars",
-    kind: PKind::Str,
-    required: false,
-    variadic: false,
-}];
+const OPT_EXPR: &[Param] = &[opt("expr", PKind::Expr)];
+const EXPR: &[Param] = &[req("expr", PKind::Expr)];
+const N: &[Param] = &[req("n", PKind::Int)];
+const CHARS: &[Param] = &[opt("chars", PKind::Str)];
 
 const TEXT_OPTS: &[OptDef] = &[
     OptDef {
@@ -745,12 +735,7 @@ pub static OPERATORS: &[OpDef] = &[
         From,
         "from",
         Source,
-        &[Param {
-            name: "values",
-            kind: PKind::List,
-            required: true,
-            variadic: false
-        }],
+        &[req("values", PKind::List)],
         NO_OPTS,
         Input::None,
         rule_from,
@@ -806,12 +791,7 @@ pub static OPERATORS: &[OpDef] = &[
         Split,
         "split",
         Elementwise,
-        &[Param {
-            name: "sep",
-            kind: PKind::Str,
-            required: false,
-            variadic: false
-        }],
+        &[opt("sep", PKind::Str)],
         NO_OPTS,
         Input::Bag(Need::Str),
         bag_str,
@@ -833,20 +813,7 @@ pub static OPERATORS: &[OpDef] = &[
         Replace,
         "replace",
         Elementwise,
-        &[
-            Param {
-                name: "old",
-                kind: PKind::Str,
-                required: true,
-                variadic: false
-            },
-            Param {
-                name: "new",
-                kind: PKind::Str,
-                required: true,
-                variadic: false
-            }
-        ],
+        &[req("old", PKind::Str), req("new", PKind::Str)],
         NO_OPTS,
         Input::Bag(Need::Str),
         bag_str,
@@ -890,12 +857,7 @@ pub static OPERATORS: &[OpDef] = &[
         Pluck,
         "pluck",
         Elementwise,
-        &[Param {
-            name: "key",
-            kind: PKind::Value,
-            required: true,
-            variadic: false
-        }],
+        &[req("key", PKind::Value)],
         &[OptDef {
             name: "default",
             kind: PKind::Value,
@@ -1058,24 +1020,9 @@ pub static OPERATORS: &[OpDef] = &[
         "groupby",
         Aggregate,
         &[
-            Param {
-                name: "key",
-                kind: PKind::Expr,
-                required: true,
-                variadic: false
-            },
-            Param {
-                name: "agg",
-                kind: PKind::Agg,
-                required: true,
-                variadic: false
-            },
-            Param {
-                name: "expr",
-                kind: PKind::Expr,
-                required: false,
-                variadic: false
-            },
+            req("key", PKind::Expr),
+            req("agg", PKind::Agg),
+            opt("expr", PKind::Expr),
         ],
         NO_OPTS,
         Input::Bag(Need::Any),
