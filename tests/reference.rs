@@ -1194,6 +1194,16 @@ fn line() -> impl Strategy<Value = String> {
         }),
         1 => Just(String::new()),
         1 => (0..DELIM_WORDS.len()).prop_map(|i| DELIM_WORDS[i].to_string()),
+        // Delimiters as words among words, and one between spaces.
+        1 => prop::collection::vec((0..WORDS.len() + DELIM_WORDS.len(), 0..SEPS.len()), 1..5).prop_map(|ws| {
+            let mut s = String::new();
+            for (w, sep) in ws {
+                s.push_str(WORDS.get(w).copied().unwrap_or_else(|| DELIM_WORDS[w - WORDS.len()]));
+                s.push_str(if sep % 2 == 0 { " " } else { SEPS[sep] });
+            }
+            s
+        }),
+        1 => (0..DELIM_WORDS.len(), 0..SEPS.len()).prop_map(|(i, sep)| format!("{}{}{}", SEPS[sep], DELIM_WORDS[i], SEPS[sep])),
         1 => (0..WORDS.len(), 100..700usize).prop_map(|(w, n)| vec![WORDS[w]; n].join(" ")),
         1 => (0..SEPS.len(), 1..4usize).prop_map(|(s, n)| SEPS[s].repeat(n)),
     ]
@@ -1599,6 +1609,13 @@ struct Case {
     post: u8,
 }
 
+/// Steps before the `split` of a word count.
+const WORD_HEAD: &[&str] = &["filter not_delim", "lower", "upper", "strip", "strip \".\"", "filter not_delim"];
+/// Steps after it.
+const WORD_TAIL: &[&[&str]] = &[&[], &[], &["filter not_delim"], &["lower"], &["filter len(it) > 2", "upper"], &["take 7"]];
+/// How the words end.
+const WORD_SINK: &[&str] = &[" | frequencies | topk 10", " | frequencies", "", " | count", " | distinct", " | take 5", " | topk 3"];
+
 fn case() -> impl Strategy<Value = Case> {
     // Invalid UTF-8 in about one case in four.
     prop::bool::weighted(0.25)
@@ -1674,6 +1691,26 @@ proptest! {
         }
         script += &format!("{src} | count\n");
         check(&script)?;
+    }
+
+    /// The word-count family: `filter not_delim`, a change of case and
+    /// `strip` in any order before a `split` (the chains the executor
+    /// tokenizes a run of lines at a time), then more steps and a sink.
+    #[test]
+    fn word_count_chains_match_the_reference(
+        files in prop::bool::weighted(0.2).prop_flat_map(|bad| prop::collection::vec(file(bad), 1..4)),
+        opts in text_opts(false),
+        head in prop::collection::vec(0..WORD_HEAD.len(), 0..5),
+        tail in 0..WORD_TAIL.len(),
+        sink in 0..WORD_SINK.len(),
+    ) {
+        let dir = write_files(&files, "txt");
+        let (src, _) = Source::Text(opts).text(dir.path());
+        let mut stages = vec![src];
+        stages.extend(head.iter().map(|&i| WORD_HEAD[i].to_string()));
+        stages.push("split".into());
+        stages.extend(WORD_TAIL[tail].iter().map(|s| s.to_string()));
+        check(&format!("{}{}", stages.join(" | "), WORD_SINK[sink]))?;
     }
 
     /// JSON Lines records through `read_json`, `pluck`, field expressions and `groupby`.

@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 
 use super::eval::{eval, Env, It};
 use super::kernel::{Item, Sink};
-use super::wordtable::WordTable;
+use super::wordtable::{Short, WordTable};
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
@@ -491,6 +491,21 @@ impl Sink for PartialSink<'_> {
                 Ok(Ctl::Continue)
             }
             _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
+        }
+    }
+
+    #[inline(always)]
+    fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
+        match &mut self.state {
+            Partial::Count(c) => {
+                *c += 1;
+                Ok(Ctl::Continue)
+            }
+            Partial::Freq(c) | Partial::Distinct(c) => {
+                c.words.add_short(w);
+                Ok(Ctl::Continue)
+            }
+            _ => w.with_str(|s| self.accept_str(s)),
         }
     }
 

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use super::eval::{eval, truth, Env, EvalError, It, EV};
 use super::format;
 use super::pystr;
+use super::wordtable::Short;
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
@@ -45,8 +46,46 @@ impl<'a> Item<'a> {
     }
 }
 
-/// Receives each element a producer makes; says whether to go on.
-pub type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
+/// Receives what a producer makes; says whether to go on.
+pub type Emit<'f> = &'f mut dyn Consumer;
+
+/// What a producer feeds: elements one at a time, or (text sources) a run
+/// of whole lines at once, which a consumer may take apart its own way (the
+/// word-count kernel tokenizes the run without cutting it into lines).
+/// Any `FnMut(Item)` is a consumer that takes lines one by one.
+pub trait Consumer {
+    fn item(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
+    /// Whole lines of text, each ending in `\n` or `\r\n` except perhaps the
+    /// last (at the end of the input): the same as [`Consumer::item`] for
+    /// each line without its ending (see [`each_line`]).
+    fn lines(&mut self, text: &str) -> Result<Ctl, Diag> {
+        each_line(text, |line| self.item(Item::S(Cow::Borrowed(line))))
+    }
+}
+
+impl<F: FnMut(Item<'_>) -> Result<Ctl, Diag>> Consumer for F {
+    fn item(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
+        self(item)
+    }
+}
+
+/// Calls `f` with each line of `text` (see [`Consumer::lines`]) without its
+/// `\n` or `\r\n`, as the text reader cuts them (a lone `\r` at the very end
+/// is an ending too); stops when `f` says so.
+pub fn each_line(text: &str, mut f: impl FnMut(&str) -> Result<Ctl, Diag>) -> Result<Ctl, Diag> {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        if f(line.strip_suffix('\r').unwrap_or(line))? == Ctl::Stop {
+            return Ok(Ctl::Stop);
+        }
+        rest = next;
+    }
+    Ok(Ctl::Continue)
+}
 
 /// Where a kernel's output goes.
 pub trait Sink {
@@ -56,6 +95,10 @@ pub trait Sink {
     /// A string element from the string fast path.
     fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
         self.accept(Item::S(Cow::Borrowed(s)))
+    }
+    /// A short string element, as the tokenizer loaded it.
+    fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
+        w.with_str(|s| self.accept_str(s))
     }
 }
 

@@ -433,7 +433,7 @@ fn run_node(
                     .lock()
                     .map_or(None, |mut p| p.take())
                     .unwrap_or_default();
-                agg::merge_into(&hspec, parts, ordered, &mut |v| f(kernel::Item::V(v)))
+                agg::merge_into(&hspec, parts, ordered, &mut |v| f.item(kernel::Item::V(v)))
             })
         }
         Some((_, Kind::Combine, _)) => {
@@ -470,7 +470,7 @@ fn feed_values(values: &[Value], ctx: &Ctx, f: kernel::Emit) -> Result<(), Diag>
         if i % 65536 == 65535 && ctx.cancelled() {
             return Err(cancelled());
         }
-        if f(kernel::Item::V(v.clone()))? == Ctl::Stop {
+        if f.item(kernel::Item::V(v.clone()))? == Ctl::Stop {
             break;
         }
     }
@@ -498,6 +498,45 @@ pub struct Tally {
     pub counts: Vec<u64>,
     pub partitions: usize,
     pub busy: std::time::Duration,
+}
+
+/// A partition's input on the string fast path: strings go through the
+/// string chain (runs of lines at once), anything else through the generic one.
+struct StrFeed<'w, 'a, S> {
+    work: &'w Work<'a>,
+    chain: &'a strkernel::StrChain<'a>,
+    scratch: Vec<strkernel::Scratch>,
+    /// Elements that reached the sink from the string chain.
+    sunk: u64,
+    sink: &'w mut S,
+    counts: &'w mut Vec<u64>,
+}
+
+impl<S: Sink> kernel::Consumer for StrFeed<'_, '_, S> {
+    fn item(&mut self, item: kernel::Item<'_>) -> Result<Ctl, Diag> {
+        match item.as_str() {
+            Some(s) => {
+                let sunk = &mut self.sunk;
+                let sink = &mut *self.sink;
+                self.chain.run(s, &mut self.scratch, &mut |w| {
+                    *sunk += 1;
+                    sink.accept_str(w)
+                })
+            }
+            None => kernel::push(
+                self.work.chain,
+                item,
+                self.work.env,
+                self.sink,
+                self.counts,
+            ),
+        }
+    }
+
+    fn lines(&mut self, text: &str) -> Result<Ctl, Diag> {
+        self.chain
+            .run_lines(text, &mut self.scratch, self.sink, &mut self.sunk)
+    }
 }
 
 impl<'a> Work<'a> {
@@ -538,22 +577,25 @@ impl<'a> Work<'a> {
         let mut counts = vec![0u64; n + 1];
         let result = match self.strs {
             Some(sc) => {
-                let mut scratch = sc.scratch();
-                let mut sunk = 0u64;
-                let r = feed(&mut |item| match item.as_str() {
-                    Some(s) => sc.run(s, &mut scratch, &mut |w| {
-                        sunk += 1;
-                        sink.accept_str(w)
-                    }),
-                    None => kernel::push(self.chain, item, self.env, sink, &mut counts),
-                });
+                let mut feed_strs = StrFeed {
+                    work: self,
+                    chain: sc,
+                    scratch: sc.scratch(),
+                    sunk: 0,
+                    sink,
+                    counts: &mut counts,
+                };
+                let r = feed(&mut feed_strs);
+                let (scratch, sunk) = (feed_strs.scratch, feed_strs.sunk);
                 for (c, s) in counts.iter_mut().zip(&scratch) {
                     *c += s.count;
                 }
                 counts[n] += sunk;
                 r
             }
-            None => feed(&mut |item| kernel::push(self.chain, item, self.env, sink, &mut counts)),
+            None => feed(&mut |item: kernel::Item<'_>| {
+                kernel::push(self.chain, item, self.env, sink, &mut counts)
+            }),
         };
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
         for (a, b) in t.counts.iter_mut().zip(&counts) {

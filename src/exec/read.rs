@@ -36,8 +36,21 @@ pub struct Decode {
     pub span: Option<Span>,
 }
 
-/// Receives each line's start offset and bytes; says whether to go on.
-pub type LineFn<'f> = &'f mut dyn FnMut(u64, Line) -> Result<Ctl, Diag>;
+/// Receives each line's start offset and bytes (or, when asked for, a run
+/// of lines and its start offset); says whether to go on.
+pub type LineFn<'f> = &'f mut dyn FnMut(u64, Lines) -> Result<Ctl, Diag>;
+
+/// What a reader hands over.
+#[derive(Clone, Copy)]
+pub enum Lines<'a> {
+    /// One line, its ending removed.
+    One(Line<'a>),
+    /// Whole lines of valid UTF-8, endings kept: each ends in `\n` except
+    /// perhaps the last, at the end of the input. Only when the reader was
+    /// asked for runs (`many`); lines that are not valid UTF-8 still come
+    /// one by one.
+    Many(&'a str),
+}
 
 /// One line's bytes, and its text when the bytes are known to be valid UTF-8
 /// (a block is validated once, not line by line).
@@ -69,6 +82,7 @@ pub fn for_each_raw_line(
     split: &Split,
     span: Option<Span>,
     ctx: &Ctx,
+    many: bool,
     f: LineFn,
 ) -> Result<(), Diag> {
     let open_err = |e: std::io::Error| unreadable("cannot read", file, span, &e);
@@ -80,6 +94,7 @@ pub fn for_each_raw_line(
             end: u64::MAX,
             skip_first: false,
             counted: false,
+            many,
         };
         return lines_from(&mut r, from, file, span, ctx, f);
     }
@@ -98,6 +113,7 @@ pub fn for_each_raw_line(
         end: split.end,
         skip_first,
         counted: false,
+        many,
     };
     lines_from(&mut fh, from, file, span, ctx, f)
 }
@@ -112,6 +128,8 @@ struct Source {
     skip_first: bool,
     /// The bytes were already counted in `bytes_read`.
     counted: bool,
+    /// Hand over runs of whole valid lines ([`Lines::Many`]).
+    many: bool,
 }
 
 fn lines_from(
@@ -135,6 +153,7 @@ fn lines_from(
         end,
         mut skip_first,
         counted,
+        many,
     } = from;
     // A small partition reads a small first block; later blocks are full size.
     let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(64, CHUNK);
@@ -210,6 +229,17 @@ fn lines_from(
             if owner >= end || (eof && pos >= buf.len()) {
                 return Ok(());
             }
+            if many && !bom_line {
+                let upto = owned_run(&buf, pos, region + valid.len(), eof, base, end);
+                if upto > pos {
+                    let text = &valid[pos - region..upto - region];
+                    if f(line_start, Lines::Many(text))? == Ctl::Stop {
+                        return Ok(());
+                    }
+                    pos = upto;
+                    continue;
+                }
+            }
             let (line, next) = match memchr::memchr(b'\n', &buf[pos..]) {
                 Some(i) => (&buf[pos..pos + i], pos + i + 1),
                 None if eof => (&buf[pos..], buf.len()),
@@ -218,7 +248,7 @@ fn lines_from(
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let text = valid.get(pos - region..pos - region + line.len());
             bom_line = false;
-            if f(line_start, Line { bytes: line, text })? == Ctl::Stop {
+            if f(line_start, Lines::One(Line { bytes: line, text }))? == Ctl::Stop {
                 return Ok(());
             }
             pos = next;
@@ -227,6 +257,30 @@ fn lines_from(
         buf.drain(..pos);
         base += pos as u64;
     }
+}
+
+/// The end (in `buf`) of the run of whole lines from `pos` (a line start)
+/// that lie in the valid text `..valid_end` and start before the partition's
+/// `end`: after its last `\n`, or at the end of the input. `base` is the
+/// offset of `buf[0]`. Equal to `pos` when there is no such line.
+fn owned_run(buf: &[u8], pos: usize, valid_end: usize, eof: bool, base: u64, end: u64) -> usize {
+    if valid_end <= pos {
+        return pos;
+    }
+    let mut upto = if eof && valid_end == buf.len() {
+        valid_end
+    } else {
+        memchr::memrchr(b'\n', &buf[pos..valid_end]).map_or(pos, |i| pos + i + 1)
+    };
+    // Lines starting at or after `end` belong to the next partition: stop
+    // after the first `\n` at or after `end - 1`.
+    if base + upto as u64 > end {
+        let e = (end - base) as usize; // > pos: the line at `pos` is owned
+        if let Some(i) = memchr::memchr(b'\n', &buf[e - 1..upto]) {
+            upto = e + i;
+        }
+    }
+    upto
 }
 
 /// A line-aligned piece of a decompressed stream: it starts at a line
@@ -324,6 +378,7 @@ pub fn for_each_block_line(
     block: &Block,
     span: Option<Span>,
     ctx: &Ctx,
+    many: bool,
     f: LineFn,
 ) -> Result<(), Diag> {
     // The bytes were counted when the block was decompressed.
@@ -332,6 +387,7 @@ pub fn for_each_block_line(
         end: u64::MAX,
         skip_first: false,
         counted: true,
+        many,
     };
     lines_from(&mut &block.bytes[..], from, file, span, ctx, f)
 }
@@ -403,7 +459,8 @@ fn drop_invalid(mut bytes: &[u8]) -> String {
     }
 }
 
-/// Lines of standard input, decoded as UTF-8 (strict).
+/// Lines of standard input, decoded as UTF-8 (strict): runs of valid lines
+/// at once, an invalid one alone.
 pub fn for_each_stdin_line(ctx: &Ctx, f: LineFn) -> Result<(), Diag> {
     let stdin = std::io::stdin();
     let mut lock = stdin.lock();
@@ -418,6 +475,7 @@ pub fn for_each_stdin_line(ctx: &Ctx, f: LineFn) -> Result<(), Diag> {
         end: u64::MAX,
         skip_first: false,
         counted: false,
+        many: true,
     };
     lines_from(&mut lock, from, &info, None, ctx, f)
 }
@@ -427,7 +485,7 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn lines_of(content: &[u8], blocksize: u64) -> Vec<String> {
+    fn lines_of(content: &[u8], blocksize: u64, many: bool) -> Vec<String> {
         let dir = std::env::temp_dir().join(format!("flow-read-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("f{blocksize}-{}.txt", content.len()));
@@ -455,8 +513,18 @@ mod tests {
                 start,
                 end: (start + blocksize).min(file.size),
             };
-            for_each_raw_line(&file, &split, None, &ctx, &mut |off, l| {
-                out.push(decode(l, off, &d, &file).unwrap().into_owned());
+            for_each_raw_line(&file, &split, None, &ctx, many, &mut |off, l| {
+                match l {
+                    Lines::One(l) => out.push(decode(l, off, &d, &file).unwrap().into_owned()),
+                    Lines::Many(text) => {
+                        assert!(many);
+                        super::super::kernel::each_line(text, |l| {
+                            out.push(l.to_string());
+                            Ok(Ctl::Continue)
+                        })
+                        .unwrap();
+                    }
+                }
                 Ok(Ctl::Continue)
             })
             .unwrap();
@@ -471,7 +539,20 @@ mod tests {
         let text = "\u{feff}first\r\nsecond line\r\n\r\nπ λ ü\nlast without newline";
         let want = vec!["first", "second line", "", "π λ ü", "last without newline"];
         for bs in 1..=text.len() as u64 + 1 {
-            assert_eq!(lines_of(text.as_bytes(), bs), want, "blocksize {bs}");
+            for many in [false, true] {
+                assert_eq!(lines_of(text.as_bytes(), bs, many), want, "blocksize {bs}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_lines_stop_at_bad_bytes_and_partition_ends() {
+        let text = b"ab\r\ncd\n\xffbad\r\nok\r\n\r\nx\ry\nlast\r";
+        let want = vec!["ab", "cd", "\u{fffd}bad", "ok", "", "x\ry", "last"];
+        for bs in 1..=text.len() as u64 + 1 {
+            for many in [false, true] {
+                assert_eq!(lines_of(text, bs, many), want, "blocksize {bs}");
+            }
         }
     }
 
@@ -496,7 +577,8 @@ mod tests {
                 start,
                 end: (start + 100).min(file.size),
             };
-            for_each_raw_line(&file, &split, None, &ctx, &mut |_, l| {
+            for_each_raw_line(&file, &split, None, &ctx, false, &mut |_, l| {
+                let Lines::One(l) = l else { unreachable!() };
                 lines.push(l.bytes.len());
                 Ok(Ctl::Continue)
             })
@@ -521,9 +603,12 @@ mod tests {
 
     #[test]
     fn trailing_newline_adds_no_empty_line_and_empty_file_has_none() {
-        assert_eq!(lines_of(b"a\nb\n", 3), vec!["a", "b"]);
-        assert_eq!(lines_of(b"", 3), Vec::<String>::new());
-        assert_eq!(lines_of(b"\n", 1), vec![""]);
+        for many in [false, true] {
+            assert_eq!(lines_of(b"a\nb\n", 3, many), vec!["a", "b"]);
+            assert_eq!(lines_of(b"", 3, many), Vec::<String>::new());
+            assert_eq!(lines_of(b"\n", 1, many), vec![""]);
+            assert_eq!(lines_of(b"\n\n", 100, many), vec!["", ""]);
+        }
     }
 
     fn raw(bytes: &[u8]) -> Line<'_> {

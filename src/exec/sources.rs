@@ -7,7 +7,7 @@ use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use super::format::from_json;
-use super::kernel::Item;
+use super::kernel::{Emit, Item};
 use super::read::{self, Decode, Encoding, Errors};
 use super::source::{file_source, io_reason, range_partitions, FileInfo, FileSource};
 use super::{Ctl, Ctx};
@@ -64,7 +64,6 @@ fn decode_opts(step: &Step) -> Decode {
     }
 }
 
-type Emit<'f> = &'f mut dyn FnMut(Item<'_>) -> Result<Ctl, Diag>;
 
 /// One unit of work of a file source: a byte range of a file, or a
 /// decompressed block of a gzip file.
@@ -74,27 +73,35 @@ pub enum Task<'a> {
 }
 
 /// Turns the raw lines of `lines` into elements: decoded strings for
-/// `read_text`, parsed JSON for `read_json` (blank lines skipped).
+/// `read_text`, parsed JSON for `read_json` (blank lines skipped). `lines`
+/// is called with whether it may hand over runs of lines: UTF-8 text goes to
+/// the consumer a run at a time.
 fn lines_to_items(
     step: &Step,
     file: &FileInfo,
     d: &Decode,
     f: Emit,
-    lines: &mut dyn FnMut(read::LineFn) -> Result<(), Diag>,
+    lines: &mut dyn FnMut(bool, read::LineFn) -> Result<(), Diag>,
 ) -> Result<(), Diag> {
     if step.op.id == OpId::ReadJson {
-        lines(&mut |off, line| {
+        lines(false, &mut |off, line| {
+            let read::Lines::One(line) = line else {
+                unreachable!("runs of lines were not asked for")
+            };
             let s = read::decode(line, off, d, file)?;
             if s.trim().is_empty() {
                 return Ok(Ctl::Continue);
             }
             match serde_json::from_str::<serde_json::Value>(&s) {
-                Ok(j) => f(Item::V(from_json(j))),
+                Ok(j) => f.item(Item::V(from_json(j))),
                 Err(e) => Err(bad_json(file, off, &e, d.span)),
             }
         })
     } else {
-        lines(&mut |off, line| f(Item::S(read::decode(line, off, d, file)?)))
+        lines(d.encoding == Encoding::Utf8, &mut |off, line| match line {
+            read::Lines::One(line) => f.item(Item::S(read::decode(line, off, d, file)?)),
+            read::Lines::Many(text) => f.lines(text),
+        })
     }
 }
 
@@ -146,8 +153,8 @@ impl Prepared {
             Task::Split(i) => self.produce(n, step, *i, ctx, f),
             Task::Block(file, block) => {
                 let d = decode_opts(step);
-                lines_to_items(step, file, &d, f, &mut |g| {
-                    read::for_each_block_line(file, block, d.span, ctx, g)
+                lines_to_items(step, file, &d, f, &mut |many, g| {
+                    read::for_each_block_line(file, block, d.span, ctx, many, g)
                 })
             }
         }
@@ -197,8 +204,8 @@ impl Prepared {
                 let split = &fs.splits[i];
                 let file = &fs.files[split.file];
                 let d = decode_opts(step);
-                lines_to_items(step, file, &d, f, &mut |g| {
-                    read::for_each_raw_line(file, split, d.span, ctx, g)
+                lines_to_items(step, file, &d, f, &mut |many, g| {
+                    read::for_each_raw_line(file, split, d.span, ctx, many, g)
                 })
             }
             OpId::ReadCsv => {
@@ -217,7 +224,7 @@ impl Prepared {
                     if k % 65536 == 65535 && ctx.cancelled() {
                         return Err(super::cancelled());
                     }
-                    if f(Item::V(Value::Int(v)))? == Ctl::Stop {
+                    if f.item(Item::V(Value::Int(v)))? == Ctl::Stop {
                         break;
                     }
                 }
@@ -226,17 +233,17 @@ impl Prepared {
             OpId::From => {
                 if let Some(Arg::Value(Value::List(items))) = step.arg(0) {
                     for v in items.iter() {
-                        if f(Item::V(v.clone()))? == Ctl::Stop {
+                        if f.item(Item::V(v.clone()))? == Ctl::Stop {
                             break;
                         }
                     }
                 }
                 Ok(())
             }
-            OpId::Stdin => read::for_each_stdin_line(
-                ctx,
-                &mut |off, line| match std::str::from_utf8(line.bytes) {
-                    Ok(s) => f(Item::S(Cow::Borrowed(s))),
+            OpId::Stdin => read::for_each_stdin_line(ctx, &mut |off, line| match line {
+                read::Lines::Many(text) => f.lines(text),
+                read::Lines::One(line) => match std::str::from_utf8(line.bytes) {
+                    Ok(s) => f.item(Item::S(Cow::Borrowed(s))),
                     Err(e) => Err(Diag::run(
                         "flow::io::invalid_utf8",
                         format!(
@@ -245,7 +252,7 @@ impl Prepared {
                         ),
                     )),
                 },
-            ),
+            }),
             other => unreachable!("{other:?} is not a source"),
         }
     }
@@ -420,7 +427,7 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             .at(span.unwrap_or(step.span), "read here"));
         }
         let record: Record = keys.into_iter().zip(fields).collect();
-        if f(Item::V(Value::Record(Arc::new(record))))? == Ctl::Stop {
+        if f.item(Item::V(Value::Record(Arc::new(record))))? == Ctl::Stop {
             return Ok(());
         }
     }

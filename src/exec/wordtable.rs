@@ -34,7 +34,7 @@ use foldhash::fast::FixedState;
 const SMALL: usize = 8;
 
 /// Longest word kept inline in a slot.
-const SHORT: usize = 16;
+pub const SHORT: usize = 16;
 
 /// Words counted at once by `add`, per table.
 const BATCH: usize = 32;
@@ -440,10 +440,17 @@ impl WordTable {
             self.add_long(word, 1);
             return;
         }
-        let (small, medium) = queued(b);
+        self.add_short(Short::new(b));
+    }
+
+    /// Counts one occurrence of a word of at most [`SHORT`] bytes, already
+    /// loaded; queued like [`WordTable::add`].
+    #[inline(always)]
+    pub fn add_short(&mut self, w: Short) {
+        let is_small = w.len < SMALL;
+        let (small, medium) = queued_short(w);
         // Written to both queues, taken by one: cheaper than a branch that
         // would mispredict on every change of word length class.
-        let is_small = n < SMALL;
         self.small.push(small, is_small);
         self.medium.push(medium, !is_small);
     }
@@ -534,12 +541,120 @@ impl WordTable {
     }
 }
 
+/// A word of at most [`SHORT`] bytes as the table keys it: its [`load`]
+/// halves and its length. Made by the tokenizer straight from the input
+/// buffer (and lowercased there, in the register), so that counting a word
+/// never reads its bytes again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Short {
+    lo: u64,
+    hi: u64,
+    len: usize,
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+impl Short {
+    /// `b` (at most [`SHORT`] bytes).
+    #[inline(always)]
+    pub fn new(b: &[u8]) -> Short {
+        let (lo, hi) = load(b);
+        Short { lo, hi, len: b.len() }
+    }
+
+    /// The word `buf[s..e]` (`e - s` from 1 to [`SHORT`]), with one or two
+    /// unaligned loads when `buf` has 8 bytes from `s` on.
+    #[inline(always)]
+    pub fn at(buf: &[u8], s: usize, e: usize) -> Short {
+        let n = e - s;
+        debug_assert!((1..=SHORT).contains(&n));
+        let Some(w) = buf.get(s..s + 8) else {
+            return Short::new(&buf[s..e]);
+        };
+        let lo = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let lo = if n >= 8 {
+            lo
+        } else {
+            lo & ((1u64 << (8 * n)) - 1)
+        };
+        let hi = if n > 8 { read8(buf, e - 8) } else { 0 };
+        Short { lo, hi, len: n }
+    }
+
+    /// Whether every byte is ASCII.
+    #[inline(always)]
+    pub fn is_ascii(&self) -> bool {
+        (self.lo | self.hi) & HIGH_BITS == 0
+    }
+
+    /// The word with `A`..=`Z` made lowercase (for an ASCII word, Python's
+    /// `str.lower`), eight bytes at a time.
+    #[inline(always)]
+    pub fn ascii_lower(self) -> Short {
+        Short {
+            lo: swar_case(self.lo, b'A'),
+            hi: swar_case(self.hi, b'A'),
+            len: self.len,
+        }
+    }
+
+    /// The word with `a`..=`z` made uppercase.
+    #[inline(always)]
+    pub fn ascii_upper(self) -> Short {
+        Short {
+            lo: swar_case(self.lo, b'a'),
+            hi: swar_case(self.hi, b'a'),
+            len: self.len,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Calls `f` with the word as a `&str`.
+    pub fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let b = self.bytes();
+        // Made from a `&str` (and changed only in ASCII bytes), so UTF-8.
+        f(std::str::from_utf8(&b[..self.len]).unwrap_or_default())
+    }
+
+    /// The word's bytes, in the first `len()` bytes of the array.
+    fn bytes(&self) -> [u8; SHORT] {
+        let mut buf = [0u8; SHORT];
+        buf[..8].copy_from_slice(&self.lo.to_le_bytes());
+        if self.len > 8 {
+            buf[self.len - 8..self.len].copy_from_slice(&self.hi.to_le_bytes());
+        }
+        buf
+    }
+}
+
+/// Flips the case bit (0x20) of the bytes of `x` in `from..=from + 25` (the
+/// letters of one case). The bytes must be ASCII.
+#[inline(always)]
+fn swar_case(x: u64, from: u8) -> u64 {
+    let ge = x.wrapping_add(ONES * u64::from(0x80 - from));
+    let gt = x.wrapping_add(ONES * u64::from(0x80 - from - 26));
+    let hit = ge & !gt & HIGH_BITS;
+    x ^ (hit >> 2)
+}
+
 /// The queue entries of a word `b` of at most [`SHORT`] bytes for the small
 /// and the medium table; only one of them is right for its length.
 #[inline(always)]
 fn queued(b: &[u8]) -> (Queued, Queued) {
-    let n = b.len();
-    let (lo, hi) = load(b);
+    queued_short(Short::new(b))
+}
+
+#[inline(always)]
+fn queued_short(w: Short) -> (Queued, Queued) {
+    let Short { lo, hi, len: n } = w;
     let key = key(lo, n);
     let h = hash(key, hi);
     let small = Queued {
