@@ -1610,11 +1610,33 @@ struct Case {
 }
 
 /// Steps before the `split` of a word count.
-const WORD_HEAD: &[&str] = &["filter not_delim", "lower", "upper", "strip", "strip \".\"", "filter not_delim"];
+const WORD_HEAD: &[&str] = &[
+    "filter not_delim",
+    "lower",
+    "upper",
+    "strip",
+    "strip \".\"",
+    "filter not_delim",
+];
 /// Steps after it.
-const WORD_TAIL: &[&[&str]] = &[&[], &[], &["filter not_delim"], &["lower"], &["filter len(it) > 2", "upper"], &["take 7"]];
+const WORD_TAIL: &[&[&str]] = &[
+    &[],
+    &[],
+    &["filter not_delim"],
+    &["lower"],
+    &["filter len(it) > 2", "upper"],
+    &["take 7"],
+];
 /// How the words end.
-const WORD_SINK: &[&str] = &[" | frequencies | topk 10", " | frequencies", "", " | count", " | distinct", " | take 5", " | topk 3"];
+const WORD_SINK: &[&str] = &[
+    " | frequencies | topk 10",
+    " | frequencies",
+    "",
+    " | count",
+    " | distinct",
+    " | take 5",
+    " | topk 3",
+];
 
 fn case() -> impl Strategy<Value = Case> {
     // Invalid UTF-8 in about one case in four.

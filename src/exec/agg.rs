@@ -494,6 +494,13 @@ impl Sink for PartialSink<'_> {
         }
     }
 
+    fn word_table(&mut self) -> Option<&mut WordTable> {
+        match &mut self.state {
+            Partial::Freq(c) | Partial::Distinct(c) => Some(&mut c.words),
+            _ => None,
+        }
+    }
+
     #[inline(always)]
     fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
         match &mut self.state {

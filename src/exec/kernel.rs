@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use super::eval::{eval, truth, Env, EvalError, It, EV};
 use super::format;
 use super::pystr;
-use super::wordtable::Short;
+use super::wordtable::{Short, WordTable};
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
@@ -99,6 +99,11 @@ pub trait Sink {
     /// A short string element, as the tokenizer loaded it.
     fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
         w.with_str(|s| self.accept_str(s))
+    }
+    /// The table of a word count, which string elements may go straight
+    /// into ([`WordTable::add`] for each is the same as `accept_str`).
+    fn word_table(&mut self) -> Option<&mut WordTable> {
+        None
     }
 }
 

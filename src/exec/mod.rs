@@ -523,13 +523,7 @@ impl<S: Sink> kernel::Consumer for StrFeed<'_, '_, S> {
                     sink.accept_str(w)
                 })
             }
-            None => kernel::push(
-                self.work.chain,
-                item,
-                self.work.env,
-                self.sink,
-                self.counts,
-            ),
+            None => kernel::push(self.work.chain, item, self.work.env, self.sink, self.counts),
         }
     }
 

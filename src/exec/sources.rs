@@ -64,7 +64,6 @@ fn decode_opts(step: &Step) -> Decode {
     }
 }
 
-
 /// One unit of work of a file source: a byte range of a file, or a
 /// decompressed block of a gzip file.
 pub enum Task<'a> {

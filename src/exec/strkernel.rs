@@ -9,8 +9,8 @@ use std::borrow::Cow;
 
 use super::eval::{eval, truth, Env, It};
 use super::kernel::{each_line, eval_diag, Sink};
-use super::wordtable::{Short, SHORT};
 use super::pystr;
+use super::wordtable::{Short, WordTable, SHORT};
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::funcs::FnId;
@@ -45,69 +45,96 @@ fn space_mask(chunk: &[u8; 64]) -> u64 {
     m
 }
 
-/// Calls `f(start, end)` for each maximal run of bytes of `b` that are not
-/// ASCII Python spaces (for ASCII text, Python's `str.split()`), 64 bytes at
-/// a time: a bit mask of the spaces gives the starts and ends of all runs
-/// of a chunk, and each costs a `trailing_zeros`, not a branch per byte.
-/// `f` returns whether to go on; so does this.
-#[inline(always)]
-fn space_runs(
-    b: &[u8],
-    mut f: impl FnMut(usize, usize) -> Result<bool, Diag>,
-) -> Result<bool, Diag> {
-    let mut in_run = false;
-    let mut start = 0;
-    // 1 when the byte before the chunk is not a space.
-    let mut prev = 0u64;
-    let mut pos = 0;
-    while pos < b.len() {
-        let chunk: [u8; 64] = match b.get(pos..pos + 64) {
-            Some(c) => c.try_into().unwrap_or([b' '; 64]),
-            None => {
-                let mut c = [b' '; 64];
-                c[..b.len() - pos].copy_from_slice(&b[pos..]);
-                c
-            }
-        };
-        let word = !space_mask(&chunk);
-        let shifted = (word << 1) | prev;
-        let mut starts = word & !shifted;
-        let mut ends = !word & shifted;
-        prev = word >> 63;
-        loop {
-            if in_run {
-                if ends == 0 {
-                    break;
-                }
-                let e = pos + ends.trailing_zeros() as usize;
-                ends &= ends - 1;
-                in_run = false;
-                if !f(start, e)? {
-                    return Ok(false);
-                }
-            } else {
-                if starts == 0 {
-                    break;
-                }
-                start = pos + starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                in_run = true;
-            }
-        }
-        pos += 64;
-    }
-    // The padding after the end is spaces, so a run open here ends at a
-    // chunk boundary.
-    if in_run {
-        return f(start, b.len());
-    }
-    Ok(true)
+/// The maximal runs of bytes of a string that are not ASCII Python spaces
+/// (for ASCII text, Python's `str.split()`), as `(start, end)`, found 64
+/// bytes at a time: a bit mask of the spaces of a chunk gives the starts
+/// and ends of all its runs, and each costs a `trailing_zeros`, not a
+/// branch per byte. An iterator, so that the caller's loop body is inlined.
+struct SpaceRuns<'a> {
+    b: &'a [u8],
+    /// Offset of the next chunk.
+    pos: usize,
+    /// Offset of the current chunk.
+    base: usize,
+    /// Run starts and ends (the first space after a run) left in the chunk.
+    starts: u64,
+    ends: u64,
+    /// 1 when the last byte of the current chunk is not a space.
+    prev: u64,
+    /// The start of the run being read, if one is open.
+    open: Option<usize>,
 }
 
-/// `space_runs` over an ASCII string is Python's `str.split()`.
-#[cfg(test)]
-fn ascii_words(b: &[u8], f: impl FnMut(usize, usize) -> Result<bool, Diag>) -> Result<(), Diag> {
-    space_runs(b, f).map(|_| ())
+impl<'a> SpaceRuns<'a> {
+    fn new(b: &'a [u8]) -> SpaceRuns<'a> {
+        SpaceRuns {
+            b,
+            pos: 0,
+            base: 0,
+            starts: 0,
+            ends: 0,
+            prev: 0,
+            open: None,
+        }
+    }
+}
+
+impl Iterator for SpaceRuns<'_> {
+    type Item = (usize, usize);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            match self.open {
+                Some(start) if self.ends != 0 => {
+                    let e = self.base + self.ends.trailing_zeros() as usize;
+                    self.ends &= self.ends - 1;
+                    self.open = None;
+                    return Some((start, e));
+                }
+                None if self.starts != 0 => {
+                    self.open = Some(self.base + self.starts.trailing_zeros() as usize);
+                    self.starts &= self.starts - 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if self.pos >= self.b.len() {
+                // The padding after the end is spaces, so a run still
+                // open ends here.
+                return self.open.take().map(|s| (s, self.b.len()));
+            }
+            let pos = self.pos;
+            let chunk: [u8; 64] = match self.b.get(pos..pos + 64) {
+                Some(c) => c.try_into().unwrap_or([b' '; 64]),
+                None => {
+                    let mut c = [b' '; 64];
+                    c[..self.b.len() - pos].copy_from_slice(&self.b[pos..]);
+                    c
+                }
+            };
+            let word = !space_mask(&chunk);
+            let shifted = (word << 1) | self.prev;
+            self.starts = word & !shifted;
+            self.ends = !word & shifted;
+            self.prev = word >> 63;
+            self.base = pos;
+            self.pos = pos + 64;
+        }
+    }
+}
+
+/// Calls `f` with each of [`SpaceRuns`] while it says to go on.
+fn for_each_run(
+    b: &[u8],
+    mut f: impl FnMut(usize, usize) -> Result<bool, Diag>,
+) -> Result<(), Diag> {
+    for (s, e) in SpaceRuns::new(b) {
+        if !f(s, e)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 enum Op<'p> {
@@ -263,80 +290,42 @@ impl<'p> StrChain<'p> {
         let (head, tail) = bufs.split_at_mut(words.split);
         let (split_buf, rest_bufs) = tail.split_first_mut().expect("one scratch per step");
         let rest = &self.ops[words.split + 1..];
-        let env = self.env;
-        let bytes = text.as_bytes();
-        let mut dropped = 0u64;
-        let mut ctl = Ctl::Continue;
-        space_runs(bytes, |s, e| {
-            let n = e - s;
-            let ascii = if n <= SHORT {
-                let w = Short::at(bytes, s, e);
-                if w.is_ascii() {
-                    if n == 1
-                        && words.not_delim.is_some()
-                        && !pystr::not_delim(&text[s..e])
-                        && whole_line(bytes, s, e)
-                    {
-                        dropped += 1;
-                        return Ok(true);
-                    }
-                    let w = match words.case {
-                        Case::Keep => w,
-                        Case::Lower => w.ascii_lower(),
-                        Case::Upper => w.ascii_upper(),
-                    };
-                    ctl = if rest.is_empty() {
-                        *sunk += 1;
-                        sink.accept_short(w)?
-                    } else {
-                        w.with_str(|w| emit(rest, env, w, rest_bufs, sink, sunk))?
-                    };
-                    return Ok(ctl == Ctl::Continue);
-                }
-                false
-            } else {
-                bytes[s..e].is_ascii()
-            };
-            let run_text = &text[s..e];
-            if ascii {
-                let buf = &mut split_buf.buf;
-                let w = match words.case {
-                    Case::Keep => run_text,
-                    Case::Lower | Case::Upper => {
-                        buf.clear();
-                        buf.push_str(run_text);
-                        if words.case == Case::Lower {
-                            buf.make_ascii_lowercase();
-                        } else {
-                            buf.make_ascii_uppercase();
-                        }
-                        buf
-                    }
+        let tok = if rest.is_empty() {
+            sink.word_table().map(|table| {
+                let mut out = ToTable { table, sunk: 0 };
+                let r = tokenize(words, text, &mut split_buf.buf, &mut out);
+                *sunk += out.sunk;
+                r
+            })
+        } else {
+            None
+        };
+        let (ctl, upto, dropped) = match tok {
+            Some(r) => r?,
+            None => {
+                let mut out = ToChain {
+                    rest,
+                    env: self.env,
+                    bufs: rest_bufs,
+                    sink,
+                    sunk,
                 };
-                ctl = emit(rest, env, w, rest_bufs, sink, sunk)?;
-                return Ok(ctl == Ctl::Continue);
+                tokenize(words, text, &mut split_buf.buf, &mut out)?
             }
-            // Not ASCII: there may be spaces of several bytes in the run.
-            for w in pystr::split_whitespace_py(run_text) {
-                ctl = match words.case {
-                    Case::Keep => emit(rest, env, w, rest_bufs, sink, sunk)?,
-                    Case::Lower => emit(rest, env, &pystr::lower(w), rest_bufs, sink, sunk)?,
-                    Case::Upper => emit(rest, env, &pystr::upper(w), rest_bufs, sink, sunk)?,
-                };
-                if ctl == Ctl::Stop {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        })?;
-        // Elements entering each step: every line, less the delimiter lines
-        // after the filter that drops them.
-        let lines = line_count(bytes);
+        };
+        // Elements entering each step: every line (up to where the run
+        // stopped), less the delimiter lines after the filter that drops them.
+        let lines = line_count(&text.as_bytes()[..upto]);
         for (i, b) in head.iter_mut().enumerate() {
             let past_filter = words.not_delim.is_some_and(|f| f < i);
             b.count += lines - if past_filter { dropped } else { 0 };
         }
-        split_buf.count += lines - if words.not_delim.is_some() { dropped } else { 0 };
+        split_buf.count += lines
+            - if words.not_delim.is_some() {
+                dropped
+            } else {
+                0
+            };
         Ok(ctl)
     }
 
@@ -392,7 +381,7 @@ where
         Op::Replace(old, new) => cow(rest, env, pystr::replace(s, old, new), buf, bufs, sink),
         Op::Split(None) if s.is_ascii() => {
             let mut ctl = Ctl::Continue;
-            space_runs(s.as_bytes(), |a, b| {
+            for_each_run(s.as_bytes(), |a, b| {
                 // ASCII: every byte offset is a character boundary.
                 let w = &s[a..b];
                 ctl = if rest.is_empty() {
@@ -448,6 +437,134 @@ where
     }
 }
 
+/// Where the words of [`tokenize`] go.
+trait WordOut {
+    /// An ASCII word of at most [`SHORT`] bytes.
+    fn short(&mut self, w: Short) -> Result<Ctl, Diag>;
+    fn word(&mut self, w: &str) -> Result<Ctl, Diag>;
+}
+
+/// Straight into a word count's table.
+struct ToTable<'t> {
+    table: &'t mut WordTable,
+    sunk: u64,
+}
+
+impl WordOut for ToTable<'_> {
+    #[inline(always)]
+    fn short(&mut self, w: Short) -> Result<Ctl, Diag> {
+        self.sunk += 1;
+        self.table.add_short(w);
+        Ok(Ctl::Continue)
+    }
+    fn word(&mut self, w: &str) -> Result<Ctl, Diag> {
+        self.sunk += 1;
+        self.table.add(w);
+        Ok(Ctl::Continue)
+    }
+}
+
+/// Down the rest of the chain, into a sink.
+struct ToChain<'c, 'p, S> {
+    rest: &'c [(Op<'p>, &'p Step)],
+    env: &'c Env,
+    bufs: &'c mut [Scratch],
+    sink: &'c mut S,
+    sunk: &'c mut u64,
+}
+
+impl<S: Sink> WordOut for ToChain<'_, '_, S> {
+    #[inline(always)]
+    fn short(&mut self, w: Short) -> Result<Ctl, Diag> {
+        if self.rest.is_empty() {
+            *self.sunk += 1;
+            self.sink.accept_short(w)
+        } else {
+            w.with_str(|w| self.word(w))
+        }
+    }
+    fn word(&mut self, w: &str) -> Result<Ctl, Diag> {
+        emit(self.rest, self.env, w, self.bufs, self.sink, self.sunk)
+    }
+}
+
+/// The words of a run of whole lines, per `words`, into `out`: whether to
+/// go on, where in `text` it stopped, and the delimiter lines dropped.
+/// `buf` is scratch space for long words that change case.
+#[inline(always)]
+fn tokenize(
+    words: Words,
+    text: &str,
+    buf: &mut String,
+    out: &mut impl WordOut,
+) -> Result<(Ctl, usize, u64), Diag> {
+    let bytes = text.as_bytes();
+    let mut dropped = 0u64;
+    for (s, e) in SpaceRuns::new(bytes) {
+        let n = e - s;
+        let ascii = if n <= SHORT {
+            let w = Short::at(bytes, s, e);
+            if w.is_ascii() {
+                if n == 1
+                    && words.not_delim.is_some()
+                    && !pystr::not_delim(&text[s..e])
+                    && whole_line(bytes, s, e)
+                {
+                    dropped += 1;
+                    continue;
+                }
+                let w = match words.case {
+                    Case::Keep => w,
+                    Case::Lower => w.ascii_lower(),
+                    Case::Upper => w.ascii_upper(),
+                };
+                if out.short(w)? == Ctl::Stop {
+                    return Ok((Ctl::Stop, e, dropped));
+                }
+                continue;
+            }
+            false
+        } else {
+            bytes[s..e].is_ascii()
+        };
+        let run_text = &text[s..e];
+        let ctl = if ascii {
+            let w = match words.case {
+                Case::Keep => run_text,
+                Case::Lower | Case::Upper => {
+                    buf.clear();
+                    buf.push_str(run_text);
+                    if words.case == Case::Lower {
+                        buf.make_ascii_lowercase();
+                    } else {
+                        buf.make_ascii_uppercase();
+                    }
+                    buf.as_str()
+                }
+            };
+            out.word(w)?
+        } else {
+            // Not ASCII: there may be spaces of several bytes in the run.
+            let mut ctl = Ctl::Continue;
+            for w in pystr::split_whitespace_py(run_text) {
+                ctl = match words.case {
+                    Case::Keep => out.word(w)?,
+                    Case::Lower => out.word(&pystr::lower(w))?,
+                    Case::Upper => out.word(&pystr::upper(w))?,
+                };
+                if ctl == Ctl::Stop {
+                    break;
+                }
+            }
+            ctl
+        };
+        if ctl == Ctl::Stop {
+            return Ok((Ctl::Stop, e, dropped));
+        }
+    }
+    Ok((Ctl::Continue, bytes.len(), dropped))
+}
+
 /// Sends one word (already in its case) on down the rest of the chain.
 fn emit<S: Sink>(
     rest: &[(Op<'_>, &Step)],
@@ -482,7 +599,12 @@ fn whole_line(b: &[u8], s: usize, e: usize) -> bool {
 
 /// The lines of a run of whole lines.
 fn line_count(b: &[u8]) -> u64 {
-    let newlines = b.iter().filter(|&&c| c == b'\n').count() as u64;
+    // Byte-wide counters over pieces short enough not to wrap vectorize
+    // far better than one wide counter.
+    let newlines: u64 = b
+        .chunks(255)
+        .map(|c| u64::from(c.iter().fold(0u8, |n, &x| n + u8::from(x == b'\n'))))
+        .sum();
     newlines + u64::from(b.last().is_some_and(|&c| c != b'\n'))
 }
 
@@ -512,7 +634,7 @@ mod tests {
 
     fn words(s: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        ascii_words(s.as_bytes(), |a, b| {
+        for_each_run(s.as_bytes(), |a, b| {
             out.push(&s[a..b]);
             Ok(true)
         })

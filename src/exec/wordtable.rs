@@ -14,10 +14,12 @@
 //!   `u64`s, its count, and a tag that holds its hash and its length.
 //! - Longer words, rare in text, go to a `hashbrown` table with heap keys.
 //! - [`WordTable::add`] loads the word and hashes it without branching on
-//!   its length, queues it, and handles each queue `BATCH` (32) words at a time:
-//!   a first pass only reads the home slot of each, so that the cache misses
-//!   of the batch overlap instead of following one another, and a second
-//!   pass probes (linearly) and counts in slots that are by then cached.
+//!   its length (the tokenizer does the loading itself and calls
+//!   [`WordTable::add_short`]), queues it, and counts the queue `QUEUE` (64)
+//!   words at a time: a first pass only reads the home slot of each, so that
+//!   the cache misses of the batch overlap instead of following one another,
+//!   and a second pass probes (linearly) and counts in slots that are by
+//!   then cached.
 //!
 //! Growing and merging never hash a word's bytes again (the small table
 //! rehashes its `u64` key with two multiplies, the others keep their hash);
@@ -36,8 +38,8 @@ const SMALL: usize = 8;
 /// Longest word kept inline in a slot.
 pub const SHORT: usize = 16;
 
-/// Words counted at once by `add`, per table.
-const BATCH: usize = 32;
+/// Words counted at once by `add`.
+const QUEUE: usize = 64;
 
 /// Bits of a medium slot's tag that hold the word's length plus one (so
 /// that an occupied slot's tag is never 0); the rest is the word's hash.
@@ -257,7 +259,7 @@ impl Slot for Medium {
     }
 }
 
-/// An open-addressing table with linear probing, and its queue.
+/// An open-addressing table with linear probing.
 struct Table<S> {
     /// A power of two in length, or empty before the first word.
     slots: Vec<S>,
@@ -267,9 +269,6 @@ struct Table<S> {
     len: usize,
     /// `len` above which the slots grow.
     grow_at: usize,
-    /// Queued words: `queue[..queued]`.
-    queue: [Queued; BATCH],
-    queued: usize,
 }
 
 impl<S: Slot> Table<S> {
@@ -279,45 +278,26 @@ impl<S: Slot> Table<S> {
             shift: 64,
             len: 0,
             grow_at: 0,
-            queue: [Queued::default(); BATCH],
-            queued: 0,
         }
     }
 
-    /// Queues `q` if `take`; else leaves the queue as it was (`q` is
-    /// written past its end, where nothing reads it). Counts the queue
-    /// when it is full.
+    /// Reads the home slot of each of `qs`, so that their cache misses
+    /// overlap; returns something of it for `black_box` (so that the loads
+    /// are not removed).
     #[inline(always)]
-    fn push(&mut self, q: Queued, take: bool) {
-        // `queued < BATCH` always holds here; `min` lets the compiler see it.
-        let k = self.queued.min(BATCH - 1);
-        self.queue[k] = q;
-        self.queued = k + usize::from(take);
-        if self.queued == BATCH {
-            self.run();
-        }
-    }
-
-    /// Counts the queued words and empties the queue.
-    #[inline(never)]
-    fn run(&mut self) {
-        let n = self.queued.min(BATCH);
-        self.queued = 0;
-        if n == 0 {
-            return;
-        }
-        self.reserve(n);
-        // First pass: touch each word's home slot, so that the misses
-        // overlap. The loads feed `black_box`, so they are not removed.
+    fn touch(&self, qs: &[Queued]) -> usize {
         let mut touched = 0usize;
-        for q in &self.queue[..n] {
+        for q in qs {
             touched += usize::from(self.slots[(q.tag >> self.shift) as usize].occupied());
         }
-        std::hint::black_box(touched);
-        // Second pass: probe and count, mostly in the cache by now.
-        for k in 0..n {
-            let q = self.queue[k];
-            self.upsert(&q, 1);
+        touched
+    }
+
+    /// Counts one occurrence of each of `qs`; there must be room for them.
+    #[inline(always)]
+    fn upsert_all(&mut self, qs: &[Queued]) {
+        for q in qs {
+            self.upsert(q, 1);
         }
     }
 
@@ -378,9 +358,8 @@ impl<S: Slot> Table<S> {
     }
 
     /// Adds the counts of `other`, moving the smaller table's entries into
-    /// the larger one. Both queues must be empty.
+    /// the larger one.
     fn merge(&mut self, mut other: Table<S>) {
-        debug_assert!(self.queued == 0 && other.queued == 0);
         if other.len > self.len {
             std::mem::swap(self, &mut other);
         }
@@ -412,6 +391,11 @@ pub struct WordTable {
     medium: Table<Medium>,
     /// Longer words.
     long: hashbrown::HashTable<Long>,
+    /// Words waiting to be counted: small ones in `queue[..front]`, medium
+    /// ones in `queue[back..]`.
+    queue: [Queued; QUEUE],
+    front: usize,
+    back: usize,
 }
 
 impl Default for WordTable {
@@ -426,6 +410,9 @@ impl WordTable {
             small: Table::new(),
             medium: Table::new(),
             long: hashbrown::HashTable::new(),
+            queue: [Queued::default(); QUEUE],
+            front: 0,
+            back: QUEUE,
         }
     }
 
@@ -449,10 +436,44 @@ impl WordTable {
     pub fn add_short(&mut self, w: Short) {
         let is_small = w.len < SMALL;
         let (small, medium) = queued_short(w);
-        // Written to both queues, taken by one: cheaper than a branch that
-        // would mispredict on every change of word length class.
-        self.small.push(small, is_small);
-        self.medium.push(medium, !is_small);
+        // Both entries are made and one is picked with masks, and it goes
+        // to the front or the back of the queue by arithmetic: word lengths
+        // follow no pattern a branch predictor could learn.
+        let m = u64::from(is_small).wrapping_neg();
+        let pick = |a: u64, b: u64| (a & m) | (b & !m);
+        let q = Queued {
+            tag: pick(small.tag, medium.tag),
+            lo: pick(small.lo, medium.lo),
+            hi: pick(small.hi, medium.hi),
+        };
+        let um = m as usize;
+        let at = (self.front & um) | (self.back.wrapping_sub(1) & !um);
+        // `front < back` always holds here; `min` lets the compiler see that
+        // `at` is in bounds.
+        self.queue[at.min(QUEUE - 1)] = q;
+        self.front += usize::from(is_small);
+        self.back -= usize::from(!is_small);
+        if self.front == self.back {
+            self.run();
+        }
+    }
+
+    /// Counts the queued words and empties the queue: first the home slot
+    /// of every word is read, so that the cache misses of the batch overlap
+    /// instead of following one another; then each word is counted, in
+    /// slots that are by then cached.
+    #[inline(never)]
+    fn run(&mut self) {
+        let front = self.front.min(QUEUE);
+        let back = self.back.clamp(front, QUEUE);
+        let (small, medium) = (&self.queue[..front], &self.queue[back..]);
+        self.small.reserve(small.len());
+        self.medium.reserve(medium.len());
+        std::hint::black_box(self.small.touch(small) + self.medium.touch(medium));
+        self.small.upsert_all(small);
+        self.medium.upsert_all(medium);
+        self.front = 0;
+        self.back = QUEUE;
     }
 
     /// Adds `count` occurrences of `word`, at once (not queued).
@@ -473,8 +494,7 @@ impl WordTable {
 
     /// Counts the queued words. Idempotent.
     pub fn flush(&mut self) {
-        self.small.run();
-        self.medium.run();
+        self.run();
     }
 
     /// Adds the counts of `other` to this table. Of each pair of inner
@@ -560,7 +580,11 @@ impl Short {
     #[inline(always)]
     pub fn new(b: &[u8]) -> Short {
         let (lo, hi) = load(b);
-        Short { lo, hi, len: b.len() }
+        Short {
+            lo,
+            hi,
+            len: b.len(),
+        }
     }
 
     /// The word `buf[s..e]` (`e - s` from 1 to [`SHORT`]), with one or two
