@@ -1394,6 +1394,8 @@ fn aggregations(st: St) -> &'static [(&'static str, &'static [&'static str])] {
     const FREQ: &[&str] = &[
         "",
         " | topk 3",
+        " | topk 1",
+        " | topk 0",
         " | topk 2 by=.value",
         " | map .value",
         " | filter .count > 1 | map .value",

@@ -35,6 +35,11 @@ pub struct Spec<'p> {
 }
 
 impl<'p> Spec<'p> {
+    /// `n`, for a `topk n` by its default key (a record's `count`).
+    pub fn top_by_count(&self) -> Option<usize> {
+        (self.id == OpId::Topk && self.key.is_none()).then_some(self.n)
+    }
+
     pub fn new(step: &'p Step) -> Spec<'p> {
         let expr_arg = |i: usize| match step.arg(i) {
             Some(Arg::Expr(e)) => Some(e),
@@ -288,6 +293,30 @@ impl Counts {
             *slot(&mut self.vals, k, pos, || 0) += c;
         }
     }
+    /// The pairs that can be among the `n` with the highest counts: those
+    /// counted at least as often as the `n`-th most frequent (ties kept,
+    /// since which of them win is decided later).
+    fn into_top_pairs(mut self, n: usize) -> Vec<(Value, i64)> {
+        let mut counts: Vec<i64> = self.words.counts().collect();
+        counts.extend(self.vals.values().map(|(c, _)| *c));
+        if n == 0 || counts.len() <= n {
+            return self.into_pairs();
+        }
+        let (_, &mut min, _) = counts.select_nth_unstable_by(n - 1, |a, b| b.cmp(a));
+        let mut out: Vec<(Value, i64)> = self
+            .words
+            .into_counts_from(min)
+            .map(|(k, c)| (Value::Str(k), c))
+            .collect();
+        out.extend(
+            self.vals
+                .into_iter()
+                .filter(|(_, (c, _))| *c >= min)
+                .map(|(k, (c, _))| (k, c)),
+        );
+        out
+    }
+
     fn into_pairs(self) -> Vec<(Value, i64)> {
         let mut out: Vec<(Value, i64)> = Vec::with_capacity(self.words.len() + self.vals.len());
         out.extend(self.words.into_counts().map(|(k, c)| (Value::Str(k), c)));
@@ -666,10 +695,23 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
 ///
 /// With `ordered` false the consumer ignores element order (it is `count`,
 /// `topk`, …), so set-like results skip their final sort.
+/// What the consumer of a merged aggregation needs of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Needs {
+    /// Every element, in no particular order.
+    Set,
+    /// Every element, in the aggregation's order.
+    Ordered,
+    /// Only those that can be among the `n` with the highest `count`: what
+    /// follows is `topk n` by count, so the rest of `frequencies` (most of
+    /// a word count's table) is never made into records.
+    TopCount(usize),
+}
+
 pub fn merge_into(
     spec: &Spec,
     parts: Vec<Partial>,
-    ordered: bool,
+    needs: Needs,
     emit: &mut dyn FnMut(Value) -> Result<Ctl, Diag>,
 ) -> Result<(), Diag> {
     use rayon::prelude::*;
@@ -677,15 +719,16 @@ pub fn merge_into(
         .into_par_iter()
         .reduce_with(|a, b| combine(spec, a, b))
         .unwrap_or_else(|| Partial::empty(spec.id));
-    emit_finished(spec, acc, ordered, emit)
+    emit_finished(spec, acc, needs, emit)
 }
 
 fn emit_finished(
     spec: &Spec,
     acc: Partial,
-    ordered: bool,
+    needs: Needs,
     emit: &mut dyn FnMut(Value) -> Result<Ctl, Diag>,
 ) -> Result<(), Diag> {
+    let ordered = needs == Needs::Ordered;
     let step = spec.step;
     let mut all = |vals: &mut dyn Iterator<Item = Result<Value, Diag>>| -> Result<(), Diag> {
         for v in vals {
@@ -714,7 +757,10 @@ fn emit_finished(
             all(&mut vals.into_iter().map(Ok))
         }
         Partial::Freq(c) => {
-            let mut pairs = c.into_pairs();
+            let mut pairs = match needs {
+                Needs::TopCount(n) => c.into_top_pairs(n),
+                Needs::Set | Needs::Ordered => c.into_pairs(),
+            };
             if ordered {
                 pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             }

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 use crate::cli::RunArgs;
 use crate::diag::{Diag, Diags};
-use crate::ops::{Arg, Kind};
+use crate::ops::{Arg, Kind, OpId};
 use crate::plan::{NodeId, Phase, Plan, Step};
 use crate::types::Coll;
 use crate::value::Value;
@@ -424,8 +424,19 @@ fn run_node(
                 }
                 _ => unreachable!("an aggregation reads parts or partials"),
             };
-            // Skip ordering a set-like result when what follows ignores order.
-            let ordered = !sh.chain.is_empty() || sh.partial.is_none_or(|p| p.op.sees_order);
+            // Skip ordering a set-like result when what follows ignores
+            // order; make only the candidates of a `topk` right after it.
+            let top = match (&spec, sh.chain.is_empty()) {
+                (Some(s), true) if hspec.id == OpId::Frequencies => s.top_by_count(),
+                _ => None,
+            };
+            let needs = if let Some(n) = top {
+                agg::Needs::TopCount(n)
+            } else if !sh.chain.is_empty() || sh.partial.is_none_or(|p| p.op.sees_order) {
+                agg::Needs::Ordered
+            } else {
+                agg::Needs::Set
+            };
             // The merged result streams into the rest of the node, one element at a time.
             let once = std::sync::Mutex::new(Some(partials));
             work.run(1, |_, f| {
@@ -433,7 +444,7 @@ fn run_node(
                     .lock()
                     .map_or(None, |mut p| p.take())
                     .unwrap_or_default();
-                agg::merge_into(&hspec, parts, ordered, &mut |v| f.item(kernel::Item::V(v)))
+                agg::merge_into(&hspec, parts, needs, &mut |v| f.item(kernel::Item::V(v)))
             })
         }
         Some((_, Kind::Combine, _)) => {

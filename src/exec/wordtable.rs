@@ -368,11 +368,15 @@ impl<S: Slot> Table<S> {
         }
     }
 
-    fn into_counts(self) -> impl Iterator<Item = (Arc<str>, i64)> {
+    fn into_counts(self, min: i64) -> impl Iterator<Item = (Arc<str>, i64)> {
         self.slots
             .into_iter()
-            .filter(Slot::occupied)
+            .filter(move |s| s.occupied() && s.count() >= min)
             .map(|s| (s.word(), s.count()))
+    }
+
+    fn counts(&self) -> impl Iterator<Item = i64> + '_ {
+        self.slots.iter().filter(|s| s.occupied()).map(Slot::count)
     }
 }
 
@@ -533,13 +537,32 @@ impl WordTable {
     }
 
     /// Every distinct word with its count, in no particular order.
-    pub fn into_counts(mut self) -> impl Iterator<Item = (Arc<str>, i64)> {
+    pub fn into_counts(self) -> impl Iterator<Item = (Arc<str>, i64)> {
+        self.into_counts_from(i64::MIN)
+    }
+
+    /// The words counted at least `min` times, with their counts, in no
+    /// particular order; the others are never made into strings.
+    pub fn into_counts_from(mut self, min: i64) -> impl Iterator<Item = (Arc<str>, i64)> {
         self.flush();
-        let long = self.long.into_iter().map(|e| (Arc::from(e.word), e.count));
+        let long = self
+            .long
+            .into_iter()
+            .filter(move |e| e.count >= min)
+            .map(|e| (Arc::from(e.word), e.count));
         self.small
-            .into_counts()
-            .chain(self.medium.into_counts())
+            .into_counts(min)
+            .chain(self.medium.into_counts(min))
             .chain(long)
+    }
+
+    /// The count of every distinct word, in no particular order.
+    pub fn counts(&mut self) -> impl Iterator<Item = i64> + '_ {
+        self.flush();
+        self.small
+            .counts()
+            .chain(self.medium.counts())
+            .chain(self.long.iter().map(|e| e.count))
     }
 
     fn add_long(&mut self, word: &str, count: i64) {
