@@ -45,11 +45,78 @@ fn profile_counts_add_up() {
     assert_eq!(n0[0]["out"], 1600); // the four 400-line excerpts
     assert!(nodes[0]["bytes"].as_u64().unwrap() > 70_000);
     assert_eq!(nodes[0]["partitions"], 4);
-    // The merge of frequencies emits every distinct word into topk's partial,
-    // and topk's merge emits 10.
+    // The merge of frequencies emits into topk's partial only the words
+    // that can be among the 10 most frequent, and topk's merge emits 10.
     let n1 = nodes[1]["steps"].as_array().unwrap();
     assert_eq!(n1[0]["step"], "frequencies (merge)");
+    let candidates = n1[0]["out"].as_u64().unwrap();
+    assert!((10..100).contains(&candidates), "{candidates}");
     assert_eq!(nodes[2]["steps"][0]["out"], 10);
+}
+
+/// The fused word count tokenizes many lines at once; its per-step counts
+/// are still those of one line at a time, counted here independently.
+#[test]
+fn fused_word_count_counts_lines_and_words() {
+    let mut text = String::from("\u{feff}");
+    let samples = [
+        "The Project Gutenberg eBook",
+        ".",
+        " . ",
+        "-",
+        "",
+        "  two  words  ",
+        "ΣΑΣ and ßig",
+        "x",
+        "*",
+    ];
+    for i in 0..2000 {
+        text += samples[i * 7 % samples.len()];
+        text += if i % 3 == 0 { "\r\n" } else { "\n" };
+    }
+    text += ";";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.txt");
+    std::fs::write(&path, &text).unwrap();
+
+    let (mut lines, mut delims, mut words) = (0u64, 0u64, 0u64);
+    for line in text.trim_start_matches('\u{feff}').split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        lines += 1;
+        if line.len() == 1 && ".,;:?$@^<>#%`!*-=()[]{}/\"'".contains(line) {
+            delims += 1;
+        } else {
+            words += line.split_whitespace().count() as u64;
+        }
+    }
+    let script = format!(
+        "read_text {:?} blocksize=1KiB | filter not_delim | lower | strip | split | frequencies | topk 3",
+        path.display().to_string()
+    );
+    let p = profile_json(&["-e", &script, "--threads", "2"]);
+    let n0 = p["nodes"][0]["steps"].as_array().unwrap().clone();
+    let counts: Vec<(String, u64, u64)> = n0[1..]
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["in"].as_u64().unwrap(),
+                s["out"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let kept = lines - delims;
+    assert_eq!(
+        counts,
+        vec![
+            ("filter not_delim(it)".to_string(), lines, kept),
+            ("lower".to_string(), kept, kept),
+            ("strip".to_string(), kept, kept),
+            ("split".to_string(), kept, words),
+            ("frequencies (partial)".to_string(), words, 0),
+        ]
+    );
+    assert!(n0[0]["out"].as_u64() == Some(lines) && delims > 500, "{delims}");
 }
 
 #[test]
