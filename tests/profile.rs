@@ -116,7 +116,10 @@ fn fused_word_count_counts_lines_and_words() {
             ("frequencies (partial)".to_string(), words, 0),
         ]
     );
-    assert!(n0[0]["out"].as_u64() == Some(lines) && delims > 500, "{delims}");
+    assert!(
+        n0[0]["out"].as_u64() == Some(lines) && delims > 500,
+        "{delims}"
+    );
 }
 
 #[test]

@@ -670,4 +670,74 @@ mod tests {
             assert_eq!(words(s), want);
         }
     }
+
+    /// The runs of non-space bytes, one byte at a time.
+    fn runs_scalar(b: &[u8]) -> Vec<(usize, usize)> {
+        let space = |c: u8| matches!(c, 0x09..=0x0D | 0x1C..=0x20);
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, &c) in b.iter().enumerate() {
+            match (start, space(c)) {
+                (None, false) => start = Some(i),
+                (Some(s), true) => {
+                    out.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, b.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn space_runs_match_a_scalar_scan_at_every_length_and_offset() {
+        // Bytes of every class (high bytes included), in a pattern that puts
+        // runs across 64-byte chunk boundaries.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let bytes: Vec<u8> = (0..700)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match x % 9 {
+                    0 => b' ',
+                    1 => b'\n',
+                    2 => [0x09, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x1B, 0x00][(x >> 8) as usize % 8],
+                    3 => 0x80 | (x >> 8) as u8,
+                    _ => b'a' + (x >> 8) as u8 % 26,
+                }
+            })
+            .collect();
+        for start in 0..70 {
+            for end in (start..bytes.len()).step_by(13) {
+                let b = &bytes[start..end];
+                let got: Vec<_> = SpaceRuns::new(b).collect();
+                assert_eq!(got, runs_scalar(b), "{start}..{end}");
+            }
+        }
+        let long = vec![b'x'; 200];
+        assert_eq!(SpaceRuns::new(&long).collect::<Vec<_>>(), vec![(0, 200)]);
+        let blank = vec![b' '; 200];
+        assert_eq!(SpaceRuns::new(&blank).count(), 0);
+    }
+
+    #[test]
+    fn lines_and_whole_lines() {
+        assert_eq!(line_count(b""), 0);
+        assert_eq!(line_count(b"a"), 1);
+        assert_eq!(line_count(b"a\n"), 1);
+        assert_eq!(line_count(b"\n\n"), 2);
+        assert_eq!(line_count(b"a\r\nb"), 2);
+        let many = "x\n".repeat(1000);
+        assert_eq!(line_count(many.as_bytes()), 1000);
+        // The one-byte word at 0 or after a newline, before an ending.
+        let b = b".\n.\r\n.\r\r\n. .\n.\r";
+        let at = |s: usize| whole_line(b, s, s + 1);
+        assert!(at(0) && at(2) && at(13));
+        assert!(!at(5), ".\\r\\r\\n is not a line of one byte");
+        assert!(!at(9) && !at(11));
+    }
 }

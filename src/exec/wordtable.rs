@@ -905,6 +905,43 @@ mod tests {
     }
 
     #[test]
+    fn short_words_load_and_change_case_in_registers() {
+        let text = b"Hello, WORLD! a-b_c 0123456789abcdef ZZZZZZZZZz@[`{ \xc3\xa9t\xc3\xa9";
+        for s in 0..text.len() {
+            for e in s + 1..=(s + SHORT).min(text.len()) {
+                let b = &text[s..e];
+                let w = Short::at(text, s, e);
+                assert_eq!(w, Short::new(b), "{s}..{e}");
+                assert_eq!(w.is_ascii(), b.is_ascii());
+                if let Ok(st) = std::str::from_utf8(b) {
+                    w.with_str(|x| assert_eq!(x, st));
+                    if b.is_ascii() {
+                        w.ascii_lower()
+                            .with_str(|x| assert_eq!(x, st.to_ascii_lowercase()));
+                        w.ascii_upper()
+                            .with_str(|x| assert_eq!(x, st.to_ascii_uppercase()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn add_short_is_add() {
+        let words: Vec<String> = random_words(3, 20_000)
+            .into_iter()
+            .filter(|w| !w.is_empty() && w.len() <= SHORT)
+            .collect();
+        let mut a = WordTable::new();
+        let mut b = WordTable::new();
+        for w in &words {
+            a.add(w);
+            b.add_short(Short::new(w.as_bytes()));
+        }
+        assert_eq!(counts(a), counts(b));
+    }
+
+    #[test]
     fn add_n_mixes_with_add() {
         let mut t = WordTable::new();
         t.add("w");
