@@ -32,7 +32,10 @@ use std::path::{Path, PathBuf};
 use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use flow::exec::pystr;
+use flow::exec::wordtable::{Short, WordTable, SHORT};
 
 // ===========================================================================
 // The hand-written baseline
@@ -115,227 +118,47 @@ fn mb_space_len(b: &[u8], i: usize) -> usize {
     }
 }
 
-/// Word counts: open addressing with linear probing over 32-byte slots. A
-/// word of up to 16 bytes is stored in its slot (zero-padded, little-endian
-/// in a `u128`), so finding it touches one cache line and compares two
-/// integers; a longer word lives in `arena` and its slot holds the offset.
-/// The hash of a short word mixes its two halves and length with two folded
-/// multiplies (foldhash's construction); a long word is hashed by foldhash.
-struct Counts {
-    slots: Vec<Slot>,
-    mask: usize,
-    len: usize,
-    arena: Vec<u8>,
-}
-
-#[derive(Clone, Copy, Default)]
-#[repr(align(32))] // never across two cache lines
-struct Slot {
-    /// The word (len <= 16, zero-padded) or its offset in the arena (as
-    /// little-endian bytes).
-    key: [u8; 16],
-    /// 0 = an empty slot.
-    count: u64,
-    tag: u32,
-    len: u32,
-}
-
-const SHORT: usize = 16;
-
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-#[inline]
-fn hash_short(key: u128, len: usize) -> u64 {
-    let h = fold(
-        key as u64 ^ 0x243F_6A88_85A3_08D3,
-        (key >> 64) as u64 ^ 0x1319_8A2E_0370_7344 ^ len as u64,
-    );
-    fold(h ^ 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
-}
-
-#[inline]
-fn hash_long(word: &[u8]) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::fast::FixedState::default().hash_one(word)
-}
-
-/// `word` (at most 16 bytes) zero-padded into a `u128`.
-#[inline]
-fn pack(word: &[u8]) -> u128 {
-    let mut k = [0u8; 16];
-    k[..word.len()].copy_from_slice(word);
-    u128::from_le_bytes(k)
-}
-
-/// The `len` (1..=16) bytes of `b` at `at`, zero-padded, with one 16-byte
-/// load when the buffer allows it.
-#[inline]
-fn load(b: &[u8], at: usize, len: usize) -> u128 {
-    match b.get(at..at + 16) {
-        Some(s) => {
-            let x = u128::from_le_bytes(s.try_into().unwrap_or([0; 16]));
-            if len >= 16 {
-                x
-            } else {
-                x & ((1u128 << (8 * len)) - 1)
-            }
-        }
-        None => pack(&b[at..at + len]),
-    }
-}
-
-/// ASCII lowercase of the bytes of `x` (which are all ASCII), SWAR.
-#[inline]
-fn lower_ascii(x: u128) -> u128 {
-    const ONES: u128 = u128::from_ne_bytes([1; 16]);
-    let ge_a = x + ONES * (0x80 - u128::from(b'A'));
-    let gt_z = x + ONES * (0x80 - u128::from(b'Z') - 1);
-    let upper = ge_a & !gt_z & (ONES * 0x80);
-    x | (upper >> 2)
-}
+/// Word counts: flow's own counting table (`flow::exec::wordtable`, the
+/// fastest we have: words under 8 bytes in 16-byte slots, words up to 16
+/// bytes in 32-byte slots, each found by comparing integers; words hashed
+/// with two folded multiplies and counted in batches whose slots are
+/// touched first, so that cache misses overlap). The baseline loads and
+/// lowercases each short word itself, straight from its buffer.
+struct Counts(WordTable);
 
 impl Counts {
     fn new() -> Counts {
-        let cap = 1 << 16;
-        Counts {
-            slots: vec![Slot::default(); cap],
-            mask: cap - 1,
-            len: 0,
-            arena: Vec::new(),
-        }
+        Counts(WordTable::new())
     }
 
-    fn key_bytes<'a>(&'a self, s: &'a Slot) -> &'a [u8] {
-        let len = s.len as usize;
-        if len <= SHORT {
-            &s.key[..len]
-        } else {
-            let off = arena_off(s);
-            &self.arena[off..off + len]
-        }
-    }
-
-    /// Add `n` to a short word given packed.
+    /// An ASCII word of at most 16 bytes, loaded (and lowercased).
     #[inline]
-    fn add_short(&mut self, key: u128, len: usize, n: u64) {
-        self.add_hashed(key, len, hash_short(key, len), n);
+    fn add_short(&mut self, w: Short) {
+        self.0.add_short(w);
     }
 
-    /// Add `n` to a short word given packed, with its `hash_short`.
+    /// Any word.
     #[inline]
-    fn add_hashed(&mut self, key: u128, len: usize, h: u64, n: u64) {
-        let tag = (h >> 32) as u32;
-        let mut i = h as usize & self.mask;
-        loop {
-            let s = &mut self.slots[i];
-            if s.count == 0 {
-                *s = Slot {
-                    key: key.to_le_bytes(),
-                    count: n,
-                    tag,
-                    len: len as u32,
-                };
-                self.grown();
-                return;
-            }
-            if u128::from_le_bytes(s.key) == key && s.len as usize == len {
-                s.count += n;
-                return;
-            }
-            i = (i + 1) & self.mask;
-        }
+    fn add(&mut self, word: &str) {
+        self.0.add(word);
     }
 
-    #[inline]
-    fn add_long(&mut self, word: &[u8], n: u64) {
-        let h = hash_long(word);
-        let tag = (h >> 32) as u32;
-        let mut i = h as usize & self.mask;
-        loop {
-            let s = &mut self.slots[i];
-            if s.count == 0 {
-                let off = self.arena.len();
-                self.arena.extend_from_slice(word);
-                *s = Slot {
-                    key: (off as u128).to_le_bytes(),
-                    count: n,
-                    tag,
-                    len: word.len() as u32,
-                };
-                self.grown();
-                return;
-            }
-            if s.tag == tag && s.len as usize == word.len() {
-                let off = arena_off(s);
-                if &self.arena[off..off + word.len()] == word {
-                    s.count += n;
-                    return;
-                }
-            }
-            i = (i + 1) & self.mask;
-        }
+    fn len(&self) -> usize {
+        self.0.len()
     }
 
-    #[inline]
-    fn add(&mut self, word: &[u8], n: u64) {
-        if word.len() <= SHORT {
-            self.add_short(pack(word), word.len(), n);
-        } else {
-            self.add_long(word, n);
-        }
+    fn merge(&mut self, other: Counts) {
+        self.0.merge(other.0);
     }
 
-    /// After an insert: keep the load at most 1/2.
-    #[inline]
-    fn grown(&mut self) {
-        self.len += 1;
-        if self.len * 2 > self.slots.len() {
-            self.rehash();
-        }
-    }
-
-    #[cold]
-    fn rehash(&mut self) {
-        let bigger = vec![Slot::default(); self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        self.mask = self.slots.len() - 1;
-        for s in old.into_iter().filter(|s| s.count != 0) {
-            let h = if s.len as usize <= SHORT {
-                hash_short(u128::from_le_bytes(s.key), s.len as usize)
-            } else {
-                let off = arena_off(&s);
-                hash_long(&self.arena[off..off + s.len as usize])
-            };
-            let mut i = h as usize & self.mask;
-            while self.slots[i].count != 0 {
-                i = (i + 1) & self.mask;
-            }
-            self.slots[i] = s;
-        }
-    }
-
-    fn entries(&self) -> impl Iterator<Item = (&[u8], u64)> + '_ {
-        self.slots
-            .iter()
-            .filter(|s| s.count != 0)
-            .map(move |s| (self.key_bytes(s), s.count))
-    }
-
-    fn merge(&mut self, other: &Counts) {
-        for (w, c) in other.entries() {
-            self.add(w, c);
-        }
+    fn into_entries(self) -> impl Iterator<Item = (Arc<str>, u64)> {
+        self.0.into_counts().map(|(w, c)| (w, c as u64))
     }
 }
 
-/// The arena offset of a long word's slot.
-#[inline]
-fn arena_off(s: &Slot) -> usize {
-    u128::from_le_bytes(s.key) as usize
+/// An ASCII word as `&str`.
+fn ascii_str(w: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(w).map_err(|e| format!("an ASCII word is not UTF-8: {e}"))
 }
 
 /// Count the words of `buf[begin..end]`, a whole number of lines starting
@@ -359,7 +182,6 @@ fn count_block(
         end,
         base,
         counts,
-        batch: Batch::default(),
     };
     let b = &buf[..end];
     let mut in_word = false;
@@ -402,7 +224,6 @@ fn count_block(
     if in_word {
         t.word(word_start, end)?;
     }
-    t.batch.flush(t.counts);
     Ok(())
 }
 
@@ -430,15 +251,12 @@ fn space_mask8(w: u64) -> u64 {
     ((sp >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-const HIGH_BITS: u128 = u128::from_ne_bytes([0x80; 16]);
-
 struct Tok<'a> {
     buf: &'a [u8],
     begin: usize,
     end: usize,
     base: u64,
     counts: &'a mut Counts,
-    batch: Batch,
 }
 
 impl Tok<'_> {
@@ -447,20 +265,20 @@ impl Tok<'_> {
     fn word(&mut self, s: usize, e: usize) -> Result<(), String> {
         let len = e - s;
         if len <= SHORT {
-            let key = load(self.buf, s, len);
-            if key & HIGH_BITS == 0 {
-                if len == 1 && CLASS[key as usize] & DELIM != 0 && self.delim_line(s) {
+            let w = Short::at(self.buf, s, e);
+            if w.is_ascii() {
+                if len == 1 && CLASS[self.buf[s] as usize] & DELIM != 0 && self.delim_line(s) {
                     return Ok(()); // a line that is exactly one delimiter
                 }
-                self.batch.push(lower_ascii(key), len, self.counts);
+                self.counts.add_short(w.ascii_lower());
                 return Ok(());
             }
         } else if self.buf[s..e].is_ascii() {
             let w = &self.buf[s..e];
             if w.iter().any(u8::is_ascii_uppercase) {
-                self.counts.add_long(&w.to_ascii_lowercase(), 1);
+                self.counts.add(ascii_str(&w.to_ascii_lowercase())?);
             } else {
-                self.counts.add_long(w, 1);
+                self.counts.add(ascii_str(w)?);
             }
             return Ok(());
         }
@@ -493,7 +311,7 @@ fn count_run_unicode(run: &[u8], base: u64, counts: &mut Counts) -> Result<(), S
                     base + (s + err.valid_up_to()) as u64
                 )
             })?;
-            counts.add(pystr::lower(w).as_bytes(), 1);
+            counts.add(&pystr::lower(w));
         }
         Ok(())
     };
@@ -524,7 +342,6 @@ fn count_block_scalar(
     counts: &mut Counts,
 ) -> Result<(), String> {
     let b = &buf[..end];
-    let mut batch = Batch::default();
     let mut i = begin;
     while i < end {
         let c = CLASS[b[i] as usize];
@@ -553,9 +370,9 @@ fn count_block_scalar(
         let len = i - start;
         if flags & HIGH == 0 {
             if len <= SHORT {
-                let key = load(buf, start, len);
+                let key = Short::at(buf, start, i);
                 if flags & UPPER != 0 {
-                    batch.push(lower_ascii(key), len, counts);
+                    counts.add_short(key.ascii_lower());
                     continue;
                 }
                 if flags & DELIM != 0
@@ -567,11 +384,11 @@ fn count_block_scalar(
                 {
                     continue; // a line that is exactly one delimiter
                 }
-                batch.push(key, len, counts);
+                counts.add_short(key);
             } else if flags & UPPER != 0 {
-                counts.add_long(&b[start..i].to_ascii_lowercase(), 1);
+                counts.add(ascii_str(&b[start..i].to_ascii_lowercase())?);
             } else {
-                counts.add_long(&b[start..i], 1);
+                counts.add(ascii_str(&b[start..i])?);
             }
         } else {
             let s = std::str::from_utf8(&b[start..i]).map_err(|e| {
@@ -580,55 +397,10 @@ fn count_block_scalar(
                     base + (start + e.valid_up_to()) as u64
                 )
             })?;
-            counts.add(pystr::lower(s).as_bytes(), 1);
+            counts.add(&pystr::lower(s));
         }
     }
-    batch.flush(counts);
     Ok(())
-}
-
-/// Short words waiting to be counted. Counting is bound by cache misses on
-/// the table; hashing a batch first and touching all its slots before
-/// updating them lets those misses overlap.
-struct Batch {
-    words: [(u128, u64, usize); BATCH],
-    n: usize,
-}
-
-const BATCH: usize = 32;
-
-impl Default for Batch {
-    fn default() -> Batch {
-        Batch {
-            words: [(0, 0, 0); BATCH],
-            n: 0,
-        }
-    }
-}
-
-impl Batch {
-    #[inline]
-    fn push(&mut self, key: u128, len: usize, counts: &mut Counts) {
-        self.words[self.n] = (key, hash_short(key, len), len);
-        self.n += 1;
-        if self.n == BATCH {
-            self.flush(counts);
-        }
-    }
-
-    #[inline]
-    fn flush(&mut self, counts: &mut Counts) {
-        let words = &self.words[..self.n];
-        let mut touch = 0;
-        for &(_, h, _) in words {
-            touch ^= counts.slots[h as usize & counts.mask].count;
-        }
-        std::hint::black_box(touch);
-        for &(key, h, len) in words {
-            counts.add_hashed(key, len, h, 1);
-        }
-        self.n = 0;
-    }
 }
 
 /// The first line start at or after `pos`.
@@ -720,26 +492,25 @@ fn baseline_wordcount(path: &Path, threads: usize) -> Result<Vec<(String, u64)>,
             })
             .collect::<Result<Vec<Counts>, String>>()
     })?;
-    maps.sort_by_key(|m| std::cmp::Reverse(m.len));
+    maps.sort_by_key(|m| std::cmp::Reverse(m.len()));
     let mut total = maps.swap_remove(0);
-    for m in &maps {
+    for m in maps {
         total.merge(m);
     }
-    Ok(top_k(&total, 10))
+    Ok(top_k(total, 10))
 }
 
 /// The `k` largest `(word, count)` by count descending, then word ascending.
-fn top_k(counts: &Counts, k: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(&[u8], u64)> = counts.entries().collect();
-    let order = |a: &(&[u8], u64), b: &(&[u8], u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+fn top_k(counts: Counts, k: usize) -> Vec<(String, u64)> {
+    let mut v: Vec<(Arc<str>, u64)> = counts.into_entries().collect();
+    let order =
+        |a: &(Arc<str>, u64), b: &(Arc<str>, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
     if v.len() > k && k > 0 {
         v.select_nth_unstable_by(k - 1, order);
     }
     v.truncate(k);
     v.sort_by(order);
-    v.into_iter()
-        .map(|(w, c)| (String::from_utf8_lossy(w).into_owned(), c))
-        .collect()
+    v.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
 }
 
 /// Check the byte classes above against `pystr::is_py_space` over every
@@ -764,12 +535,6 @@ fn self_check(sample: &[u8]) -> Result<(), String> {
         chunk[..b.len()].copy_from_slice(b);
         if (space_mask(&chunk) & 1 == 1) != (b.len() == 1 && pystr::is_py_space(ch)) {
             return Err(format!("baseline space mask is wrong at U+{cp:04X}"));
-        }
-    }
-    for x in 0..128u8 {
-        let k = pack(&[x; 16]);
-        if lower_ascii(k) != pack(&[x.to_ascii_lowercase(); 16]) {
-            return Err(format!("baseline ASCII lowercase is wrong for {x:#x}"));
         }
     }
     let mut text = String::from(
@@ -809,8 +574,10 @@ fn self_check(sample: &[u8]) -> Result<(), String> {
             } else {
                 count_block_scalar(&buf, begin, case.len(), 0, &mut got)?;
             }
-            let got: std::collections::HashMap<Vec<u8>, u64> =
-                got.entries().map(|(w, c)| (w.to_vec(), c)).collect();
+            let got: std::collections::HashMap<Vec<u8>, u64> = got
+                .into_entries()
+                .map(|(w, c)| (w.as_bytes().to_vec(), c))
+                .collect();
             if got != want {
                 let diff: Vec<_> = want
                     .iter()
