@@ -152,7 +152,15 @@ impl Counts {
     }
 
     fn into_entries(self) -> impl Iterator<Item = (Arc<str>, u64)> {
-        self.0.into_counts().map(|(w, c)| (w, c as u64))
+        self.into_entries_from(0)
+    }
+
+    /// The words counted at least `min` times (the others are never made
+    /// into strings).
+    fn into_entries_from(self, min: u64) -> impl Iterator<Item = (Arc<str>, u64)> {
+        self.0
+            .into_counts_from(min as i64)
+            .map(|(w, c)| (w, c as u64))
     }
 }
 
@@ -501,8 +509,16 @@ fn baseline_wordcount(path: &Path, threads: usize) -> Result<Vec<(String, u64)>,
 }
 
 /// The `k` largest `(word, count)` by count descending, then word ascending.
-fn top_k(counts: Counts, k: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(Arc<str>, u64)> = counts.into_entries().collect();
+fn top_k(mut counts: Counts, k: usize) -> Vec<(String, u64)> {
+    // Only words counted at least as often as the k-th most frequent can
+    // be among the k: find that count first, then make strings of those.
+    let mut all: Vec<i64> = counts.0.counts().collect();
+    let min = match k {
+        0 => 0,
+        _ if all.len() <= k => 0,
+        _ => *all.select_nth_unstable_by(k - 1, |a, b| b.cmp(a)).1 as u64,
+    };
+    let mut v: Vec<(Arc<str>, u64)> = counts.into_entries_from(min).collect();
     let order =
         |a: &(Arc<str>, u64), b: &(Arc<str>, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
     if v.len() > k && k > 0 {
