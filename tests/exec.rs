@@ -707,6 +707,32 @@ fn gzip_input_is_decompressed() {
     );
 }
 
+/// A line longer than the blocks gzip input is cut into (4 MiB) is read
+/// whole, and so are the lines after it.
+#[test]
+fn gzip_line_longer_than_a_block() {
+    let d = tmp();
+    let mut text = "Ab ".repeat(3_000_000); // 9 MB, one line
+    text += "\n.\nlast line\n";
+    write(d.path(), "big.txt.gz", &gzip(text.as_bytes()));
+    assert_eq!(
+        ok(
+            d.path(),
+            r#"read_text "big.txt.gz" | map len(it)"#,
+            &["--format", "tsv"]
+        ),
+        "9000000\n1\n9\n"
+    );
+    assert_eq!(
+        ok(
+            d.path(),
+            r#"read_text "big.txt.gz" | filter not_delim | lower | split | frequencies"#,
+            &["--format", "tsv"]
+        ),
+        "value\tcount\nab\t3000000\nlast\t1\nline\t1\n"
+    );
+}
+
 #[test]
 fn gzip_json_lines() {
     let d = tmp();

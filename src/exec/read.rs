@@ -326,7 +326,7 @@ impl Iterator for GzBlocks<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         let dec = self.dec.as_mut()?;
         let mut bytes = std::mem::take(&mut self.carry);
-        let want = BLOCK.max(bytes.len() + CHUNK);
+        let mut want = BLOCK.max(bytes.len() + CHUNK);
         loop {
             let before = bytes.len();
             match dec
@@ -351,11 +351,13 @@ impl Iterator for GzBlocks<'_> {
                 self.dec = None;
                 break;
             }
-            // Cut after the last newline; a block without one grows.
+            // Cut after the last newline; a block without one grows (a
+            // read of nothing more would look like the end of the stream).
             if let Some(i) = memchr::memrchr(b'\n', &bytes) {
                 self.carry = bytes.split_off(i + 1);
                 break;
             }
+            want = bytes.len() + BLOCK;
         }
         if bytes.is_empty() {
             return None;
