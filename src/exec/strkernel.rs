@@ -2,7 +2,10 @@
 //! strings to strings (`lower`, `strip`, `split`, `filter` on str, …), the
 //! chain runs on `&str` slices with reusable scratch buffers and a sink
 //! known at compile time, so the word-count loop makes no allocation, no
-//! enum and no virtual call per word. The generic path ([`super::kernel`])
+//! enum and no virtual call per word. A chain that starts with a `split`
+//! (see [`Words`]) takes a whole run of lines at once: one tokenizer pass
+//! over its bytes, 64 at a time, and short ASCII words go into a word
+//! count's table as loaded integers. The generic path ([`super::kernel`])
 //! gives the same results; this one is only faster.
 
 use std::borrow::Cow;

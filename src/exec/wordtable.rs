@@ -599,7 +599,8 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
 
 impl Short {
-    /// `b` (at most [`SHORT`] bytes).
+    /// `b`: at most [`SHORT`] bytes, and UTF-8 (a word cut from a `&str`
+    /// at character boundaries).
     #[inline(always)]
     pub fn new(b: &[u8]) -> Short {
         let (lo, hi) = load(b);
@@ -610,8 +611,8 @@ impl Short {
         }
     }
 
-    /// The word `buf[s..e]` (`e - s` from 1 to [`SHORT`]), with one or two
-    /// unaligned loads when `buf` has 8 bytes from `s` on.
+    /// The word `buf[s..e]` (`e - s` from 1 to [`SHORT`], UTF-8), with one
+    /// or two unaligned loads when `buf` has 8 bytes from `s` on.
     #[inline(always)]
     pub fn at(buf: &[u8], s: usize, e: usize) -> Short {
         let n = e - s;
