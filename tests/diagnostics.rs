@@ -35,6 +35,11 @@ fn syntax_error_says_what_was_expected() {
         "read_text \"data/books/*.txt | lower"
     );
     check!("syntax_option_expression", "range 9 | topk 3 by=it % 4");
+    check!(
+        "syntax_unicode_escape_without_braces",
+        "from [\"caf\\u00e9\"] | map it ++ \"!\""
+    );
+    check!("syntax_unknown_escape", "range 3 | map \"tab\\x09\"");
 }
 
 #[test]

@@ -477,6 +477,22 @@ fn table_aligns_columns() {
     }
 }
 
+/// Columns line up on a terminal: wide characters take two columns,
+/// combining marks none, and a line break or tab in a cell is a space.
+#[test]
+fn table_aligns_by_display_width() {
+    let d = tmp();
+    let out = ok(
+        d.path(),
+        r#"from ["日本語", "ab", "e\u{301}x", "a\tb\nc", "ab"] | frequencies"#,
+        &["--format", "table"],
+    );
+    assert_eq!(
+        out,
+        "value   count\nab          2\na b c       1\ne\u{301}x          1\n日本語      1\n"
+    );
+}
+
 #[test]
 fn auto_is_tsv_off_a_terminal() {
     let d = tmp();

@@ -6,6 +6,8 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::format::{cell, json};
 use super::OutputData;
 use crate::types::Coll;
@@ -143,7 +145,15 @@ fn table(
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let ncols = header.as_ref().map_or(1, |h| h.len());
-    let width = |s: &str| s.chars().count();
+    // A cell stays on one line, and is aligned by the columns it takes on a
+    // terminal (wide CJK characters take two, combining marks none).
+    let shown = |c: &str| c.replace(['\n', '\t', '\r'], " ");
+    let header: Option<Vec<String>> = header.map(|h| h.iter().map(|c| shown(c)).collect());
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| r.iter().map(|c| shown(c)).collect())
+        .collect();
+    let width = |s: &str| UnicodeWidthStr::width(s);
     let mut widths = vec![0usize; ncols];
     for row in header.iter().chain(rows.iter()) {
         for (i, c) in row.iter().enumerate().take(ncols) {
@@ -175,9 +185,9 @@ fn table(
             let last = i + 1 == row.len();
             if numeric[i] {
                 s.push_str(&" ".repeat(pad));
-                s.push_str(&c.replace(['\n', '\t'], " "));
+                s.push_str(c);
             } else {
-                s.push_str(&c.replace(['\n', '\t'], " "));
+                s.push_str(c);
                 if !last {
                     s.push_str(&" ".repeat(pad));
                 }

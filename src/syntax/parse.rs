@@ -479,6 +479,67 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
     )
 }
 
+/// An escape the grammar does not know, in the string literal that starts
+/// at `pos` (where pest stopped: it cannot read the literal).
+fn bad_escape(src: &str, pos: usize) -> Option<Diag> {
+    let body = src.get(pos..)?.strip_prefix('"')?;
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' => return None,
+            '\\' => {
+                let (_, e) = chars.next()?;
+                let ok = match e {
+                    '"' | '\\' | 'n' | 'r' | 't' | '0' => true,
+                    'u' => {
+                        let rest = &body[i + 2..];
+                        rest.strip_prefix('{')
+                            .and_then(|r| r.split_once('}'))
+                            .is_some_and(|(hex, _)| {
+                                (1..=6).contains(&hex.len())
+                                    && hex.chars().all(|h| h.is_ascii_hexdigit())
+                            })
+                    }
+                    _ => false,
+                };
+                if !ok && e == 'u' {
+                    let at = pos + 1 + i;
+                    let hex: String = body[i + 2..]
+                        .chars()
+                        .take_while(char::is_ascii_hexdigit)
+                        .take(6)
+                        .collect();
+                    let hex = if hex.is_empty() { "HEX".into() } else { hex };
+                    return Some(
+                        Diag::script(
+                            "flow::syntax::escape",
+                            "a `\\u` escape takes its hex digits in braces",
+                        )
+                        .at(Span::new(at, at + 2), "not an escape")
+                        .help(format!("write `\\u{{{hex}}}` (1 to 6 hex digits)")),
+                    );
+                }
+                if !ok {
+                    let at = pos + 1 + i;
+                    return Some(
+                        Diag::script(
+                            "flow::syntax::escape",
+                            format!("unknown escape `\\{e}` in a string"),
+                        )
+                        .at(Span::new(at, at + 1 + e.len_utf8()), "not an escape")
+                        .help(
+                            "escapes are \\\" \\\\ \\n \\r \\t \\0 and \\u{HEX} \
+                             (1 to 6 hex digits); a backslash itself is written \\\\",
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
@@ -493,6 +554,9 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         if at_end || d.code == "flow::syntax::unterminated_string" {
             return d;
         }
+    }
+    if let Some(d) = bad_escape(src, start) {
+        return d;
     }
     // Underline the token at the error position; at the end, the last character.
     let (start, end) = if end > start {
