@@ -749,6 +749,58 @@ fn gzip_line_longer_than_a_block() {
     );
 }
 
+/// An empty `.gz` file has no lines, as Python's `gzip` reads it.
+#[test]
+fn an_empty_gz_file_has_no_lines() {
+    let d = tmp();
+    write(d.path(), "empty.txt.gz", b"");
+    write(d.path(), "one.txt.gz", &gzip(b"x\n"));
+    assert_eq!(
+        ok(
+            d.path(),
+            r#"read_text "*.txt.gz" | count"#,
+            &["--format", "tsv"]
+        ),
+        "1\n"
+    );
+}
+
+/// Numbers beyond a float's range are ±inf, as Python's `json` reads them.
+#[test]
+fn json_numbers_beyond_float_range_are_infinite() {
+    let d = tmp();
+    write(
+        d.path(),
+        "n.jsonl",
+        b"{\"x\": 1e400}\n{\"x\": -1e400}\n{\"x\": 2}\n",
+    );
+    assert_eq!(
+        ok(
+            d.path(),
+            r#"read_json "n.jsonl" | sort by=.x | map str(.x)"#,
+            &["--format", "tsv"]
+        ),
+        "-inf\n2\ninf\n"
+    );
+}
+
+/// `\s` and `\w` in `matches` mean what they mean in Python's `re`:
+/// `str.isspace` (U+001F included) and `str.isalnum` or `_` (combining
+/// marks excluded).
+#[test]
+fn regex_classes_are_pythons() {
+    let d = tmp();
+    let out = ok(
+        d.path(),
+        r#"from ["a\u{1f}b", "x\u{345}", "ab_1", "日本"] | map [matches(it, "\\s"), matches(it, "^\\w+$"), matches(it, "^[\\w]+$"), matches(it, "\\W")]"#,
+        &["--format", "json"],
+    );
+    assert_eq!(
+        out,
+        "[true,false,false,true]\n[false,false,false,true]\n[false,true,true,false]\n[false,true,true,false]\n"
+    );
+}
+
 #[test]
 fn gzip_json_lines() {
     let d = tmp();

@@ -61,12 +61,16 @@ fn reference(plan: &Plan) -> Res<Vec<OutputData>> {
     Ok(plan
         .outputs
         .iter()
-        .map(|o| OutputData {
-            ty: plan.graph[o.node].ty().clone(),
-            values: match &results[&o.node] {
+        .map(|o| {
+            let values = match &results[&o.node] {
                 R::Bag(v) => v.clone(),
                 R::Scalar(v) => vec![v.clone()],
-            },
+            };
+            OutputData {
+                ty: plan.graph[o.node].ty().clone(),
+                total: values.len(),
+                values,
+            }
         })
         .collect())
 }
@@ -1095,6 +1099,41 @@ fn check(src: &str) -> Result<(), TestCaseError> {
             (Ok(_), Err(d)) => {
                 return Err(TestCaseError::fail(format!(
                     "{what} plan, {threads} threads:\n{src}\nflow failed: {:?}",
+                    d.0.iter().map(|d| &d.message).collect::<Vec<_>>()
+                )))
+            }
+        }
+    }
+    // A preview (as the REPL runs outputs) keeps the first elements of
+    // each output and counts them all.
+    if let Ok(w) = &want {
+        let mut ctx = Ctx::new(2);
+        ctx.preview = Some(3);
+        match execute(&opt, &ctx) {
+            Ok(g) => {
+                let head: Vec<OutputData> = w
+                    .iter()
+                    .map(|o| OutputData {
+                        values: o.values.iter().take(3).cloned().collect(),
+                        ..o.clone()
+                    })
+                    .collect();
+                if let Some(d) = difference(&head, &g) {
+                    return Err(TestCaseError::fail(format!("preview of 3:\n{src}\n{d}")));
+                }
+                let totals = |o: &[OutputData]| o.iter().map(|o| o.total).collect::<Vec<_>>();
+                if totals(w) != totals(&g) {
+                    return Err(TestCaseError::fail(format!(
+                        "preview of 3:\n{src}\ntotals {:?}, expected {:?}",
+                        totals(&g),
+                        totals(w)
+                    )));
+                }
+            }
+            Err(_) if lazy => {}
+            Err(d) => {
+                return Err(TestCaseError::fail(format!(
+                    "preview of 3:\n{src}\nflow failed: {:?}",
                     d.0.iter().map(|d| &d.message).collect::<Vec<_>>()
                 )))
             }

@@ -90,7 +90,7 @@ impl Env {
                 ..
             }) = args.get(1)
             {
-                if let Ok(re) = Regex::new(p) {
+                if let Ok(re) = py_regex(p) {
                     self.regexes.insert(p.to_string(), re);
                 }
             }
@@ -448,6 +448,34 @@ fn round_int(i: i64, n: i64) -> Option<i64> {
     i64::try_from((q + i128::from(up)) * m).ok()
 }
 
+/// Compiles `p` with Python `re`'s meaning of `\s` and `\w` in str
+/// patterns: `\s` is `str.isspace` (Rust's White_Space lacks U+001C to
+/// U+001F) and `\w` is `str.isalnum` or `_` (Rust's also takes combining
+/// marks and connector punctuation). Otherwise Rust's `regex` syntax.
+pub fn py_regex(p: &str) -> Result<Regex, regex::Error> {
+    let mut out = String::with_capacity(p.len() + 16);
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        // Nested classes work inside a class too: `[a\s]` is `[a[\s…]]`.
+        match chars.next() {
+            Some('s') => out.push_str(r"[\s\x1C-\x1F]"),
+            Some('S') => out.push_str(r"[^\s\x1C-\x1F]"),
+            Some('w') => out.push_str(r"[\p{L}\p{N}_]"),
+            Some('W') => out.push_str(r"[^\p{L}\p{N}_]"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Regex::new(&out)
+}
+
 /// The last line of a regex error, without its "error: " prefix.
 pub fn regex_reason(e: &regex::Error) -> String {
     let m = e.to_string();
@@ -548,7 +576,7 @@ fn call<'a>(
             let p = str_arg(&vals[1], sp(1), "matches")?;
             let hit = match env.regexes.get(p) {
                 Some(re) => re.is_match(s),
-                None => match Regex::new(p) {
+                None => match py_regex(p) {
                     Ok(re) => re.is_match(s),
                     Err(e) => {
                         return err(

@@ -168,7 +168,13 @@ pub fn from_json(j: serde_json::Value) -> Value {
         serde_json::Value::Bool(b) => Value::Bool(b),
         serde_json::Value::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            // Beyond f64's range, serde gives up where Python's `json`
+            // (like `float()`) rounds to ±inf.
+            None => Value::Float(
+                n.as_f64()
+                    .or_else(|| n.to_string().parse().ok())
+                    .unwrap_or(f64::NAN),
+            ),
         },
         serde_json::Value::String(s) => Value::Str(s.into()),
         serde_json::Value::Array(a) => {

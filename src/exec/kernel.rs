@@ -107,17 +107,39 @@ pub trait Sink {
     }
 }
 
-/// Collects a partition's elements.
-#[derive(Default)]
-pub struct Collect(pub Vec<Value>);
+/// Collects a partition's elements: all of them, or the first `keep`
+/// (taking the rest without keeping them, so that they are still counted).
+pub struct Collect {
+    pub values: Vec<Value>,
+    keep: usize,
+}
+
+impl Default for Collect {
+    fn default() -> Self {
+        Collect::keeping(usize::MAX)
+    }
+}
+
+impl Collect {
+    pub fn keeping(keep: usize) -> Collect {
+        Collect {
+            values: Vec::new(),
+            keep,
+        }
+    }
+}
 
 impl Sink for Collect {
     fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
-        self.0.push(item.into_value());
+        if self.values.len() < self.keep {
+            self.values.push(item.into_value());
+        }
         Ok(Ctl::Continue)
     }
     fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
-        self.0.push(Value::str(s));
+        if self.values.len() < self.keep {
+            self.values.push(Value::str(s));
+        }
         Ok(Ctl::Continue)
     }
 }

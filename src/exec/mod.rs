@@ -55,6 +55,10 @@ pub struct Ctx {
     /// Bytes read from input files so far, and in all (for progress).
     pub bytes_read: AtomicU64,
     pub bytes_total: AtomicU64,
+    /// Keep only the first N elements of each bag output that nothing else
+    /// reads (counting the rest), as a REPL shows them: such an output
+    /// then streams instead of being held whole.
+    pub preview: Option<usize>,
 }
 
 impl Ctx {
@@ -64,6 +68,7 @@ impl Ctx {
             cancel: Arc::new(AtomicBool::new(false)),
             bytes_read: AtomicU64::new(0),
             bytes_total: AtomicU64::new(0),
+            preview: None,
         }
     }
     pub fn cancelled(&self) -> bool {
@@ -86,7 +91,10 @@ pub fn thread_count(requested: Option<usize>) -> usize {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputData {
     pub ty: Coll,
+    /// The elements; only the first ones under [`Ctx::preview`].
     pub values: Vec<Value>,
+    /// How many elements there are (more than `values` holds in a preview).
+    pub total: usize,
 }
 
 enum Data {
@@ -290,6 +298,8 @@ fn run_all(
     }
     let is_output: std::collections::HashSet<NodeId> =
         plan.outputs.iter().map(|o| o.node).collect();
+    // Element counts of previewed outputs.
+    let mut totals: HashMap<NodeId, usize> = HashMap::new();
     for n in plan.topo() {
         if ctx.cancelled() {
             return Err(cancelled());
@@ -312,7 +322,22 @@ fn run_all(
         }
         let started = std::time::Instant::now();
         let bytes_before = ctx.bytes_read.load(Ordering::Relaxed);
-        let (data, tally) = run_node(plan, n, in_data, ctx, env, prepared)?;
+        // An output nothing else reads, not kept for later inputs: keep
+        // only what a preview shows.
+        let keep = match ctx.preview {
+            Some(k)
+                if is_output.contains(&n)
+                    && !remaining.contains_key(&n)
+                    && !plan.graph[n].persist =>
+            {
+                k
+            }
+            _ => usize::MAX,
+        };
+        let (data, tally) = run_node(plan, n, in_data, ctx, env, prepared, keep)?;
+        if keep != usize::MAX {
+            totals.insert(n, tally.counts.last().copied().unwrap_or(0) as usize);
+        }
         profile.push(NodeProfile {
             node: n,
             tally,
@@ -329,11 +354,15 @@ fn run_all(
     let mut outs = Vec::with_capacity(plan.outputs.len());
     for o in &plan.outputs {
         let ty = plan.graph[o.node].ty().clone();
-        let values = match results.get(&o.node) {
+        let mut values: Vec<Value> = match results.get(&o.node) {
             Some(Data::Parts(p)) => p.iter().flatten().cloned().collect(),
             _ => Vec::new(),
         };
-        outs.push(OutputData { ty, values });
+        let total = totals.get(&o.node).copied().unwrap_or(values.len());
+        if let Some(k) = ctx.preview {
+            values.truncate(k);
+        }
+        outs.push(OutputData { ty, values, total });
     }
     reused.sort();
     reused.dedup();
@@ -385,6 +414,7 @@ fn run_node(
     ctx: &Ctx,
     env: &Env,
     prepared: &sources::Prepared,
+    keep: usize,
 ) -> Result<(Data, Tally), Diag> {
     let node = &plan.graph[n];
     let sh = shape(&node.steps);
@@ -396,7 +426,8 @@ fn run_node(
         None => plan.inputs(n).first().map(|i| plan.graph[*i].ty().clone()),
     };
     let strs = chain_input.and_then(|t| strkernel::StrChain::compile(sh.chain, &t, env));
-    let work = Work::new(&chain, strs.as_ref(), spec.as_ref(), env, ctx);
+    let mut work = Work::new(&chain, strs.as_ref(), spec.as_ref(), env, ctx);
+    work.keep = keep;
     let single = |inputs: Vec<Data>| match inputs.into_iter().next() {
         Some(Data::Parts(p)) => p,
         _ => unreachable!("this node reads the parts of one input"),
@@ -500,6 +531,9 @@ struct Work<'a> {
     spec: Option<&'a Spec<'a>>,
     env: &'a Env,
     ctx: &'a Ctx,
+    /// Elements of each partition kept when there is no aggregation (the
+    /// rest are only counted).
+    keep: usize,
 }
 
 /// What a node's partitions did, for `--profile`.
@@ -563,6 +597,7 @@ impl<'a> Work<'a> {
             spec,
             env,
             ctx,
+            keep: usize::MAX,
         }
     }
 
@@ -626,9 +661,9 @@ impl<'a> Work<'a> {
     ) -> Result<Data, Diag> {
         let ctx = self.ctx;
         let collect = |i: usize| -> Result<Vec<Value>, Diag> {
-            let mut sink = Collect::default();
+            let mut sink = Collect::keeping(self.keep);
             self.partition(i, |f| produce(i, f), &mut sink)
-                .map(|_| sink.0)
+                .map(|_| sink.values)
         };
         let fold = |sink: &mut PartialSink, i: usize| self.partition(i, |f| produce(i, f), sink);
         let Some(spec) = self.spec else {
@@ -723,9 +758,9 @@ impl Work<'_> {
                 .par_bridge()
                 .map(|(seq, t)| {
                     let t = t?;
-                    let mut sink = Collect::default();
+                    let mut sink = Collect::keeping(self.keep);
                     self.partition(seq, |f| produce(&t, f), &mut sink)
-                        .map(|_| (seq, sink.0))
+                        .map(|_| (seq, sink.values))
                 })
                 .collect::<Result<_, _>>()?;
             parts.sort_by_key(|p| p.0);

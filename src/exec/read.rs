@@ -87,6 +87,10 @@ pub fn for_each_raw_line(
 ) -> Result<(), Diag> {
     let open_err = |e: std::io::Error| unreadable("cannot read", file, span, &e);
     let fh = File::open(&file.path).map_err(open_err)?;
+    // An empty file holds no gzip member, and no lines (as Python's gzip).
+    if file.gzip && file.size == 0 {
+        return Ok(());
+    }
     if file.gzip {
         let mut r = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
         let from = Source {
@@ -310,7 +314,8 @@ impl<'a> GzBlocks<'a> {
         let fh = File::open(&file.path).map_err(|e| unreadable("cannot read", file, span, &e))?;
         let dec = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
         Ok(GzBlocks {
-            dec: Some(dec),
+            // An empty file holds no gzip member, and no lines (as Python's gzip).
+            dec: (file.size > 0).then_some(dec),
             carry: Vec::new(),
             offset: 0,
             file,

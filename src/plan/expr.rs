@@ -243,11 +243,11 @@ impl Checker<'_> {
                 ..
             }) = targs.get(1)
             {
-                if let Err(err) = regex::Regex::new(re) {
+                if let Err(err) = crate::exec::eval::py_regex(re) {
                     let last = crate::exec::eval::regex_reason(&err);
                     return Err(Diag::script("flow::plan::bad_regex", format!("invalid regular expression: {last}"))
                         .at(*rs, "this regex")
-                        .help("regexes use Rust's `regex` syntax: like Python's `re`, without look-around or backreferences"));
+                        .help("regexes use Rust's `regex` syntax: like Python's `re` (`\\s` and `\\w` as in Python), without look-around or backreferences"));
                 }
             }
         }

@@ -371,7 +371,7 @@ impl Repl {
             output::print_one(o, self.format, &mut buf, Some(ROWS))?;
             out.write_all(&buf)?;
             if let Coll::Bag(_) = o.ty {
-                let n = o.values.len();
+                let n = o.total;
                 if n == 0 {
                     writeln!(out, "{}", self.dim("(no rows)"))?;
                 } else if n > ROWS {

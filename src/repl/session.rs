@@ -111,6 +111,8 @@ impl Session {
         } else {
             let mut ctx = Ctx::new(self.threads);
             ctx.cancel = cancel;
+            // The REPL shows the first rows and counts the rest.
+            ctx.preview = Some(super::ROWS);
             let report = exec::execute_cached(&plan, &ctx, Some(&mut self.cache))?;
             self.last_reused = report.reused;
             self.last_plan = Some(plan);
