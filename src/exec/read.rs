@@ -179,7 +179,16 @@ fn lines_from(
                 Err(e) => return Err(read_err(e)),
             }
         };
-        chunk = CHUNK;
+        // Read on by what is left of the partition; past its end only the
+        // last line is unfinished, so read a little, then more.
+        let read_to = base + buf.len() as u64;
+        chunk = if read_to < end {
+            ((end - read_to) as usize)
+                .saturating_add(1)
+                .clamp(4096, CHUNK)
+        } else {
+            (chunk * 2).clamp(4096, CHUNK)
+        };
         if !counted {
             ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         }
@@ -221,6 +230,16 @@ fn lines_from(
             buf.len()
         } else {
             memchr::memrchr(b'\n', &buf).map_or(pos, |i| i + 1)
+        };
+        // Lines starting at or after `end` are the next partition's: check
+        // only up to the end of the last line this one owns.
+        let complete = if base + complete as u64 > end {
+            let e = ((end.saturating_sub(base)) as usize)
+                .saturating_sub(1)
+                .max(pos);
+            memchr::memchr(b'\n', &buf[e..complete]).map_or(complete, |i| e + i + 1)
+        } else {
+            complete
         };
         let valid: &str = match std::str::from_utf8(&buf[pos..complete.max(pos)]) {
             Ok(t) => t,
@@ -561,6 +580,44 @@ mod tests {
                 assert_eq!(lines_of(text, bs, many), want, "blocksize {bs}");
             }
         }
+    }
+
+    /// Small partitions read about their own bytes, not a full block each
+    /// (which made a file in 1 KiB partitions read a MiB per partition).
+    #[test]
+    fn small_partitions_read_about_their_own_bytes() {
+        let dir = tempfile_dir();
+        let path = dir.join("many.txt");
+        let text = "ééééééééééééééééééééé 0123456789\n".repeat(8000);
+        std::fs::write(&path, &text).unwrap();
+        let file = FileInfo {
+            path,
+            size: text.len() as u64,
+            gzip: false,
+            modified: None,
+        };
+        let ctx = Ctx::new(1);
+        let mut lines = 0;
+        let mut start = 0;
+        while start < file.size {
+            let split = Split {
+                file: 0,
+                start,
+                end: (start + 1024).min(file.size),
+            };
+            for_each_raw_line(&file, &split, None, &ctx, true, &mut |_, l| {
+                lines += match l {
+                    Lines::One(_) => 1,
+                    Lines::Many(t) => t.matches('\n').count(),
+                };
+                Ok(Ctl::Continue)
+            })
+            .unwrap();
+            start += 1024;
+        }
+        assert_eq!(lines, 8000);
+        let read = ctx.bytes_read.load(Ordering::Relaxed);
+        assert!(read < 5 * file.size, "{read} bytes read of {}", file.size);
     }
 
     #[test]
