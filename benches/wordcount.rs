@@ -313,13 +313,7 @@ fn count_run_unicode(run: &[u8], base: u64, counts: &mut Counts) -> Result<(), S
     let mut start = 0;
     let word = |s: usize, e: usize, counts: &mut Counts| -> Result<(), String> {
         if s < e {
-            let w = std::str::from_utf8(&run[s..e]).map_err(|err| {
-                format!(
-                    "invalid UTF-8 at byte offset {}",
-                    base + (s + err.valid_up_to()) as u64
-                )
-            })?;
-            counts.add(&pystr::lower(w));
+            count_lowered(&run[s..e], base + s as u64, counts)?;
         }
         Ok(())
     };
@@ -338,6 +332,19 @@ fn count_run_unicode(run: &[u8], base: u64, counts: &mut Counts) -> Result<(), S
         }
     }
     word(start, run.len(), counts)
+}
+
+/// Counts the word `w` (at file offset `at`), validated as UTF-8 and
+/// lowercased as Python does.
+fn count_lowered(w: &[u8], at: u64, counts: &mut Counts) -> Result<(), String> {
+    let w = std::str::from_utf8(w).map_err(|e| {
+        format!(
+            "invalid UTF-8 at byte offset {}",
+            at + e.valid_up_to() as u64
+        )
+    })?;
+    counts.add(&pystr::lower(w));
+    Ok(())
 }
 
 /// The same count, one byte at a time: the reference the self-check
@@ -399,13 +406,7 @@ fn count_block_scalar(
                 counts.add(ascii_str(&b[start..i])?);
             }
         } else {
-            let s = std::str::from_utf8(&b[start..i]).map_err(|e| {
-                format!(
-                    "invalid UTF-8 at byte offset {}",
-                    base + (start + e.valid_up_to()) as u64
-                )
-            })?;
-            counts.add(&pystr::lower(s));
+            count_lowered(&b[start..i], base + start as u64, counts)?;
         }
     }
     Ok(())

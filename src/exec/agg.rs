@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 
 use super::eval::{eval, Env, It};
 use super::kernel::{Item, Sink};
-use super::wordtable::{Short, WordTable};
+use super::wordtable::WordTable;
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
@@ -527,21 +527,6 @@ impl Sink for PartialSink<'_> {
         match &mut self.state {
             Partial::Freq(c) | Partial::Distinct(c) => Some(&mut c.words),
             _ => None,
-        }
-    }
-
-    #[inline(always)]
-    fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
-        match &mut self.state {
-            Partial::Count(c) => {
-                *c += 1;
-                Ok(Ctl::Continue)
-            }
-            Partial::Freq(c) | Partial::Distinct(c) => {
-                c.words.add_short(w);
-                Ok(Ctl::Continue)
-            }
-            _ => w.with_str(|s| self.accept_str(s)),
         }
     }
 

@@ -253,7 +253,7 @@ fn lines_from(
                 return Ok(());
             }
             if many && !bom_line {
-                let upto = owned_run(&buf, pos, region + valid.len(), eof, base, end);
+                let upto = whole_lines(&buf, pos, region + valid.len(), eof);
                 if upto > pos {
                     let text = &valid[pos - region..upto - region];
                     if f(line_start, Lines::Many(text))? == Ctl::Stop {
@@ -283,27 +283,17 @@ fn lines_from(
 }
 
 /// The end (in `buf`) of the run of whole lines from `pos` (a line start)
-/// that lie in the valid text `..valid_end` and start before the partition's
-/// `end`: after its last `\n`, or at the end of the input. `base` is the
-/// offset of `buf[0]`. Equal to `pos` when there is no such line.
-fn owned_run(buf: &[u8], pos: usize, valid_end: usize, eof: bool, base: u64, end: u64) -> usize {
+/// in the valid text `..valid_end`: after its last `\n`, or at the end of
+/// the input. Equal to `pos` when there is no such line. (The valid text
+/// already stops after the partition's last line.)
+fn whole_lines(buf: &[u8], pos: usize, valid_end: usize, eof: bool) -> usize {
     if valid_end <= pos {
-        return pos;
-    }
-    let mut upto = if eof && valid_end == buf.len() {
+        pos
+    } else if eof && valid_end == buf.len() {
         valid_end
     } else {
         memchr::memrchr(b'\n', &buf[pos..valid_end]).map_or(pos, |i| pos + i + 1)
-    };
-    // Lines starting at or after `end` belong to the next partition: stop
-    // after the first `\n` at or after `end - 1`.
-    if base + upto as u64 > end {
-        let e = (end - base) as usize; // > pos: the line at `pos` is owned
-        if let Some(i) = memchr::memchr(b'\n', &buf[e - 1..upto]) {
-            upto = e + i;
-        }
     }
-    upto
 }
 
 /// A line-aligned piece of a decompressed stream: it starts at a line
@@ -511,10 +501,18 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn lines_of(content: &[u8], blocksize: u64, many: bool) -> Vec<String> {
+    /// Writes `content` to a file and reads it in partitions of
+    /// `blocksize` bytes, calling `f` with what each hands over; returns the
+    /// bytes read from the file.
+    fn read_in_partitions(
+        content: &[u8],
+        blocksize: u64,
+        many: bool,
+        f: &mut dyn FnMut(&FileInfo, u64, Lines),
+    ) -> u64 {
         let dir = std::env::temp_dir().join(format!("flow-read-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("f{blocksize}-{}.txt", content.len()));
+        let path = dir.join(format!("f{blocksize}-{}-{many}.txt", content.len()));
         std::fs::File::create(&path)
             .unwrap()
             .write_all(content)
@@ -526,12 +524,6 @@ mod tests {
             modified: None,
         };
         let ctx = Ctx::new(1);
-        let d = Decode {
-            encoding: Encoding::Utf8,
-            errors: Errors::Replace,
-            span: None,
-        };
-        let mut out = Vec::new();
         let mut start = 0;
         while start < file.size.max(1) {
             let split = Split {
@@ -540,23 +532,34 @@ mod tests {
                 end: (start + blocksize).min(file.size),
             };
             for_each_raw_line(&file, &split, None, &ctx, many, &mut |off, l| {
-                match l {
-                    Lines::One(l) => out.push(decode(l, off, &d, &file).unwrap().into_owned()),
-                    Lines::Many(text) => {
-                        assert!(many);
-                        super::super::kernel::each_line(text, |l| {
-                            out.push(l.to_string());
-                            Ok(Ctl::Continue)
-                        })
-                        .unwrap();
-                    }
-                }
+                f(&file, off, l);
                 Ok(Ctl::Continue)
             })
             .unwrap();
             start += blocksize;
         }
         std::fs::remove_file(&path).unwrap();
+        ctx.bytes_read.load(Ordering::Relaxed)
+    }
+
+    fn lines_of(content: &[u8], blocksize: u64, many: bool) -> Vec<String> {
+        let d = Decode {
+            encoding: Encoding::Utf8,
+            errors: Errors::Replace,
+            span: None,
+        };
+        let mut out = Vec::new();
+        read_in_partitions(content, blocksize, many, &mut |file, off, l| match l {
+            Lines::One(l) => out.push(decode(l, off, &d, file).unwrap().into_owned()),
+            Lines::Many(text) => {
+                assert!(many);
+                super::super::kernel::each_line(text, |l| {
+                    out.push(l.to_string());
+                    Ok(Ctl::Continue)
+                })
+                .unwrap();
+            }
+        });
         out
     }
 
@@ -586,83 +589,34 @@ mod tests {
     /// (which made a file in 1 KiB partitions read a MiB per partition).
     #[test]
     fn small_partitions_read_about_their_own_bytes() {
-        let dir = tempfile_dir();
-        let path = dir.join("many.txt");
         let text = "ééééééééééééééééééééé 0123456789\n".repeat(8000);
-        std::fs::write(&path, &text).unwrap();
-        let file = FileInfo {
-            path,
-            size: text.len() as u64,
-            gzip: false,
-            modified: None,
-        };
-        let ctx = Ctx::new(1);
         let mut lines = 0;
-        let mut start = 0;
-        while start < file.size {
-            let split = Split {
-                file: 0,
-                start,
-                end: (start + 1024).min(file.size),
+        let read = read_in_partitions(text.as_bytes(), 1024, true, &mut |_, _, l| {
+            lines += match l {
+                Lines::One(_) => 1,
+                Lines::Many(t) => t.matches('\n').count(),
             };
-            for_each_raw_line(&file, &split, None, &ctx, true, &mut |_, l| {
-                lines += match l {
-                    Lines::One(_) => 1,
-                    Lines::Many(t) => t.matches('\n').count(),
-                };
-                Ok(Ctl::Continue)
-            })
-            .unwrap();
-            start += 1024;
-        }
+        });
         assert_eq!(lines, 8000);
-        let read = ctx.bytes_read.load(Ordering::Relaxed);
-        assert!(read < 5 * file.size, "{read} bytes read of {}", file.size);
+        assert!(
+            read < 5 * text.len() as u64,
+            "{read} bytes read of {}",
+            text.len()
+        );
     }
 
     #[test]
     fn a_huge_line_is_read_once_not_once_per_partition() {
-        let dir = tempfile_dir();
-        let path = dir.join("huge.txt");
         let text = format!("{}\nend\n", "x".repeat(200_000));
-        std::fs::write(&path, &text).unwrap();
-        let file = FileInfo {
-            path,
-            size: text.len() as u64,
-            gzip: false,
-            modified: None,
-        };
-        let ctx = Ctx::new(1);
         let mut lines = Vec::new();
-        let mut start = 0;
-        while start < file.size {
-            let split = Split {
-                file: 0,
-                start,
-                end: (start + 100).min(file.size),
-            };
-            for_each_raw_line(&file, &split, None, &ctx, false, &mut |_, l| {
-                let Lines::One(l) = l else { unreachable!() };
-                lines.push(l.bytes.len());
-                Ok(Ctl::Continue)
-            })
-            .unwrap();
-            start += 100;
-        }
+        let read = read_in_partitions(text.as_bytes(), 100, false, &mut |_, _, l| {
+            let Lines::One(l) = l else { unreachable!() };
+            lines.push(l.bytes.len());
+        });
         assert_eq!(lines, vec![200_000, 3]);
         // Each of the 2,000 partitions inside the line stops at its own end.
-        let read = ctx.bytes_read.load(std::sync::atomic::Ordering::Relaxed);
-        assert!(
-            read < 20 * file.size,
-            "read {read} bytes of a {}-byte file",
-            file.size
-        );
-    }
-
-    fn tempfile_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("flow-read-huge-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        let size = text.len() as u64;
+        assert!(read < 20 * size, "read {read} bytes of a {size}-byte file");
     }
 
     #[test]
