@@ -34,8 +34,8 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use flow::exec::pystr;
 use flow::exec::wordtable::{Short, WordTable, SHORT};
+use flow::text::pystr;
 
 // ===========================================================================
 // The hand-written baseline

@@ -7,7 +7,8 @@ use std::io::{IsTerminal, Write};
 use clap::{Args, Parser, Subcommand};
 
 use crate::diag::{Diag, Diags, Renderer};
-use crate::plan::Plan;
+use crate::driver::{self, Script};
+use crate::exec::{output, ExecOptions};
 use crate::viz;
 
 #[derive(Parser, Debug)]
@@ -60,7 +61,7 @@ pub struct RunArgs {
     /// Print the plan after each optimizer pass
     #[arg(long)]
     pub explain: bool,
-    /// Worker threads (default: all cores)
+    /// Worker threads, 1 to 1024 (default: all cores)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Output format: auto, table, tsv, csv, json
@@ -74,75 +75,31 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// What went wrong, with the text to render it against.
+/// The most worker threads `--threads` accepts: more than any machine flow
+/// runs on has cores, few enough that asking cannot exhaust the system.
+pub const MAX_THREADS: usize = 1024;
+
+/// What went wrong, with the script it is about (for the source lines).
 pub struct Failure {
     pub diags: Diags,
-    pub renderer: Renderer,
+    pub script: Option<Script>,
 }
 
-/// The script: its display name and text.
-pub fn load(args: &RunArgs) -> Result<(String, String), Diags> {
-    if let Some(text) = &args.eval {
-        return Ok(("-e".into(), text.clone()));
-    }
-    let Some(path) = &args.script else {
-        return Err(Diag::script("flow::cli::no_script", "no script given")
-            .help("run `flow SCRIPT.flow`, `flow -e 'PIPELINE'`, or `flow` on a terminal for the REPL")
-            .into());
-    };
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => Ok((path.clone(), s)),
-            Err(e) => Err(Diag::script(
-                "flow::cli::script_not_utf8",
-                format!(
-                    "{path} is not valid UTF-8 (byte offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-            .into()),
-        },
-        Err(e) => Err(Diag::script(
-            "flow::cli::script_unreadable",
-            format!("cannot read {path}: {e}"),
-        )
-        .into()),
-    }
-}
-
-/// Parses `--set NAME=VALUE` pairs.
-pub fn overrides(args: &RunArgs) -> Result<Vec<(String, String)>, Diags> {
-    let mut out = Vec::new();
-    for s in &args.set {
-        match s.split_once('=') {
-            Some((n, v)) if !n.is_empty() => out.push((n.trim().to_string(), v.to_string())),
-            _ => {
-                return Err(Diag::script(
-                    "flow::cli::bad_set",
-                    format!("--set {s}: expected NAME=VALUE"),
-                )
-                .help("e.g. --set path=\"books/*.txt\"")
-                .into())
-            }
+impl From<Diags> for Failure {
+    fn from(diags: Diags) -> Failure {
+        Failure {
+            diags,
+            script: None,
         }
     }
-    Ok(out)
 }
 
-/// Parse, build and (unless told not to) optimize.
-pub fn compile(src: &str, overrides: &[(String, String)], optimize: bool) -> Result<Plan, Diags> {
-    let ast = crate::syntax::parse(src).map_err(Diags::from)?;
-    let plan = crate::plan::build(src, &ast, overrides)?;
-    Ok(if optimize {
-        crate::optimize::optimize(plan)
-    } else {
-        plan
-    })
-}
-
-fn color_stderr() -> bool {
-    std::env::var_os("NO_COLOR").is_none()
-        && std::io::stderr().is_terminal()
+/// Whether diagnostics on stderr get colour: a terminal, `NO_COLOR` unset
+/// (set to anything, even empty, it turns colour off, as no-color.org says)
+/// and `TERM` not `dumb`. The REPL asks the same of stdout.
+pub fn color_on(terminal: bool) -> bool {
+    terminal
+        && std::env::var_os("NO_COLOR").is_none()
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
@@ -156,29 +113,40 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let (mode, args) = match cli.command {
-        None => ("run", cli.run),
-        Some(Command::Run(a)) => ("run", a),
-        Some(Command::Check(a)) => ("check", a),
+    let result = match cli.command {
+        None | Some(Command::Run(_)) | Some(Command::Check(_)) | Some(Command::Repl(_)) => {
+            let (mode, args) = match cli.command {
+                Some(Command::Check(a)) => (Mode::Check, a),
+                Some(Command::Repl(a)) => (Mode::Repl, a),
+                Some(Command::Run(a)) => (Mode::Run, a),
+                _ => (Mode::Run, cli.run),
+            };
+            dispatch(mode, &args)
+        }
         Some(Command::Export { target, run }) => {
             if target != "dask" {
-                eprintln!("error: unknown export target `{target}` (available: dask)");
-                return 2;
+                Err(Diags::from(
+                    Diag::script(
+                        "flow::cli::unknown_target",
+                        format!("unknown export target `{target}`"),
+                    )
+                    .help("available: dask"),
+                )
+                .into())
+            } else {
+                dispatch(Mode::Export, &run)
             }
-            ("export", run)
         }
-        // `flow repl` prompts even when standard input is not a terminal.
-        Some(Command::Repl(a)) => return crate::repl::interactive(&a),
     };
-    // No script: the REPL on a terminal, else standard input as a script.
-    if mode == "run" && args.script.is_none() && args.eval.is_none() {
-        return crate::repl::main(&args);
-    }
-    match run_mode(mode, &args) {
-        Ok(()) => 0,
+    match result {
+        Ok(code) => code,
         Err(f) => {
-            let mut r = f.renderer;
-            r.color = color_stderr();
+            let (name, text) = f
+                .script
+                .as_ref()
+                .map_or(("flow", ""), |s| (s.name.as_str(), s.text.as_str()));
+            let mut r = Renderer::new(name, text);
+            r.color = color_on(std::io::stderr().is_terminal());
             r.width = 100;
             let text = r.render(&f.diags);
             let _ = std::io::stderr().write_all(text.as_bytes());
@@ -187,97 +155,168 @@ pub fn main() -> i32 {
     }
 }
 
-fn run_mode(mode: &str, args: &RunArgs) -> Result<(), Failure> {
-    let (name, src) = load(args).map_err(|diags| Failure {
-        diags,
-        renderer: Renderer::new("flow", ""),
-    })?;
-    let renderer = Renderer::new(&name, &src);
-    let fail = |diags: Diags| Failure {
-        diags,
-        renderer: Renderer::new(&name, &src),
-    };
-    let sets = overrides(args).map_err(fail)?;
-    let optimize = !args.no_optimize;
-    let threads = crate::exec::thread_count(args.threads);
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Run,
+    Check,
+    Export,
+    Repl,
+}
 
-    if args.explain {
-        let ast = crate::syntax::parse(&src).map_err(|d| fail(d.into()))?;
-        let plan = crate::plan::build(&src, &ast, &sets).map_err(fail)?;
-        let mut out = viz::text::render(&plan, "plan as written");
-        crate::optimize::explain(plan, |pass, changed, p| {
-            out.push('\n');
-            if changed {
-                out += &viz::text::render(p, &format!("after {pass}"));
-            } else {
-                out += &format!("after {pass}: unchanged\n");
-            }
-        });
-        print_stdout(&out);
-        return Ok(());
+/// `--threads`: 1 to [`MAX_THREADS`], default all cores.
+fn threads(args: &RunArgs) -> Result<usize, Diags> {
+    match args.threads {
+        None => Ok(crate::exec::thread_count(None)),
+        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Some(n) => Err(Diag::script(
+            "flow::cli::bad_threads",
+            format!("--threads {n}: expected 1 to {MAX_THREADS}"),
+        )
+        .help("leave it out to use every core")
+        .into()),
     }
+}
 
-    let plan = compile(&src, &sets, optimize).map_err(fail)?;
-    if let Some(fmt) = &args.visualize {
-        let Some(format) = viz::Format::parse(fmt) else {
-            return Err(fail(
+fn output_format(args: &RunArgs, terminal: bool) -> Result<output::Format, Diags> {
+    output::Format::parse(&args.format, terminal).ok_or_else(|| {
+        Diags::from(
+            Diag::script(
+                "flow::cli::bad_format",
+                format!("unknown output format `{}`", args.format),
+            )
+            .help("choose one of: auto, table, tsv, csv, json"),
+        )
+    })
+}
+
+fn dispatch(mode: Mode, args: &RunArgs) -> Result<i32, Failure> {
+    let threads = threads(args)?;
+    let stdin_tty = std::io::stdin().is_terminal();
+    // No script: the REPL on a terminal (or when asked), else standard input as a script.
+    if mode == Mode::Repl || (mode == Mode::Run && args.script.is_none() && args.eval.is_none()) {
+        if mode == Mode::Repl || stdin_tty {
+            let format = output_format(args, std::io::stdout().is_terminal())?;
+            let color = color_on(std::io::stdout().is_terminal());
+            return Ok(crate::repl::interactive(threads, format, color));
+        }
+        let script = Script::stdin()?;
+        if args.visualize.is_some() || args.explain {
+            return Err(Failure {
+                diags: Diag::script(
+                    "flow::cli::piped_visualize",
+                    "--visualize and --explain need the script as a file or -e text",
+                )
+                .help("e.g. flow -e \"$(cat script.flow)\" --visualize")
+                .into(),
+                script: Some(script),
+            });
+        }
+        return run_script(mode, args, threads, script).map(|_| 0);
+    }
+    let script = match (&args.eval, &args.script) {
+        (Some(text), _) => Script::inline(text),
+        (None, Some(path)) => Script::file(path)?,
+        (None, None) => {
+            return Err(Diags::from(
+                Diag::script("flow::cli::no_script", "no script given").help(
+                    "run `flow SCRIPT.flow`, `flow -e 'PIPELINE'`, or `flow` on a terminal for the REPL",
+                ),
+            )
+            .into())
+        }
+    };
+    run_script(mode, args, threads, script).map(|_| 0)
+}
+
+fn run_script(mode: Mode, args: &RunArgs, threads: usize, script: Script) -> Result<(), Failure> {
+    let result = script_mode(mode, args, threads, &script.text);
+    result.map_err(|diags| Failure {
+        diags,
+        script: Some(script),
+    })
+}
+
+fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<(), Diags> {
+    let sets = driver::parse_sets(&args.set)?;
+    let optimize = !args.no_optimize;
+    if args.explain {
+        let out = driver::explain(src, &sets)?;
+        return print_stdout(&out);
+    }
+    // Options are checked before any data is read.
+    let format = output_format(args, std::io::stdout().is_terminal())?;
+    let profile = match args.profile.as_deref() {
+        None => None,
+        Some(p @ ("table" | "json")) => Some(p),
+        Some(other) => {
+            return Err(Diag::script(
+                "flow::cli::bad_profile",
+                format!("unknown profile format `{other}`"),
+            )
+            .help("use --profile or --profile=json")
+            .into())
+        }
+    };
+    let visualize = match &args.visualize {
+        None => None,
+        Some(fmt) => Some(viz::Format::parse(fmt).ok_or_else(|| {
+            Diags::from(
                 Diag::script(
                     "flow::cli::bad_visualize",
                     format!("unknown visualization `{fmt}`"),
                 )
-                .help(format!("choose one of: {}", viz::Format::NAMES.join(", ")))
-                .into(),
-            ));
-        };
+                .help(format!("choose one of: {}", viz::Format::NAMES.join(", "))),
+            )
+        })?),
+    };
+    let plan = driver::compile(src, &sets, optimize)?;
+    if let Some(format) = visualize {
         let title = if optimize {
             "plan (optimized)"
         } else {
             "plan as written"
         };
-        let out = visualize(&plan, format, title, threads).map_err(fail)?;
-        print_stdout(&out);
-        return Ok(());
+        let out = driver::visualize(&plan, format, title, threads)?;
+        return print_stdout(&out);
     }
     match mode {
-        "check" => {
-            crate::exec::source::partition_counts(&plan, threads).map_err(fail)?;
-            Ok(())
-        }
-        "export" => Err(fail(
+        Mode::Check => driver::check(&plan, threads),
+        Mode::Export => Err(
             Diag::run("flow::export::not_built", "`flow export` is not built yet")
                 .help("it comes with the Dask export issue")
                 .into(),
-        )),
-        _ => {
-            let _ = renderer;
-            crate::exec::run_cli(&plan, args, threads).map_err(fail)
+        ),
+        Mode::Run | Mode::Repl => {
+            let mut opts = ExecOptions::new(threads);
+            opts.progress = !args.quiet && std::io::stderr().is_terminal();
+            let report = driver::run(&plan, &opts)?;
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = output::print(&report.outputs, format, &mut stdout) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(Diag::run(
+                        "flow::io::stdout",
+                        format!("cannot write to stdout: {e}"),
+                    )
+                    .into());
+                }
+            }
+            match profile {
+                Some("json") => eprint!("{}", crate::exec::profile::json(&plan, &report.profile)),
+                Some(_) => eprint!("{}", crate::exec::profile::table(&plan, &report.profile)),
+                None => {}
+            }
+            Ok(())
         }
     }
 }
 
-/// Renders a plan in a visualization format; `tasks` resolves the inputs'
-/// partitions (stats files, reads nothing).
-pub fn visualize(
-    plan: &Plan,
-    format: viz::Format,
-    title: &str,
-    threads: usize,
-) -> Result<String, Diags> {
-    Ok(match format {
-        viz::Format::Text => viz::text::render(plan, title),
-        viz::Format::Dot => viz::dot::render(plan),
-        viz::Format::Mermaid => viz::mermaid::render(plan),
-        viz::Format::Svg => viz::svg::render(plan),
-        viz::Format::Tasks => {
-            let parts = crate::exec::source::partition_counts(plan, threads)?;
-            viz::tasks::render(plan, &parts)
-        }
-    })
-}
-
-fn print_stdout(s: &str) {
+/// Writes a rendering to stdout; a closed pipe (`| head`) is no error, any
+/// other failure (`> /dev/full`) is.
+fn print_stdout(s: &str) -> Result<(), Diags> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into()),
+    }
 }

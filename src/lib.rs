@@ -13,12 +13,14 @@
 
 pub mod cli;
 pub mod diag;
+pub mod driver;
 pub mod exec;
 pub mod ops;
 pub mod optimize;
 pub mod plan;
 pub mod repl;
 pub mod syntax;
+pub mod text;
 pub mod types;
 pub mod value;
 pub mod viz;

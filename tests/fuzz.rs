@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 fn check(src: &str) -> Result<(), TestCaseError> {
     for optimize in [false, true] {
-        if let Err(diags) = flow::cli::compile(src, &[], optimize) {
+        if let Err(diags) = flow::driver::compile(src, &[], optimize) {
             prop_assert!(!diags.is_empty());
             for d in &diags.0 {
                 if let Some(s) = d.span {

@@ -3,7 +3,7 @@
 //!
 //! [`reference`] evaluates an UNOPTIMIZED plan serially, element by element,
 //! with every operator written out plainly from SPEC §2: no partitions, no
-//! fusion, no partial/merge split. It reuses only `exec::pystr` (Python's
+//! fusion, no partial/merge split. It reuses only `text::pystr` (Python's
 //! case mappings, verified against CPython on their own) and `exec::eval`
 //! (expressions). The property tests generate random inputs and pipelines
 //! and check that the optimized, parallel executor — at 1, 2 and 3 threads,
@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use flow::exec::eval::{eval, Env, It};
-use flow::exec::{execute, pystr, Ctx, OutputData};
+use flow::exec::{execute, Ctx, OutputData};
 use flow::ops::{Arg, OpId};
 use flow::plan::expr::TExpr;
 use flow::plan::{NodeId, Phase, Plan, Step};
+use flow::text::pystr;
 use flow::value::{Record, Value};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -1057,9 +1058,9 @@ impl fmt::Debug for Short<'_> {
 /// Compiles `src`, runs the reference on the unoptimized plan, and checks the
 /// executor against it: optimized at 1, 2 and 3 threads, unoptimized at 2.
 fn check(src: &str) -> Result<(), TestCaseError> {
-    let unopt = flow::cli::compile(src, &[], false)
+    let unopt = flow::driver::compile(src, &[], false)
         .unwrap_or_else(|d| panic!("the generator wrote an invalid script:\n{src}\n{d:?}"));
-    let opt = flow::cli::compile(src, &[], true)
+    let opt = flow::driver::compile(src, &[], true)
         .expect("an unoptimized plan that compiles also compiles optimized");
     let want = reference(&unopt);
     if std::env::var_os("REFERENCE_VERBOSE").is_some() {
@@ -1839,8 +1840,8 @@ proptest! {
         let out = dir.path().join("out");
         let target = out.join(if star { format!("*.{ext}") } else { format!("all.{ext}") });
         let script = format!("{body} | {sink} {}", quote(&target.display().to_string()));
-        let want = reference(&flow::cli::compile(&body, &[], false).expect("the body compiles"));
-        let plan = flow::cli::compile(&script, &[], true).expect("the script compiles");
+        let want = reference(&flow::driver::compile(&body, &[], false).expect("the body compiles"));
+        let plan = flow::driver::compile(&script, &[], true).expect("the script compiles");
         let got = execute(&plan, &Ctx::new(2));
         let mut names: Vec<PathBuf> = match std::fs::read_dir(&out) {
             Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
@@ -2157,7 +2158,7 @@ fn json_floats_are_correctly_rounded() {
         .collect();
     std::fs::write(dir.path().join("f.jsonl"), text).unwrap();
     let p = quote(&format!("{}/f.jsonl", dir.path().display()));
-    let plan = flow::cli::compile(&format!("read_json {p} | map .x"), &[], true).unwrap();
+    let plan = flow::driver::compile(&format!("read_json {p} | map .x"), &[], true).unwrap();
     let got = execute(&plan, &Ctx::new(1)).unwrap();
     for (x, v) in xs.iter().zip(&got[0].values) {
         assert!(
@@ -2168,7 +2169,7 @@ fn json_floats_are_correctly_rounded() {
     }
     // `parse_json` too.
     let lits: Vec<String> = xs.iter().map(|x| quote(&pystr::float_repr(*x))).collect();
-    let plan = flow::cli::compile(
+    let plan = flow::driver::compile(
         &format!("from [{}] | parse_json", lits.join(", ")),
         &[],
         true,
@@ -2187,7 +2188,7 @@ fn json_floats_are_correctly_rounded() {
 /// `-0` in JSON is the int 0, as Python's `json.loads` reads it.
 #[test]
 fn json_minus_zero_is_an_int() {
-    let plan = flow::cli::compile(r#"from ["-0", "[-0]"] | parse_json"#, &[], true).unwrap();
+    let plan = flow::driver::compile(r#"from ["-0", "[-0]"] | parse_json"#, &[], true).unwrap();
     let got = execute(&plan, &Ctx::new(1)).unwrap();
     let want = [Value::Int(0), Value::List(Arc::new(vec![Value::Int(0)]))];
     for (w, g) in want.iter().zip(&got[0].values) {

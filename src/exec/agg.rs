@@ -112,7 +112,7 @@ impl Sum {
             }
             other => {
                 let mut s = String::new();
-                super::format::py_repr(other, &mut s);
+                crate::value::format::py_repr(other, &mut s);
                 return Err(run_err(
                     step,
                     format!(

@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use regex::Regex;
 
-use super::format::py_str;
-use super::pystr;
+use crate::text::regex::{py_regex, regex_reason};
+
 use crate::ops::funcs::FnId;
 use crate::plan::expr::{TExpr, TKind};
 use crate::syntax::ast::{BinOp, Span, UnOp};
+use crate::text::pystr;
+use crate::value::format::py_str;
 use crate::value::Value;
 
 /// The current element.
@@ -51,8 +53,8 @@ impl<'a> EV<'a> {
     fn show(&self) -> String {
         let mut s = String::new();
         match self {
-            EV::S(x) => super::format::py_repr(&Value::str(x), &mut s),
-            EV::V(v) => super::format::py_repr(v, &mut s),
+            EV::S(x) => crate::value::format::py_repr(&Value::str(x), &mut s),
+            EV::V(v) => crate::value::format::py_repr(v, &mut s),
         }
         if s.chars().count() > 60 {
             s = s.chars().take(57).collect::<String>() + "...";
@@ -446,41 +448,6 @@ fn round_int(i: i64, n: i64) -> Option<i64> {
         std::cmp::Ordering::Equal => q % 2 != 0,
     };
     i64::try_from((q + i128::from(up)) * m).ok()
-}
-
-/// Compiles `p` with Python `re`'s meaning of `\s` and `\w` in str
-/// patterns: `\s` is `str.isspace` (Rust's White_Space lacks U+001C to
-/// U+001F) and `\w` is `str.isalnum` or `_` (Rust's also takes combining
-/// marks and connector punctuation). Otherwise Rust's `regex` syntax.
-pub fn py_regex(p: &str) -> Result<Regex, regex::Error> {
-    let mut out = String::with_capacity(p.len() + 16);
-    let mut chars = p.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        // Nested classes work inside a class too: `[a\s]` is `[a[\s…]]`.
-        match chars.next() {
-            Some('s') => out.push_str(r"[\s\x1C-\x1F]"),
-            Some('S') => out.push_str(r"[^\s\x1C-\x1F]"),
-            Some('w') => out.push_str(r"[\p{L}\p{N}_]"),
-            Some('W') => out.push_str(r"[^\p{L}\p{N}_]"),
-            Some(n) => {
-                out.push('\\');
-                out.push(n);
-            }
-            None => out.push('\\'),
-        }
-    }
-    Regex::new(&out)
-}
-
-/// The last line of a regex error, without its "error: " prefix.
-pub fn regex_reason(e: &regex::Error) -> String {
-    let m = e.to_string();
-    let last = m.lines().last().unwrap_or("").trim();
-    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 fn overflow(span: Span) -> EvalError {

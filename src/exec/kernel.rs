@@ -7,14 +7,14 @@
 use std::borrow::Cow;
 
 use super::eval::{eval, truth, Env, EvalError, It, EV};
-use super::format;
-use super::pystr;
 use super::wordtable::{Short, WordTable};
 use super::Ctl;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
 use crate::plan::expr::TExpr;
 use crate::plan::Step;
+use crate::text::pystr;
+use crate::value::format;
 use crate::value::Value;
 
 /// One element in flight.

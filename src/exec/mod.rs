@@ -10,12 +10,10 @@
 
 pub mod agg;
 pub mod eval;
-pub mod format;
 pub mod kernel;
 pub mod output;
 pub mod profile;
 mod progress;
-pub mod pystr;
 pub mod read;
 pub mod source;
 mod sources;
@@ -24,13 +22,11 @@ pub mod wordtable;
 mod write;
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::cli::RunArgs;
 use crate::diag::{Diag, Diags};
 use crate::ops::{Arg, Kind, OpId};
 use crate::plan::{NodeId, Phase, Plan, Step};
@@ -45,6 +41,50 @@ use kernel::{Collect, KStep, Sink};
 pub enum Ctl {
     Continue,
     Stop,
+}
+
+/// What a face asks of a run: built by the command line, the REPL or a
+/// test; nothing in `exec` knows where the options came from.
+#[derive(Clone, Debug)]
+pub struct ExecOptions {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Keep only the first N elements of each bag output nothing else reads
+    /// (see [`Ctx::preview`]).
+    pub preview: Option<usize>,
+    /// Set (e.g. by Ctrl-C) to stop the run.
+    pub cancel: Arc<AtomicBool>,
+    /// Draw a progress bar on stderr while the run takes long.
+    pub progress: bool,
+}
+
+impl ExecOptions {
+    pub fn new(threads: usize) -> ExecOptions {
+        ExecOptions {
+            threads: threads.max(1),
+            preview: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: false,
+        }
+    }
+}
+
+/// Runs a plan as `opts` says, reusing and filling `cache` for nodes
+/// marked `persist`; every output in script order.
+pub fn run(plan: &Plan, opts: &ExecOptions, cache: Option<&mut Cache>) -> Result<RunReport, Diags> {
+    let mut ctx = Ctx::new(opts.threads);
+    ctx.cancel = opts.cancel.clone();
+    ctx.preview = opts.preview;
+    if !opts.progress {
+        return execute_cached(plan, &ctx, cache);
+    }
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| progress::bar(&ctx, &done));
+        let r = execute_cached(plan, &ctx, cache);
+        done.store(true, Ordering::Relaxed);
+        r
+    })
 }
 
 /// Shared state of one run.
@@ -807,55 +847,4 @@ impl Work<'_> {
         partials.sort_by_key(|p| p.0);
         Ok(Data::Partials(partials.into_iter().map(|p| p.1).collect()))
     }
-}
-
-/// Runs a compiled plan for the command line and prints its outputs.
-pub fn run_cli(plan: &Plan, args: &RunArgs, threads: usize) -> Result<(), Diags> {
-    let format =
-        output::Format::parse(&args.format, std::io::stdout().is_terminal()).ok_or_else(|| {
-            Diags::from(
-                Diag::script(
-                    "flow::cli::bad_format",
-                    format!("unknown output format `{}`", args.format),
-                )
-                .help("choose one of: auto, table, tsv, csv, json"),
-            )
-        })?;
-    let profile = match args.profile.as_deref() {
-        None => None,
-        Some(p @ ("table" | "json")) => Some(p),
-        Some(other) => {
-            return Err(Diag::script(
-                "flow::cli::bad_profile",
-                format!("unknown profile format `{other}`"),
-            )
-            .help("use --profile or --profile=json")
-            .into())
-        }
-    };
-    let ctx = Ctx::new(threads);
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let done = AtomicBool::new(false);
-    let report = std::thread::scope(|scope| {
-        if show_progress {
-            scope.spawn(|| progress::bar(&ctx, &done));
-        }
-        let r = execute_cached(plan, &ctx, None);
-        done.store(true, Ordering::Relaxed);
-        r
-    })?;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = output::print(&report.outputs, format, &mut stdout) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(
-                Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into(),
-            );
-        }
-    }
-    match profile {
-        Some("json") => eprint!("{}", self::profile::json(plan, &report.profile)),
-        Some(_) => eprint!("{}", self::profile::table(plan, &report.profile)),
-        None => {}
-    }
-    Ok(())
 }

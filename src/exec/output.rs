@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::format::{cell, json};
 use super::OutputData;
 use crate::types::Coll;
+use crate::value::format::{cell, json};
 use crate::value::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

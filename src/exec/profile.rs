@@ -88,7 +88,7 @@ fn bytes(b: u64) -> String {
 
 /// The profile as an aligned table.
 pub fn table(plan: &Plan, profile: &[NodeProfile]) -> String {
-    let names = crate::viz::node_names(plan);
+    let names = plan.node_names();
     let total: f64 = profile.iter().map(|p| p.wall.as_secs_f64()).sum();
     let mut lines: Vec<[String; 9]> = vec![[
         "node".into(),
@@ -154,7 +154,7 @@ pub fn table(plan: &Plan, profile: &[NodeProfile]) -> String {
 
 /// The profile as one JSON object.
 pub fn json(plan: &Plan, profile: &[NodeProfile]) -> String {
-    let names = crate::viz::node_names(plan);
+    let names = plan.node_names();
     let opt = |n: Option<u64>| n.map_or("null".to_string(), |n| n.to_string());
     let mut out = String::from("{\"nodes\":[");
     for (i, p) in profile.iter().enumerate() {
@@ -175,7 +175,7 @@ pub fn json(plan: &Plan, profile: &[NodeProfile]) -> String {
                 out.push(',');
             }
             let mut label = String::new();
-            super::format::json_str(r.step.trim_start_matches("| "), &mut label);
+            crate::value::format::json_str(r.step.trim_start_matches("| "), &mut label);
             let _ = write!(
                 out,
                 "{{\"step\":{label},\"line\":{},\"col\":{},\"in\":{},\"out\":{}}}",

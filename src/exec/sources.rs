@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
-use super::format::from_json;
 use super::kernel::{Emit, Item};
 use super::read::{self, Decode, Encoding, Errors};
 use super::source::{file_source, io_reason, range_partitions, FileInfo, FileSource};
@@ -14,6 +13,7 @@ use super::{Ctl, Ctx};
 use crate::diag::{Diag, Diags};
 use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Plan, Step};
+use crate::value::format::from_json;
 use crate::value::{Record, Value};
 
 /// Resolved file sources, by node.

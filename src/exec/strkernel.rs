@@ -12,7 +12,6 @@ use std::borrow::Cow;
 
 use super::eval::{eval, truth, Env, It};
 use super::kernel::{each_line, eval_diag, Sink};
-use super::pystr;
 use super::wordtable::{Short, WordTable, SHORT};
 use super::Ctl;
 use crate::diag::Diag;
@@ -20,6 +19,7 @@ use crate::ops::funcs::FnId;
 use crate::ops::{Arg, OpId};
 use crate::plan::expr::{TExpr, TKind};
 use crate::plan::Step;
+use crate::text::pystr;
 use crate::types::{Coll, Type};
 use crate::value::Value;
 
@@ -662,14 +662,14 @@ mod tests {
             "\t\t\t\t\t\t\t\tz",
         ];
         for c in cases {
-            let want: Vec<&str> = crate::exec::pystr::split_whitespace_py(c).collect();
+            let want: Vec<&str> = crate::text::pystr::split_whitespace_py(c).collect();
             assert_eq!(words(c), want, "{c:?}");
         }
         // Every split of a string mixing all ASCII bytes at every offset.
         let all: String = (0u8..128).map(char::from).collect();
         for start in 0..all.len() {
             let s = &all[start..];
-            let want: Vec<&str> = crate::exec::pystr::split_whitespace_py(s).collect();
+            let want: Vec<&str> = crate::text::pystr::split_whitespace_py(s).collect();
             assert_eq!(words(s), want);
         }
     }

@@ -6,11 +6,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::format;
 use super::source::io_reason;
 use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
 use crate::plan::Step;
+use crate::value::format;
 use crate::value::Value;
 
 /// Files written under temporary names, waiting for the run to succeed.

@@ -42,6 +42,14 @@ pub fn lookup(name: &str) -> Option<&'static FuncDef> {
     FUNCTIONS.iter().find(|f| f.name == name)
 }
 
+/// The table entry for an id.
+pub fn def(id: FnId) -> &'static FuncDef {
+    FUNCTIONS
+        .iter()
+        .find(|f| f.id == id)
+        .expect("every FnId has an entry")
+}
+
 fn want(args: &[Type], i: usize, t: &Type, f: &str) -> Result<(), String> {
     match args.get(i) {
         Some(a) if !a.fits(t) => Err(format!(

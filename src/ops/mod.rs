@@ -7,12 +7,13 @@
 //! Adding an operator = one `OpDef` in [`OPERATORS`] + a new [`OpId`] (the
 //! executor's exhaustive `match` on it then asks for the kernel).
 
+pub mod expr;
 pub mod funcs;
 
-use crate::plan::expr::TExpr;
 use crate::syntax::ast::Span;
 use crate::types::{Coll, Type};
 use crate::value::Value;
+use expr::TExpr;
 
 /// Identifies an operator; the executor matches on it exhaustively.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,32 +1,13 @@
 //! Typed expressions: an AST expression with names resolved (constants
 //! inlined, bare functions applied to `it`) and a static type on every node.
 
-use std::fmt;
-
 use crate::diag::Diag;
 use crate::ops::funcs::{self, FnId};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::types::Type;
 use crate::value::Value;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct TExpr {
-    pub kind: TKind,
-    pub ty: Type,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum TKind {
-    Const(Value),
-    It,
-    List(Vec<TExpr>),
-    Field(Box<TExpr>, String),
-    Index(Box<TExpr>, Box<TExpr>),
-    Call(FnId, Vec<TExpr>),
-    Unary(UnOp, Box<TExpr>),
-    Binary(BinOp, Box<TExpr>, Box<TExpr>),
-}
+pub use crate::ops::expr::{TExpr, TKind};
 
 /// What a name in an expression can refer to.
 pub enum NameRef {
@@ -243,8 +224,8 @@ impl Checker<'_> {
                 ..
             }) = targs.get(1)
             {
-                if let Err(err) = crate::exec::eval::py_regex(re) {
-                    let last = crate::exec::eval::regex_reason(&err);
+                if let Err(err) = crate::text::regex::py_regex(re) {
+                    let last = crate::text::regex::regex_reason(&err);
                     return Err(Diag::script("flow::plan::bad_regex", format!("invalid regular expression: {last}"))
                         .at(*rs, "this regex")
                         .help("regexes use Rust's `regex` syntax: like Python's `re` (`\\s` and `\\w` as in Python), without look-around or backreferences"));
@@ -349,83 +330,5 @@ fn arith(l: &Type, r: &Type) -> Type {
         (Any, _) | (_, Any) => Any,
         (Float, _) | (_, Float) => Float,
         _ => Int,
-    }
-}
-
-/// Prints the resolved expression as flow source (`not_delim(it)`).
-impl fmt::Display for TExpr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt_t(self, 0, f)
-    }
-}
-
-fn fmt_t(e: &TExpr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match &e.kind {
-        TKind::Const(v) => write!(f, "{v}"),
-        TKind::It => f.write_str("it"),
-        TKind::List(items) => {
-            f.write_str("[")?;
-            for (i, it) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                fmt_t(it, 0, f)?;
-            }
-            f.write_str("]")
-        }
-        TKind::Field(b, name) => {
-            if b.kind != TKind::It {
-                fmt_t(b, 9, f)?;
-            }
-            write!(f, ".{name}")
-        }
-        TKind::Index(b, i) => {
-            fmt_t(b, 9, f)?;
-            f.write_str("[")?;
-            fmt_t(i, 0, f)?;
-            f.write_str("]")
-        }
-        TKind::Call(id, args) => {
-            let name = funcs::FUNCTIONS
-                .iter()
-                .find(|d| d.id == *id)
-                .map_or("?", |d| d.name);
-            write!(f, "{name}(")?;
-            for (i, a) in args.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                fmt_t(a, 0, f)?;
-            }
-            f.write_str(")")
-        }
-        TKind::Unary(op, inner) => {
-            let (text, prec) = match op {
-                UnOp::Not => ("not ", 3),
-                UnOp::Neg => ("-", 7),
-            };
-            if prec < ctx {
-                f.write_str("(")?;
-            }
-            f.write_str(text)?;
-            fmt_t(inner, prec, f)?;
-            if prec < ctx {
-                f.write_str(")")?;
-            }
-            Ok(())
-        }
-        TKind::Binary(op, l, r) => {
-            let prec = op.precedence();
-            if prec < ctx {
-                f.write_str("(")?;
-            }
-            fmt_t(l, prec, f)?;
-            write!(f, " {} ", op.symbol())?;
-            fmt_t(r, prec + 1, f)?;
-            if prec < ctx {
-                f.write_str(")")?;
-            }
-            Ok(())
-        }
     }
 }

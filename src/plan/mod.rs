@@ -17,7 +17,8 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use crate::ops::{Arg, ArgVal, Kind, OpDef};
-use crate::syntax::ast::{fmt_size, Span};
+use crate::syntax::ast::Span;
+use crate::text::fmt_size;
 use crate::types::Coll;
 use crate::value::Value;
 
@@ -220,6 +221,16 @@ impl Plan {
             }
         }
         order
+    }
+
+    /// A short stable name for each node: `n0`, `n1`, … by topological
+    /// position (what the visualizations and `--profile` call nodes).
+    pub fn node_names(&self) -> std::collections::HashMap<NodeId, String> {
+        self.topo()
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n, format!("n{i}")))
+            .collect()
     }
 
     /// Checks the invariants every pass must keep: acyclic, every node has a

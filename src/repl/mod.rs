@@ -10,9 +10,8 @@
 pub mod helper;
 pub mod lex;
 pub mod meta;
-pub mod session;
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -22,8 +21,8 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{ColorMode, Editor};
 
-use crate::cli::RunArgs;
 use crate::diag::{Diag, Diags, Renderer};
+use crate::driver::session::Session;
 use crate::exec::output::{self, Format};
 use crate::exec::OutputData;
 use crate::ops::{self, funcs::FUNCTIONS, PKind, OPERATORS};
@@ -32,94 +31,17 @@ use crate::types::{Coll, Type};
 use crate::viz;
 use helper::FlowHelper;
 use meta::Meta;
-use session::Session;
 
 /// Rows of a bag printed at the prompt; the rest are counted.
 pub const ROWS: usize = 20;
 
 const PROMPT: &str = "flow> ";
 
-/// `flow` with no script: the REPL on a terminal, else standard input as a script.
-pub fn main(args: &RunArgs) -> i32 {
-    if io::stdin().is_terminal() {
-        interactive(args)
-    } else {
-        run_piped(args)
-    }
-}
-
-/// Whether colour (highlighting, hints, coloured diagnostics) is wanted on `stream`.
-fn color_on(terminal: bool) -> bool {
-    terminal
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
-}
-
 fn render(name: &str, src: &str, diags: &Diags, color: bool) -> String {
     let mut r = Renderer::new(name, src);
     r.color = color;
     r.width = 100;
     r.render(diags)
-}
-
-/// Standard input read whole and run as a script, as `flow -e` runs its text.
-pub fn run_piped(args: &RunArgs) -> i32 {
-    let color = color_on(io::stderr().is_terminal());
-    let fail = |src: &str, diags: Diags| {
-        let _ = io::stderr().write_all(render("<stdin>", src, &diags, color).as_bytes());
-        diags.exit_code()
-    };
-    let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().read_to_end(&mut bytes) {
-        return fail(
-            "",
-            Diag::run(
-                "flow::cli::stdin_unreadable",
-                format!("cannot read standard input: {e}"),
-            )
-            .into(),
-        );
-    }
-    let src = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return fail(
-                "",
-                Diag::script(
-                    "flow::cli::script_not_utf8",
-                    format!(
-                        "standard input is not valid UTF-8 (byte offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                )
-                .into(),
-            )
-        }
-    };
-    if args.visualize.is_some() || args.explain {
-        return fail(
-            &src,
-            Diag::script(
-                "flow::cli::piped_visualize",
-                "--visualize and --explain need the script as a file or -e text",
-            )
-            .help("e.g. flow -e \"$(cat script.flow)\" --visualize")
-            .into(),
-        );
-    }
-    let sets = match crate::cli::overrides(args) {
-        Ok(s) => s,
-        Err(d) => return fail(&src, d),
-    };
-    let plan = match crate::cli::compile(&src, &sets, !args.no_optimize) {
-        Ok(p) => p,
-        Err(d) => return fail(&src, d),
-    };
-    let threads = crate::exec::thread_count(args.threads);
-    match crate::exec::run_cli(&plan, args, threads) {
-        Ok(()) => 0,
-        Err(d) => fail(&src, d),
-    }
 }
 
 /// Where history is kept: `FLOW_HISTORY`, else `$XDG_DATA_HOME/flow/history`,
@@ -142,17 +64,8 @@ fn history_path_in(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<P
 }
 
 /// The editor loop; returns the exit code.
-pub fn interactive(args: &RunArgs) -> i32 {
-    let stdout_tty = io::stdout().is_terminal();
-    let Some(format) = Format::parse(&args.format, stdout_tty) else {
-        eprintln!(
-            "error: unknown output format `{}` (choose one of: auto, table, tsv, csv, json)",
-            args.format
-        );
-        return 2;
-    };
-    let color = color_on(stdout_tty);
-    let mut repl = Repl::new(crate::exec::thread_count(args.threads), format, color);
+pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
+    let mut repl = Repl::new(threads, format, color);
     repl.tty = io::stderr().is_terminal();
 
     let config = Config::builder()
@@ -472,14 +385,14 @@ impl Repl {
                     Some(n) => format!("plan of {n} (optimized)"),
                     None => "plan of the last input (optimized)".to_string(),
                 };
-                let text = match crate::cli::visualize(&plan, format, &title, self.session.threads)
-                {
-                    Ok(t) => t,
-                    Err(d) => {
-                        self.report("<input>", "", &d, err)?;
-                        return Ok(Next::Continue);
-                    }
-                };
+                let text =
+                    match crate::driver::visualize(&plan, format, &title, self.session.threads) {
+                        Ok(t) => t,
+                        Err(d) => {
+                            self.report("<input>", "", &d, err)?;
+                            return Ok(Next::Continue);
+                        }
+                    };
                 out.write_all(text.as_bytes())?;
             }
             Meta::Explain => match &self.session.last_plan {

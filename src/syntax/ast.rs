@@ -3,40 +3,7 @@
 
 use std::fmt;
 
-/// A half-open byte range `start..end` into the script text.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-    pub fn len(self) -> usize {
-        self.end - self.start
-    }
-    pub fn is_empty(self) -> bool {
-        self.start == self.end
-    }
-}
-
-impl fmt::Debug for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
-
-impl From<Span> for miette::SourceSpan {
-    fn from(s: Span) -> Self {
-        (s.start, s.len()).into()
-    }
-}
+pub use crate::diag::Span;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
@@ -202,8 +169,8 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{x}")
             }
         }
-        ExprKind::Size(n) => write!(f, "{}", fmt_size(*n)),
-        ExprKind::Str(s) => write!(f, "{}", quote(s)),
+        ExprKind::Size(n) => write!(f, "{}", crate::text::fmt_size(*n)),
+        ExprKind::Str(s) => write!(f, "{}", crate::text::quote(s)),
         ExprKind::List(items) => {
             f.write_str("[")?;
             for (i, it) in items.iter().enumerate() {
@@ -267,33 +234,4 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             Ok(())
         }
     }
-}
-
-/// A string literal as flow source.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A byte count in the largest binary unit that divides it exactly.
-pub fn fmt_size(n: u64) -> String {
-    for (unit, m) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if n >= m && n.is_multiple_of(m) {
-            return format!("{}{unit}", n / m);
-        }
-    }
-    format!("{n}B")
 }

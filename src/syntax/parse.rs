@@ -270,7 +270,13 @@ fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
                     .collect::<Result<_, _>>()?;
                 ExprKind::Call(name, args)
             }
-            Rule::paren => return expr(p.into_inner().next().expect("paren expr")),
+            // The span covers the parentheses, so a stage or binding that
+            // ends in `(…)` keeps its `)`.
+            Rule::paren => {
+                let mut e = expr(p.into_inner().next().expect("paren expr"))?;
+                e.span = sp;
+                return Ok(e);
+            }
             Rule::postfix_expr => return expr_postfix(p),
             Rule::expr => return expr(p),
             r => unreachable!("unexpected atom {r:?}"),

@@ -35,15 +35,6 @@ impl Format {
     }
 }
 
-/// A short stable name for a node: `n0`, `n1`, … by topological position.
-pub fn node_names(plan: &Plan) -> std::collections::HashMap<NodeId, String> {
-    plan.topo()
-        .into_iter()
-        .enumerate()
-        .map(|(i, n)| (n, format!("n{i}")))
-        .collect()
-}
-
 /// The output numbers (1-based, script order) a node feeds.
 pub fn outputs_of(plan: &Plan, n: NodeId) -> Vec<usize> {
     plan.outputs
@@ -79,9 +70,9 @@ pub fn step_lines(step: &crate::plan::Step) -> Vec<String> {
 /// Drives a [`Draw`] over the plan: nodes in topological order (a fused node
 /// as a cluster of its steps, chained), each followed by its input edges;
 /// then the outputs in script order. Graph ids are the node names of
-/// [`node_names`] (`n0`), with `_i` for step `i` of a fused node (`n1_0`).
+/// [`Plan::node_names`] (`n0`), with `_i` for step `i` of a fused node (`n1_0`).
 pub fn walk(plan: &Plan, d: &mut impl Draw) {
-    let names = node_names(plan);
+    let names = plan.node_names();
     let step_id = |n: NodeId, i: usize| -> String {
         if plan.graph[n].steps.len() == 1 {
             names[&n].clone()

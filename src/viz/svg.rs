@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::{node_names, outputs_of};
+use super::outputs_of;
 use crate::plan::{NodeId, Plan};
 
 const CHAR_W: f64 = 7.2;
@@ -32,7 +32,7 @@ struct Box_ {
 
 pub fn render(plan: &Plan) -> String {
     let order = plan.topo();
-    let names = node_names(plan);
+    let names = plan.node_names();
     // Layer = longest path from a source.
     let mut layer: HashMap<NodeId, usize> = HashMap::new();
     for &n in &order {
@@ -167,7 +167,8 @@ mod tests {
     #[test]
     fn svg_is_well_formed_and_escapes_labels() {
         let src = "let a = from [\"<&>\"] | lower\na | count\nconcat a a | frequencies | topk 3";
-        let plan = crate::cli::compile(src, &[], true).unwrap();
+        let ast = crate::syntax::parse(src).unwrap();
+        let plan = crate::optimize::optimize(crate::plan::build(src, &ast, &[]).unwrap());
         let svg = render(&plan);
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.trim_end().ends_with("</svg>"));

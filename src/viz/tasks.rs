@@ -18,7 +18,7 @@
 //! its inputs' counts; everything else keeps its input's count.
 use std::collections::HashMap;
 
-use super::{node_names, outputs_of};
+use super::outputs_of;
 use crate::ops::Kind;
 use crate::plan::{NodeId, Phase, Plan};
 
@@ -69,7 +69,7 @@ pub fn partitions(plan: &Plan, sources: &HashMap<NodeId, usize>) -> HashMap<Node
 }
 
 pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
-    let names = node_names(plan);
+    let names = plan.node_names();
     let count = partitions(plan, sources);
     let order = plan.topo();
     let total: usize = order.iter().map(|n| count[n]).sum();

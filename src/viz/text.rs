@@ -9,11 +9,11 @@
 //!     → n1
 //! ```
 
-use super::{node_names, outputs_of};
+use super::outputs_of;
 use crate::plan::Plan;
 
 pub fn render(plan: &Plan, title: &str) -> String {
-    let names = node_names(plan);
+    let names = plan.node_names();
     let order = plan.topo();
     let mut rows: Vec<(String, String, String)> = Vec::new();
     let mut extra: Vec<(usize, String)> = Vec::new();

@@ -50,7 +50,7 @@ pub fn check_parse(src: &str) -> String {
 
 /// The compiled plan; panics with the rendered diagnostics on an error.
 pub fn plan(src: &str, optimize: bool) -> Plan {
-    match flow::cli::compile(src, &[], optimize) {
+    match flow::driver::compile(src, &[], optimize) {
         Ok(p) => p,
         Err(d) => panic!("compile error:\n{}", Renderer::new("test", src).render(&d)),
     }
@@ -77,7 +77,7 @@ pub fn check_error(name: &str, src: &str) -> String {
 
 /// The diagnostics of compiling and resolving `src` with `--set` overrides (empty when fine).
 pub fn errors(src: &str, overrides: &[(String, String)]) -> Diags {
-    let plan = match flow::cli::compile(src, overrides, true) {
+    let plan = match flow::driver::compile(src, overrides, true) {
         Ok(p) => p,
         Err(d) => return d,
     };

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diag, Diags};
-use crate::exec::{self, Cache, Ctx, OutputData};
+use crate::exec::{self, Cache, ExecOptions, OutputData};
 use crate::plan::Plan;
 use crate::syntax::ast::{Span, Stmt};
 use crate::types::Coll;
@@ -20,6 +20,8 @@ pub struct Session {
     /// The `let` statements entered so far, one per line.
     defs: String,
     pub threads: usize,
+    /// Rows of each bag output kept for showing; the rest are counted.
+    pub preview: usize,
     pub cache: Cache,
     /// The optimized plan of the last input that had outputs (`:explain`).
     pub last_plan: Option<Plan>,
@@ -40,6 +42,7 @@ impl Session {
         Session {
             defs: String::new(),
             threads,
+            preview: 20,
             cache: Cache::default(),
             last_plan: None,
             last_reused: Vec::new(),
@@ -58,15 +61,8 @@ impl Session {
         optimize: bool,
     ) -> Result<(Plan, crate::syntax::ast::Program), Diags> {
         let src = format!("{}{input}", self.defs);
+        let shift = |ds: Diags| self.shift(ds);
         let base = self.defs.len();
-        let shift = |mut ds: Diags| {
-            for d in &mut ds.0 {
-                if let Some(s) = &mut d.span {
-                    *s = Span::new(s.start.saturating_sub(base), s.end.saturating_sub(base));
-                }
-            }
-            ds
-        };
         let ast = crate::syntax::parse(&src).map_err(|d| shift(d.into()))?;
         let mut plan = crate::plan::build(&src, &ast, &[]).map_err(shift)?;
         for n in plan.graph.node_indices().collect::<Vec<_>>() {
@@ -86,6 +82,28 @@ impl Session {
             plan = crate::optimize::optimize(plan);
         }
         Ok((plan, ast))
+    }
+
+    /// Moves the spans of diagnostics about `defs + input` into the input
+    /// as typed. A span inside an earlier binding cannot point into this
+    /// line: its text goes into the help instead.
+    fn shift(&self, mut ds: Diags) -> Diags {
+        let base = self.defs.len();
+        for d in &mut ds.0 {
+            let Some(s) = d.span else { continue };
+            if s.start >= base {
+                d.span = Some(Span::new(s.start - base, s.end - base));
+            } else {
+                d.span = None;
+                let text = self.defs.get(s.start..s.end.min(base)).unwrap_or("");
+                let note = format!("in the earlier binding `{}`", text.trim());
+                d.help = Some(match d.help.take() {
+                    Some(h) => format!("{note}; {h}"),
+                    None => note,
+                });
+            }
+        }
+        ds
     }
 
     /// Runs one input: binds its `let`s, runs its outputs.
@@ -109,11 +127,12 @@ impl Session {
         let outputs = if plan.outputs.is_empty() {
             Vec::new()
         } else {
-            let mut ctx = Ctx::new(self.threads);
-            ctx.cancel = cancel;
-            // The REPL shows the first rows and counts the rest.
-            ctx.preview = Some(super::ROWS);
-            let report = exec::execute_cached(&plan, &ctx, Some(&mut self.cache))?;
+            let mut opts = ExecOptions::new(self.threads);
+            opts.cancel = cancel;
+            // A prompt shows the first rows and counts the rest.
+            opts.preview = Some(self.preview);
+            let report =
+                exec::run(&plan, &opts, Some(&mut self.cache)).map_err(|d| self.shift(d))?;
             self.last_reused = report.reused;
             self.last_plan = Some(plan);
             report.outputs
@@ -204,5 +223,33 @@ mod tests {
             format!("{:?}", run(&mut s, "a | count")[0].values),
             "[Int(3)]"
         );
+    }
+
+    #[test]
+    fn a_binding_that_ends_in_parentheses_is_kept_whole() {
+        let mut s = Session::new(2);
+        run(&mut s, "let xs = range 5 | map (it + 1)");
+        assert_eq!(
+            format!("{:?}", run(&mut s, "xs | sum")[0].values),
+            "[Int(15)]"
+        );
+        assert_eq!(
+            format!("{:?}", run(&mut s, "xs | count")[0].values),
+            "[Int(5)]"
+        );
+    }
+
+    #[test]
+    fn run_time_errors_point_into_the_input_line() {
+        let mut s = Session::new(1);
+        run(&mut s, "let a = 1");
+        let e = s
+            .eval("range 5 | map 10 / it", Arc::new(AtomicBool::new(false)))
+            .err()
+            .unwrap();
+        // `10 / it` divides by zero on the first element: the span is in the
+        // input as typed, under the expression.
+        let sp = e.0[0].span.expect("a span");
+        assert_eq!(&"range 5 | map 10 / it"[sp.start..sp.end], "10 / it");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::pystr::push_float_repr;
+use crate::text::pystr::push_float_repr;
 use crate::value::Value;
 
 /// Python's `str(v)`.

@@ -1,6 +1,8 @@
 //! Run-time values: what flows between operators. Holds text, numbers, lists
 //! and records (JSON objects with ordered keys), so JSON and CSV sources fit.
 
+pub mod format;
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -277,7 +279,7 @@ impl fmt::Display for Value {
                     write!(f, "{x}")
                 }
             }
-            Value::Str(s) => f.write_str(&crate::syntax::ast::quote(s)),
+            Value::Str(s) => f.write_str(&crate::text::quote(s)),
             Value::List(items) => {
                 f.write_str("[")?;
                 for (i, v) in items.iter().enumerate() {
@@ -294,7 +296,7 @@ impl fmt::Display for Value {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{}: {v}", crate::syntax::ast::quote(k))?;
+                    write!(f, "{}: {v}", crate::text::quote(k))?;
                 }
                 f.write_str("}")
             }
