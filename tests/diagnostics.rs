@@ -1,6 +1,12 @@
 //! Every diagnostic a user can cause, rendered as the command line shows it
 //! (miette, no colour, width 100), one snapshot each. A snapshot must show
 //! the code, the offending span underlined, and a help line where one helps.
+//!
+//! Check-time cases go through the library as `flow check` does (`check!`);
+//! run-time and command-line cases run the built binary in a scratch
+//! directory with relative paths (`run!`, `cli`); REPL cases type lines into
+//! a session. `every_diagnostic_code_has_a_snapshot` keeps every code in
+//! `src/` covered.
 
 mod common;
 
@@ -169,4 +175,480 @@ fn exit_codes_rank_script_errors_above_run_errors() {
     );
     assert_eq!(errors("range 5 | lower", &[]).exit_code(), 2);
     assert_eq!(errors("range 5 | lowr", &[]).exit_code(), 2);
+}
+
+#[test]
+fn literal_out_of_range() {
+    check!("syntax_integer_out_of_range", "range 9999999999999999999");
+    check!(
+        "syntax_size_not_whole_bytes",
+        "read_text \"data/books/*.txt\" blocksize=1.5B | count"
+    );
+}
+
+#[test]
+fn option_value_that_is_not_one_term() {
+    // A negated value is not one term either: it needs parentheses too.
+    check!("syntax_option_negated", "range 5 | sort by=-it");
+}
+
+#[test]
+fn bound_name_only_starts_a_pipeline() {
+    check!(
+        "arguments_to_name",
+        "let words = read_text \"data/books/*.txt\" | split\nwords 10 | count"
+    );
+    check!(
+        "name_mid_pipeline",
+        "let words = read_text \"data/books/*.txt\" | split\nrange 3 | words"
+    );
+    check!(
+        "constant_starts_a_pipeline",
+        "let limit = 10\nlimit | count"
+    );
+}
+
+#[test]
+fn pipeline_without_a_source() {
+    check!("missing_input", "lower | count");
+}
+
+#[test]
+fn sink_ends_a_pipeline() {
+    check!(
+        "after_sink",
+        "from [\"a\", \"b\"] | write_text \"out.txt\" | count"
+    );
+    check!(
+        "bound_sink",
+        "let saved = from [\"a\", \"b\"] | write_text \"out.txt\"\nsaved | count"
+    );
+}
+
+#[test]
+fn constant_must_be_a_literal() {
+    check!("not_constant", "let sizes = [10, 2 * 5]\nrange 3");
+}
+
+#[test]
+fn option_given_twice() {
+    check!("duplicate_option", "range 9 | topk 3 by=it by=(-it)");
+}
+
+#[test]
+fn unknown_aggregate_lists_the_aggregates() {
+    check!(
+        "bad_aggregate",
+        "read_text \"data/books/*.txt\" | split | groupby len(it) sums"
+    );
+    check!(
+        "bad_aggregate_far",
+        "read_text \"data/books/*.txt\" | split | groupby len(it) avg"
+    );
+}
+
+#[test]
+fn expression_type_errors() {
+    check!("field_of_an_int", "range 5 | map it.name");
+    check!(
+        "collection_in_expression",
+        "let small = range 3\nrange 5 | filter it in small"
+    );
+}
+
+#[test]
+fn bad_paths_point_at_the_path() {
+    check!("bad_glob", "read_text \"data/books/[a-z.txt\" | count");
+    check!(
+        "directory_is_not_a_file",
+        "read_text \"data/books\" | count"
+    );
+}
+
+/// No input files, for [`run!`].
+const NO_FILES: &[(&str, &[u8])] = &[];
+
+/// JSON Lines where one `user` is a number and one `bytes` a string.
+const EVENTS: &[(&str, &[u8])] = &[(
+    "events.jsonl",
+    b"{\"user\": \"ann\", \"bytes\": 120}\n{\"user\": 42, \"bytes\": \"12kB\"}\n",
+)];
+
+/// Runs `src` as `script.flow` with the built binary, in a fresh directory
+/// holding `files` (path, bytes); snapshots exit code, stdout and stderr.
+macro_rules! run {
+    ($name:literal, $files:expr, $src:expr) => {{
+        let src: &str = $src;
+        let ran = common::run_script($files, src);
+        insta::with_settings!({ omit_expression => true, description => src }, {
+            insta::assert_snapshot!($name, ran.transcript());
+        });
+    }};
+}
+
+#[test]
+fn bad_input_data_points_at_the_source() {
+    run!(
+        "invalid_utf8",
+        &[("names.txt", b"caf\xc3\xa9\ncaf\xe9\n")],
+        "read_text \"names.txt\" | count"
+    );
+    run!(
+        "bad_json_line",
+        &[(
+            "events.jsonl",
+            b"{\"user\": \"ann\"}\n{\"user\": \"bob\",}\n"
+        )],
+        "read_json \"events.jsonl\" | count"
+    );
+    run!(
+        "bad_csv_row",
+        &[("people.csv", b"name,age\nann,31\nbob\n")],
+        "read_csv \"people.csv\" | count"
+    );
+    run!(
+        "csv_separator_not_one_byte",
+        &[("people.csv", "name；age\nann；31\n".as_bytes())],
+        "read_csv \"people.csv\" sep=\"；\" | count"
+    );
+    run!(
+        "gzip_text_corrupt",
+        &[("logs.txt.gz", b"plain text, not gzip\n")],
+        "read_text \"logs.txt.gz\" | count"
+    );
+    run!(
+        "gzip_csv_corrupt",
+        &[("people.csv.gz", b"plain text, not gzip\n")],
+        "read_csv \"people.csv.gz\" | count"
+    );
+}
+
+#[test]
+fn bad_elements_point_at_the_stage() {
+    run!(
+        "element_type",
+        EVENTS,
+        "read_json \"events.jsonl\" | map .user | lower"
+    );
+    run!(
+        "expression_division_by_zero",
+        NO_FILES,
+        "range 5 | map 100 / it"
+    );
+    run!(
+        "missing_key",
+        EVENTS,
+        "read_json \"events.jsonl\" | pluck \"path\" | count"
+    );
+    run!(
+        "parse_json_bad_line",
+        &[("events.log", b"{\"user\": \"ann\"}\nuser=bob\n")],
+        "read_text \"events.log\" | parse_json | count"
+    );
+    run!(
+        "aggregate_not_a_number",
+        EVENTS,
+        "read_json \"events.jsonl\" | map .bytes | sum"
+    );
+    run!(
+        "aggregate_overflow",
+        NO_FILES,
+        "from [9223372036854775807, 1] | sum"
+    );
+}
+
+#[test]
+fn failed_write_points_at_the_target() {
+    run!(
+        "write_target_is_a_directory",
+        &[("out.txt/", b"")],
+        "from [\"a\", \"b\"] | write_text \"out.txt\""
+    );
+    run!(
+        "write_parent_is_a_file",
+        &[("report", b"not a directory\n")],
+        "from [\"a\", \"b\"] | write_text \"report/words.txt\""
+    );
+}
+
+/// Snapshots what the binary did, described by the command line.
+fn cli(name: &str, command: &str, ran: &common::Ran) {
+    insta::with_settings!({ omit_expression => true, description => command }, {
+        insta::assert_snapshot!(name, ran.transcript());
+    });
+}
+
+/// A directory holding `script.flow`, a script that runs fine.
+fn good_script() -> tempfile::TempDir {
+    common::scratch(&[("script.flow", b"range 3 | count\n")])
+}
+
+#[test]
+fn command_line_mistakes() {
+    let dir = good_script();
+    let flow = |args: &[&str]| common::ran(&mut common::flow_command(dir.path(), args));
+    cli("cli_no_script", "flow check", &flow(&["check"]));
+    cli(
+        "cli_script_unreadable",
+        "flow missing.flow",
+        &flow(&["missing.flow"]),
+    );
+    cli(
+        "cli_bad_set",
+        "flow script.flow --set limit",
+        &flow(&["script.flow", "--set", "limit"]),
+    );
+    cli(
+        "cli_bad_format",
+        "flow script.flow --format yaml",
+        &flow(&["script.flow", "--format", "yaml"]),
+    );
+    cli(
+        "cli_bad_profile",
+        "flow script.flow --profile=xml",
+        &flow(&["script.flow", "--profile=xml"]),
+    );
+    cli(
+        "cli_bad_visualize",
+        "flow script.flow --visualize=png",
+        &flow(&["script.flow", "--visualize=png"]),
+    );
+    cli(
+        "cli_export_not_built",
+        "flow export script.flow",
+        &flow(&["export", "script.flow"]),
+    );
+    cli(
+        "cli_export_unknown_target",
+        "flow export --target spark script.flow",
+        &flow(&["export", "--target", "spark", "script.flow"]),
+    );
+    cli(
+        "cli_repl_bad_format",
+        "flow repl --format yaml",
+        &flow(&["repl", "--format", "yaml"]),
+    );
+}
+
+#[test]
+fn script_that_is_not_utf8() {
+    let dir = common::scratch(&[("script.flow", b"range 3 | count\n# caf\xe9\n")]);
+    cli(
+        "cli_script_not_utf8",
+        "flow script.flow",
+        &common::ran(&mut common::flow_command(dir.path(), &["script.flow"])),
+    );
+    cli(
+        "cli_stdin_script_not_utf8",
+        "flow < script.flow",
+        &common::ran_with_stdin(
+            &mut common::flow_command(dir.path(), &[]),
+            b"range 3 | count\n# caf\xe9\n",
+        ),
+    );
+}
+
+#[test]
+fn script_on_standard_input() {
+    let dir = good_script();
+    cli(
+        "cli_piped_visualize",
+        "flow --visualize < script.flow",
+        &common::ran_with_stdin(
+            &mut common::flow_command(dir.path(), &["--visualize"]),
+            b"range 3 | count\n",
+        ),
+    );
+    // A directory opens, but reading it fails.
+    let stdin = std::fs::File::open(dir.path()).expect("open a directory");
+    cli(
+        "cli_stdin_unreadable",
+        "flow < DIRECTORY",
+        &common::ran(common::flow_command(dir.path(), &[]).stdin(stdin)),
+    );
+    cli(
+        "stdin_invalid_utf8",
+        "flow -e 'stdin | count' < names.txt",
+        &common::ran_with_stdin(
+            &mut common::flow_command(dir.path(), &["-e", "stdin | count"]),
+            b"caf\xc3\xa9\ncaf\xe9\n",
+        ),
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written() {
+    let dir = good_script();
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipping: no /dev/full");
+        return;
+    };
+    cli(
+        "cli_stdout_full",
+        "flow script.flow > /dev/full",
+        &common::ran(common::flow_command(dir.path(), &["script.flow"]).stdout(full)),
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn worker_threads_that_cannot_start() {
+    // As in a memory-limited container: a worker's stack (4 GiB here, so the
+    // very first one fails and nothing else runs short) does not fit in the
+    // 1 GB of address space the process may use.
+    let dir = good_script();
+    let flow = env!("CARGO_BIN_EXE_flow");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "ulimit -v 1000000 && exec \"$0\" \"$@\"", flow])
+        .args(["script.flow", "--threads", "4"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("RUST_MIN_STACK", "4294967296")
+        .stdin(std::process::Stdio::null());
+    cli(
+        "threads_cannot_start",
+        "ulimit -v 1000000; RUST_MIN_STACK=4294967296 flow script.flow --threads 4",
+        &common::ran(&mut cmd),
+    );
+}
+
+#[test]
+fn repl_meta_command_mistakes() {
+    snap("repl_unknown_command", &common::repl(&[":typ words", ":"]));
+    snap(
+        "repl_usage",
+        &common::repl(&[":type", ":ops all", ":type let n = 3"]),
+    );
+    snap(
+        "repl_unknown_topic",
+        &common::repl(&[":help lowr", ":help zzzzzz"]),
+    );
+    snap("repl_unknown_setting", &common::repl(&[":set thread 4"]));
+    snap(
+        "repl_bad_setting",
+        &common::repl(&[":set threads 0", ":set format yaml"]),
+    );
+    snap(
+        "repl_load_missing_file",
+        &common::repl(&[":load missing.flow"]),
+    );
+}
+
+#[test]
+fn repl_asks_for_what_is_not_there() {
+    snap(
+        "repl_viz_bad_format",
+        &common::repl(&["let words = range 3", ":viz words png"]),
+    );
+    snap(
+        "repl_viz_unbound",
+        &common::repl(&["let words = range 3", ":viz wrds"]),
+    );
+    snap("repl_nothing_run", &common::repl(&[":viz", ":explain"]));
+    snap("repl_nothing_to_continue", &common::repl(&["| map it * 2"]));
+}
+
+/// Codes that no input can make the binary or the library show, each with
+/// why. Keep this list as short as the code allows.
+const NEVER_SHOWN: &[&str] = &[
+    // Only a cancelled run makes it, and only the REPL cancels a run (Ctrl-C
+    // sets the flag; the command line installs no handler, so SIGINT just
+    // ends the process). The REPL prints a bare `cancelled` instead of
+    // rendering the diagnostic, so its code never reaches the user.
+    "flow::exec::cancelled",
+];
+
+/// The `flow::PHASE::NAME` code at the start of `text`, if one is there.
+fn code_at(text: &str) -> Option<&str> {
+    let len = text
+        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':'))
+        .unwrap_or(text.len());
+    let code = text[..len].trim_end_matches(':');
+    let parts: Vec<&str> = code.split("::").collect();
+    (parts.len() == 3 && parts[0] == "flow" && parts.iter().all(|p| !p.is_empty())).then_some(code)
+}
+
+/// Every code written as a string literal `"flow::PHASE::NAME"` in `src`.
+fn code_literals(src: &str) -> Vec<String> {
+    src.match_indices("\"flow::")
+        .filter_map(|(i, _)| {
+            let rest = &src[i + 1..];
+            let code = code_at(rest)?;
+            rest[code.len()..]
+                .starts_with('"')
+                .then(|| code.to_string())
+        })
+        .collect()
+}
+
+/// Every code shown in a rendered snapshot (not part of a longer word).
+fn codes_shown(text: &str) -> Vec<String> {
+    text.match_indices("flow::")
+        .filter(|(i, _)| {
+            !text[..*i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+        })
+        .filter_map(|(i, _)| code_at(&text[i..]).map(str::to_string))
+        .collect()
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable directory") {
+        let path = entry.expect("a readable entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_diagnostic_code_has_a_snapshot() {
+    use std::collections::BTreeSet;
+    let root = common::root();
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let codes: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| code_literals(&std::fs::read_to_string(f).expect("UTF-8 source")))
+        .collect();
+    // The scan itself works: it finds the codes this file's own tests show.
+    assert!(
+        codes.contains("flow::plan::unknown_operator") && codes.len() > 50,
+        "the scan of src/ found only {codes:?}"
+    );
+    let shown: BTreeSet<String> = std::fs::read_dir(root.join("tests/snapshots"))
+        .expect("tests/snapshots/ exists")
+        .map(|e| e.expect("a readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "snap"))
+        .flat_map(|p| codes_shown(&std::fs::read_to_string(&p).expect("UTF-8 snapshot")))
+        .collect();
+    let missing: Vec<&str> = codes
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !shown.contains(*c) && !NEVER_SHOWN.contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} diagnostic codes in src/ appear in no snapshot under tests/snapshots/ \
+         (add a case to tests/diagnostics.rs):\n  {}",
+        missing.len(),
+        codes.len(),
+        missing.join("\n  ")
+    );
+    // The allow-list stays honest: only codes that exist and are never shown.
+    for c in NEVER_SHOWN {
+        assert!(
+            codes.contains(*c),
+            "{c} is allow-listed but no longer in src/"
+        );
+        assert!(
+            !shown.contains(*c),
+            "{c} is allow-listed but a snapshot shows it"
+        );
+    }
 }

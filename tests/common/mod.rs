@@ -90,3 +90,104 @@ pub fn errors(src: &str, overrides: &[(String, String)]) -> Diags {
 pub fn render(name: &str, src: &str, diags: &Diags) -> String {
     Renderer::new(name, src).render(diags)
 }
+
+/// What the built `flow` binary did: its exit code and what it printed.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Exit code, stdout and stderr together, for a snapshot.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The built `flow` binary with `args`, run in `dir` as a user runs it,
+/// without colour (`NO_COLOR=1`) and with nothing on standard input.
+pub fn flow_command(dir: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flow"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Runs `cmd` to the end.
+pub fn ran(cmd: &mut std::process::Command) -> Ran {
+    let out = cmd.output().expect("the command runs");
+    Ran {
+        code: out.status.code().expect("exited normally, not by a signal"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A fresh directory holding `files` (path, contents); a path ending in `/`
+/// is made a directory. Paths are relative, so diagnostics about them do
+/// not name the temporary directory.
+pub fn scratch(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (path, contents) in files {
+        let p = dir.path().join(path);
+        if path.ends_with('/') {
+            std::fs::create_dir_all(&p).expect("create a directory");
+        } else {
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).expect("create a directory");
+            }
+            std::fs::write(&p, contents).expect("write a file");
+        }
+    }
+    dir
+}
+
+/// Writes `src` to `script.flow` beside `files` in a fresh directory and runs
+/// `flow script.flow` there: the run-time diagnostics a user sees.
+pub fn run_script(files: &[(&str, &[u8])], src: &str) -> Ran {
+    let dir = scratch(files);
+    std::fs::write(dir.path().join("script.flow"), src).expect("write the script");
+    ran(&mut flow_command(dir.path(), &["script.flow"]))
+}
+
+/// Types `lines` into a fresh REPL session (2 threads, table output, no
+/// colour, run in the crate root); each line after its prompt, then what it
+/// printed to stdout and stderr.
+pub fn repl(lines: &[&str]) -> String {
+    let mut r = flow::repl::Repl::new(2, flow::exec::output::Format::Table, false);
+    let mut text = String::new();
+    for line in lines {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        r.handle(line, &mut out, &mut err)
+            .expect("writing to memory does not fail");
+        text += &format!("flow> {line}\n");
+        text += &String::from_utf8_lossy(&out);
+        text += &String::from_utf8_lossy(&err);
+    }
+    text
+}
+
+/// Runs `cmd` with `input` on its standard input.
+pub fn ran_with_stdin(cmd: &mut std::process::Command, input: &[u8]) -> Ran {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    // The program may stop reading early; a broken pipe here is its business.
+    let _ = child.stdin.take().expect("piped stdin").write_all(input);
+    let out = child.wait_with_output().expect("the command finishes");
+    Ran {
+        code: out.status.code().expect("exited normally, not by a signal"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
