@@ -399,6 +399,21 @@ fn command_line_mistakes() {
         &flow(&["script.flow", "--set", "limit"]),
     );
     cli(
+        "cli_set_twice",
+        "flow script.flow --set limit=1 --set limit=2",
+        &flow(&["script.flow", "--set", "limit=1", "--set", "limit=2"]),
+    );
+    cli(
+        "cli_threads_zero",
+        "flow script.flow --threads 0",
+        &flow(&["script.flow", "--threads", "0"]),
+    );
+    cli(
+        "cli_threads_too_many",
+        "flow script.flow --threads 40000",
+        &flow(&["script.flow", "--threads", "40000"]),
+    );
+    cli(
         "cli_bad_format",
         "flow script.flow --format yaml",
         &flow(&["script.flow", "--format", "yaml"]),
