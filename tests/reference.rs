@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use flow::exec::eval::{eval, Env, It};
 use flow::exec::{execute, Ctx, OutputData};
-use flow::ops::{Arg, OpId};
+use flow::ops::{Agg, Arg, OpId};
 use flow::plan::expr::TExpr;
 use flow::plan::{NodeId, Phase, Plan, Step};
 use flow::text::pystr;
@@ -375,7 +375,7 @@ fn run_step(step: &Step, ins: &[&R], env: &Env) -> Res<R> {
             for v in input {
                 let k = ev(key_e, v, env)?;
                 let x = match (agg, expr_arg(step, 2)) {
-                    ("count", _) => Value::Null,
+                    (Agg::Count, _) => Value::Null,
                     (_, Some(e)) => ev(e, v, env)?,
                     (_, None) => v.clone(),
                 };
@@ -384,15 +384,14 @@ fn run_step(step: &Step, ins: &[&R], env: &Env) -> Res<R> {
             let mut out = Vec::with_capacity(groups.len());
             for (k, xs) in groups {
                 let a = match agg {
-                    "count" => Value::Int(xs.len() as i64),
-                    "sum" => sum(&xs)?,
-                    "mean" => mean(&xs)?,
-                    "min" => first_extreme(xs, true),
-                    "max" => first_extreme(xs, false),
-                    "collect" => Value::List(Arc::new(xs)),
-                    other => panic!("unknown aggregate {other}"),
+                    Agg::Count => Value::Int(xs.len() as i64),
+                    Agg::Sum => sum(&xs)?,
+                    Agg::Mean => mean(&xs)?,
+                    Agg::Min => first_extreme(xs, true),
+                    Agg::Max => first_extreme(xs, false),
+                    Agg::Collect => Value::List(Arc::new(xs)),
                 };
-                out.push(record("key", k, agg, a));
+                out.push(record("key", k, agg.name(), a));
             }
             R::Bag(out)
         }

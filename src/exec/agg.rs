@@ -14,7 +14,7 @@ use super::kernel::{Item, Sink};
 use super::wordtable::WordTable;
 use super::Ctl;
 use crate::diag::Diag;
-use crate::ops::{Arg, OpId};
+use crate::ops::{Agg, Arg, OpId};
 use crate::plan::expr::TExpr;
 use crate::plan::Step;
 use crate::value::{Record, Value};
@@ -31,7 +31,7 @@ pub struct Spec<'p> {
     key: Option<&'p TExpr>,
     n: usize,
     desc: bool,
-    agg: &'static str,
+    agg: Agg,
 }
 
 impl<'p> Spec<'p> {
@@ -67,8 +67,8 @@ impl<'p> Spec<'p> {
             n,
             desc: matches!(step.opt("desc"), Some(Arg::Value(Value::Bool(true)))),
             agg: match step.arg(1) {
-                Some(Arg::Agg(a)) => a,
-                _ => "count",
+                Some(Arg::Agg(a)) => *a,
+                _ => Agg::Count,
             },
         }
     }
@@ -337,14 +337,14 @@ pub enum Acc {
 }
 
 impl Acc {
-    fn new(agg: &str) -> Acc {
+    fn new(agg: Agg) -> Acc {
         match agg {
-            "count" => Acc::Count(0),
-            "sum" => Acc::Sum(Sum::default()),
-            "min" => Acc::Min(None),
-            "max" => Acc::Max(None),
-            "mean" => Acc::Mean(Sum::default(), 0),
-            _ => Acc::Collect(Vec::new()),
+            Agg::Count => Acc::Count(0),
+            Agg::Sum => Acc::Sum(Sum::default()),
+            Agg::Min => Acc::Min(None),
+            Agg::Max => Acc::Max(None),
+            Agg::Mean => Acc::Mean(Sum::default(), 0),
+            Agg::Collect => Acc::Collect(Vec::new()),
         }
     }
     fn add(&mut self, v: Value, pos: Pos, step: &Step) -> Result<(), Diag> {
@@ -417,7 +417,30 @@ impl Partial {
             OpId::Topk | OpId::Sort => Partial::Keyed(Vec::new()),
             OpId::Take => Partial::Take(Vec::new()),
             OpId::Groupby => Partial::Group(Map::default()),
-            other => unreachable!("{other:?} is not an aggregation"),
+            other @ (OpId::ReadText
+            | OpId::ReadJson
+            | OpId::ReadCsv
+            | OpId::Range
+            | OpId::From
+            | OpId::Stdin
+            | OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv) => {
+                unreachable!("{other:?} is not an aggregation")
+            }
         }
     }
 }
@@ -600,7 +623,7 @@ impl Sink for PartialSink<'_> {
                     Some(e) => eval_item(e, &item, self.env, step)?,
                     None => item.clone().into_value(),
                 };
-                let v = if self.spec.agg == "count" {
+                let v = if self.spec.agg == Agg::Count {
                     Value::Null
                 } else {
                     self.value(item)?
@@ -764,7 +787,7 @@ fn emit_finished(
             if ordered {
                 groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             }
-            let (kk, ka): (Arc<str>, Arc<str>) = ("key".into(), spec.agg.into());
+            let (kk, ka): (Arc<str>, Arc<str>) = ("key".into(), spec.agg.name().into());
             all(&mut groups
                 .into_iter()
                 .map(|(k, acc)| Ok(record(&kk, k, &ka, acc.finish(step)?))))

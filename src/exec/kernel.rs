@@ -210,7 +210,29 @@ pub fn compile<'p>(steps: &'p [Step]) -> Vec<KStep<'p>> {
                 }
                 OpId::ParseJson => K::ParseJson,
                 OpId::ToJson => K::ToJson,
-                other => unreachable!("{other:?} is not elementwise"),
+                other @ (OpId::ReadText
+                | OpId::ReadJson
+                | OpId::ReadCsv
+                | OpId::Range
+                | OpId::From
+                | OpId::Stdin
+                | OpId::Count
+                | OpId::Sum
+                | OpId::Min
+                | OpId::Max
+                | OpId::Mean
+                | OpId::Distinct
+                | OpId::Frequencies
+                | OpId::Topk
+                | OpId::Sort
+                | OpId::Take
+                | OpId::Groupby
+                | OpId::Concat
+                | OpId::WriteText
+                | OpId::WriteJson
+                | OpId::WriteCsv) => {
+                    unreachable!("{other:?} is not elementwise")
+                }
             };
             KStep { k, step }
         })

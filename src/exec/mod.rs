@@ -28,7 +28,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diag::{Diag, Diags};
-use crate::ops::{Arg, Kind, OpId};
+use crate::ops::{Arg, Kind};
 use crate::plan::{NodeId, Phase, Plan, Step};
 use crate::types::Coll;
 use crate::value::Value;
@@ -498,7 +498,7 @@ fn run_node(
             // Skip ordering a set-like result when what follows ignores
             // order; make only the candidates of a `topk` right after it.
             let top = match (&spec, sh.chain.is_empty()) {
-                (Some(s), true) if hspec.id == OpId::Frequencies => s.top_by_count(),
+                (Some(s), true) if h.op.yields_counts => s.top_by_count(),
                 _ => None,
             };
             let needs = if let Some(n) = top {
@@ -528,10 +528,10 @@ fn run_node(
             }
             work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
         }
-        Some((h, Kind::Sink, _)) => {
+        Some((h, Kind::Sink(format), _)) => {
             let parts = single(inputs);
             let mut pending = prepared.pending.lock().unwrap_or_else(|e| e.into_inner());
-            write::write(h, &parts, &mut pending)?;
+            write::write(h, format, &parts, &mut pending)?;
             let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
             t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
             t.partitions = parts.len();

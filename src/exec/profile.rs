@@ -28,7 +28,7 @@ fn rows(plan: &Plan, p: &NodeProfile, name: &str) -> Vec<Row> {
         let (ein, eout) = if i == 0 && head {
             match step.op.kind {
                 // A sink's input is what it wrote.
-                Kind::Sink => (c.first().copied(), None),
+                Kind::Sink(_) => (c.first().copied(), None),
                 _ => (None, c.first().copied()),
             }
         } else if step.phase == Phase::Partial {

@@ -150,8 +150,9 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
             modified: meta.modified().ok(),
         });
     }
-    // CSV rows may span lines (quoted newlines): one partition per file.
-    let splittable = step.op.id != OpId::ReadCsv;
+    // A source that takes `blocksize` is split into byte ranges; one without
+    // it (CSV: a quoted field may span lines) is one partition per file.
+    let splittable = step.op.option("blocksize").is_some();
     let total: u64 = files.iter().map(|f| f.size).sum();
     let blocksize = match step.opt("blocksize") {
         Some(Arg::Value(Value::Int(n))) => (*n as u64).max(1),
@@ -206,7 +207,33 @@ pub fn partition_counts(plan: &Plan, threads: usize) -> Result<HashMap<NodeId, u
                 _ => 1,
             },
             OpId::From | OpId::Stdin => 1,
-            _ => continue,
+            OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Count
+            | OpId::Sum
+            | OpId::Min
+            | OpId::Max
+            | OpId::Mean
+            | OpId::Distinct
+            | OpId::Frequencies
+            | OpId::Topk
+            | OpId::Sort
+            | OpId::Take
+            | OpId::Groupby
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv => continue,
         };
         out.insert(n, count);
     }

@@ -184,7 +184,34 @@ impl Prepared {
         match step.op.id {
             OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => self.files[&n].splits.len(),
             OpId::Range => range_partitions(range_n(step)),
-            _ => 1,
+            OpId::From | OpId::Stdin => 1,
+            other @ (OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Count
+            | OpId::Sum
+            | OpId::Min
+            | OpId::Max
+            | OpId::Mean
+            | OpId::Distinct
+            | OpId::Frequencies
+            | OpId::Topk
+            | OpId::Sort
+            | OpId::Take
+            | OpId::Groupby
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),
         }
     }
 
@@ -252,7 +279,33 @@ impl Prepared {
                     )),
                 },
             }),
-            other => unreachable!("{other:?} is not a source"),
+            other @ (OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Count
+            | OpId::Sum
+            | OpId::Min
+            | OpId::Max
+            | OpId::Mean
+            | OpId::Distinct
+            | OpId::Frequencies
+            | OpId::Topk
+            | OpId::Sort
+            | OpId::Take
+            | OpId::Groupby
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),
         }
     }
 }
@@ -340,22 +393,14 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     if r.fill_buf().map_err(io_err)?.starts_with(b"\xEF\xBB\xBF") {
         r.consume(3);
     }
+    // The catalog's `PKind::CsvSep` has checked it is one single-byte character.
     let sep = match step.opt("sep") {
-        Some(Arg::Value(Value::Str(s))) => s.chars().next().unwrap_or(','),
-        _ => ',',
+        Some(Arg::Value(Value::Str(s))) if s.len() == 1 => s.as_bytes()[0],
+        _ => b',',
     };
-    let mut sep_buf = [0u8; 4];
-    let sep_bytes = sep.encode_utf8(&mut sep_buf).as_bytes();
-    if sep_bytes.len() != 1 {
-        return Err(Diag::run(
-            "flow::io::csv_separator",
-            "the CSV separator must be a single-byte character",
-        )
-        .at(step.span, "in `read_csv`"));
-    }
     let header = !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))));
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep_bytes[0])
+        .delimiter(sep)
         .has_headers(false)
         .from_reader(r);
     let mut names: Option<Vec<Arc<str>>> = None;

@@ -260,7 +260,33 @@ impl<'p> StrChain<'p> {
                     },
                     _ => return None,
                 },
-                _ => return None,
+                // Not str → str on borrowed slices: the general kernel runs them.
+                OpId::Map
+                | OpId::Flatten
+                | OpId::Pluck
+                | OpId::ParseJson
+                | OpId::ToJson
+                | OpId::ReadText
+                | OpId::ReadJson
+                | OpId::ReadCsv
+                | OpId::Range
+                | OpId::From
+                | OpId::Stdin
+                | OpId::Count
+                | OpId::Sum
+                | OpId::Min
+                | OpId::Max
+                | OpId::Mean
+                | OpId::Distinct
+                | OpId::Frequencies
+                | OpId::Topk
+                | OpId::Sort
+                | OpId::Take
+                | OpId::Groupby
+                | OpId::Concat
+                | OpId::WriteText
+                | OpId::WriteJson
+                | OpId::WriteCsv => return None,
             };
             ops.push((op, step));
         }

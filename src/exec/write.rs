@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::source::io_reason;
 use crate::diag::Diag;
-use crate::ops::{Arg, OpId};
+use crate::ops::{Arg, SinkFormat};
 use crate::plan::Step;
 use crate::value::format;
 use crate::value::Value;
@@ -46,7 +46,12 @@ pub fn discard(pending: Pending) {
 }
 
 /// Writes a sink's files under temporary names, adding them to `pending`.
-pub fn write(step: &Step, parts: &[Vec<Value>], pending: &mut Pending) -> Result<(), Diag> {
+pub fn write(
+    step: &Step,
+    format: SinkFormat,
+    parts: &[Vec<Value>],
+    pending: &mut Pending,
+) -> Result<(), Diag> {
     let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
         unreachable!("a sink has a path");
     };
@@ -92,7 +97,7 @@ pub fn write(step: &Step, parts: &[Vec<Value>], pending: &mut Pending) -> Result
             .unwrap_or_default();
         let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
         temps.push((tmp.clone(), target.clone()));
-        if let Err(e) = write_file(step, &tmp, target, values) {
+        if let Err(e) = write_file(format, &tmp, target, values) {
             cleanup(&temps);
             return Err(fail(target, e));
         }
@@ -103,23 +108,28 @@ pub fn write(step: &Step, parts: &[Vec<Value>], pending: &mut Pending) -> Result
     Ok(())
 }
 
-fn write_file(step: &Step, tmp: &Path, target: &Path, values: &[&Value]) -> std::io::Result<()> {
+fn write_file(
+    format: SinkFormat,
+    tmp: &Path,
+    target: &Path,
+    values: &[&Value],
+) -> std::io::Result<()> {
     let fh = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
     if target.extension().is_some_and(|e| e == "gz") {
         let mut enc = flate2::write::GzEncoder::new(fh, flate2::Compression::default());
-        emit(step, &mut enc, values)?;
+        emit(format, &mut enc, values)?;
         enc.finish()?.flush()
     } else {
         let mut fh = fh;
-        emit(step, &mut fh, values)?;
+        emit(format, &mut fh, values)?;
         fh.flush()
     }
 }
 
-fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()> {
+fn emit(format: SinkFormat, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()> {
     let mut line = String::new();
-    match step.op.id {
-        OpId::WriteCsv => {
+    match format {
+        SinkFormat::Csv => {
             let mut cols: Vec<std::sync::Arc<str>> = Vec::new();
             for v in values {
                 if let Value::Record(r) = v {
@@ -157,12 +167,12 @@ fn emit(step: &Step, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()
                 w.write_all(line.as_bytes())?;
             }
         }
-        _ => {
+        SinkFormat::Text | SinkFormat::Json => {
             for v in values {
                 line.clear();
-                match (step.op.id, v) {
-                    (OpId::WriteText, Value::Str(s)) => line.push_str(s),
-                    (OpId::WriteText, other) => line.push_str(&format::py_str(other)),
+                match (format, v) {
+                    (SinkFormat::Text, Value::Str(s)) => line.push_str(s),
+                    (SinkFormat::Text, other) => line.push_str(&format::py_str(other)),
                     _ => format::json(v, &mut line),
                 }
                 line.push('\n');

@@ -4,6 +4,7 @@
 //! argument fewer than the function takes (`filter starts_with("a")`) gets
 //! `it` as its first argument.
 
+use super::PKind;
 use crate::types::Type;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,6 +37,9 @@ pub struct FuncDef {
     pub summary: &'static str,
     /// The result type, given the argument types; `Err` says which argument is wrong.
     pub rule: fn(&[Type]) -> Result<Type, String>,
+    /// Arguments whose constant values are checked as a parameter of this
+    /// kind is (an empty `split` separator, a bad regex): (index, kind).
+    pub checked: &'static [(usize, PKind)],
 }
 
 pub fn lookup(name: &str) -> Option<&'static FuncDef> {
@@ -132,6 +136,13 @@ macro_rules! func {
             signature: $sig,
             rule: $rule,
             summary: $summary,
+            checked: &[],
+        }
+    };
+    ($id:ident, $name:literal, $arity:expr, $sig:literal, $rule:expr, $summary:literal, $checked:expr) => {
+        FuncDef {
+            checked: $checked,
+            ..func!($id, $name, $arity, $sig, $rule, $summary)
         }
     };
 }
@@ -175,7 +186,8 @@ pub static FUNCTIONS: &[FuncDef] = &[
         (1, 2),
         "split(s, [sep])",
         r_split,
-        "Python's s.split() / s.split(sep), as a list"
+        "Python's s.split() / s.split(sep), as a list",
+        &[(1, PKind::Sep)]
     ),
     func!(
         Replace,
@@ -215,7 +227,8 @@ pub static FUNCTIONS: &[FuncDef] = &[
         (2, 2),
         "matches(s, regex)",
         r_str_bool,
-        "the regex matches anywhere in s (Python's re.search); anchor with ^…$"
+        "the regex matches anywhere in s (Python's re.search); anchor with ^…$",
+        &[(1, PKind::Regex)]
     ),
     func!(
         NotDelim,

@@ -64,8 +64,19 @@ pub enum Kind {
     Aggregate,
     /// Joins several collections.
     Combine,
-    /// Writes a collection to files.
-    Sink,
+    /// Writes a collection to files, in this format.
+    Sink(SinkFormat),
+}
+
+/// What a sink writes: one line per element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SinkFormat {
+    /// The element as text (`str()` of a non-string).
+    Text,
+    /// The element as compact JSON.
+    Json,
+    /// A record as a CSV row, under a header row.
+    Csv,
 }
 
 impl Kind {
@@ -75,7 +86,7 @@ impl Kind {
             Kind::Elementwise => "elementwise",
             Kind::Aggregate => "aggregation",
             Kind::Combine => "combining",
-            Kind::Sink => "sink",
+            Kind::Sink(_) => "sink",
         }
     }
     pub fn fusable(self) -> bool {
@@ -99,8 +110,14 @@ pub enum PKind {
     List,
     /// A per-element expression, typed against the input element.
     Expr,
-    /// An aggregate name: one of [`AGGS`].
+    /// An aggregate name: one of [`Agg::ALL`].
     Agg,
+    /// A separator string: not empty (`split SEP`, `split(s, SEP)`).
+    Sep,
+    /// A field separator: one single-byte character (`read_csv sep=`).
+    CsvSep,
+    /// A regular expression in flow's dialect (`matches(s, RE)`).
+    Regex,
     /// A bound collection name.
     Input,
     /// A string, one of the listed choices.
@@ -118,7 +135,10 @@ impl PKind {
             PKind::Value => "a value".into(),
             PKind::List => "a list".into(),
             PKind::Expr => "an expression".into(),
-            PKind::Agg => format!("one of {}", AGGS.join(" ")),
+            PKind::Agg => format!("one of {}", Agg::names().join(" ")),
+            PKind::Sep => "a non-empty string".into(),
+            PKind::CsvSep => "one single-byte character".into(),
+            PKind::Regex => "a regular expression (a string)".into(),
             PKind::Input => "a bound collection name".into(),
             PKind::Choice(c) => format!(
                 "one of {}",
@@ -127,6 +147,75 @@ impl PKind {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        }
+    }
+}
+
+/// Why a constant does not suit its parameter, beyond its type.
+#[derive(Debug, PartialEq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+    pub label: &'static str,
+    pub help: Option<&'static str>,
+}
+
+impl Invalid {
+    /// The diagnostic, pointing at the value.
+    pub fn at(self, span: Span) -> crate::diag::Diag {
+        let d = crate::diag::Diag::script(self.code, self.message).at(span, self.label);
+        match self.help {
+            Some(h) => d.help(h),
+            None => d,
+        }
+    }
+}
+
+impl PKind {
+    /// Checks a constant of the right type against what this kind of
+    /// parameter accepts — the one place a value is validated, so `flow check`
+    /// and a run agree, for operator arguments and function arguments alike.
+    pub fn check(self, v: &Value) -> Result<(), Invalid> {
+        let invalid = |message: &str, label, help| {
+            Err(Invalid {
+                code: "flow::plan::bad_option_value",
+                message: message.into(),
+                label,
+                help,
+            })
+        };
+        match (self, v) {
+            (PKind::Sep, Value::Str(s)) if s.is_empty() => invalid(
+                "empty separator",
+                "empty",
+                Some("`split` with no separator splits on runs of whitespace"),
+            ),
+            (PKind::CsvSep, Value::Str(s)) if s.chars().count() != 1 => {
+                invalid("`sep` must be one character", "not one character", None)
+            }
+            (PKind::CsvSep, Value::Str(s)) if s.len() != 1 => invalid(
+                "`sep` must be a single-byte character",
+                "more than one byte in UTF-8",
+                Some("CSV separators are ASCII, such as \",\" \";\" \"|\" or \"\\t\""),
+            ),
+            (PKind::Size, Value::Int(0)) => invalid(
+                "a size of 0 bytes",
+                "zero",
+                Some("give a size such as 64KiB, or leave the option out for an automatic one"),
+            ),
+            (PKind::Regex, Value::Str(re)) => match crate::text::regex::py_regex(re) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(Invalid {
+                    code: "flow::plan::bad_regex",
+                    message: format!(
+                        "invalid regular expression: {}",
+                        crate::text::regex::regex_reason(&e)
+                    ),
+                    label: "this regex",
+                    help: Some("regexes use Rust's `regex` syntax: like Python's `re` (`\\s` and `\\w` as in Python), without look-around or backreferences"),
+                }),
+            },
+            _ => Ok(()),
         }
     }
 }
@@ -230,8 +319,49 @@ impl Need {
     }
 }
 
-/// The aggregates `groupby` accepts.
-pub const AGGS: &[&str] = &["count", "sum", "min", "max", "mean", "collect"];
+/// The aggregates `groupby` accepts; each names the field it makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Agg {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Mean,
+    Collect,
+}
+
+impl Agg {
+    pub const ALL: [Agg; 6] = [
+        Agg::Count,
+        Agg::Sum,
+        Agg::Min,
+        Agg::Max,
+        Agg::Mean,
+        Agg::Collect,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Agg::Count => "count",
+            Agg::Sum => "sum",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Mean => "mean",
+            Agg::Collect => "collect",
+        }
+    }
+    pub fn parse(name: &str) -> Option<Agg> {
+        Agg::ALL.into_iter().find(|a| a.name() == name)
+    }
+    pub fn names() -> Vec<&'static str> {
+        Agg::ALL.iter().map(|a| a.name()).collect()
+    }
+}
+
+impl std::fmt::Display for Agg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A resolved argument of one operator instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -240,8 +370,8 @@ pub enum Arg {
     Value(Value),
     /// A per-element expression.
     Expr(TExpr),
-    /// An aggregate name (`groupby`).
-    Agg(&'static str),
+    /// An aggregate (`groupby`).
+    Agg(Agg),
     /// A bound collection (its node becomes an input edge).
     Input(String),
 }
@@ -324,6 +454,10 @@ pub struct OpDef {
     /// it does not (`count`, `topk`, …), the step that feeds it may skip
     /// ordering its output (e.g. `frequencies` need not sort before `topk`).
     pub sees_order: bool,
+    /// The merged result is `{value, count}` records, so a `topk N` by
+    /// count right after it needs only the N best candidates made into
+    /// records (the merge keeps counts unboxed until then).
+    pub yields_counts: bool,
 }
 
 /// Operators are unique by id; comparing the entries compares the ids.
@@ -542,14 +676,14 @@ fn rule_groupby(cx: &Cx) -> Result<Coll, Bad> {
         _ => {
             return Err(bad_arg(
                 1,
-                format!("`groupby` needs an aggregate: {}", AGGS.join(" ")),
+                format!("`groupby` needs an aggregate: {}", Agg::names().join(" ")),
             ))
         }
     };
     let vals = cx.expr_or_elem(2);
     let vt = match agg {
-        "count" => Type::Int,
-        "sum" => match vals {
+        Agg::Count => Type::Int,
+        Agg::Sum => match vals {
             Type::Int | Type::Float | Type::Any => vals,
             Type::Bool => Type::Int,
             t => {
@@ -559,7 +693,7 @@ fn rule_groupby(cx: &Cx) -> Result<Coll, Bad> {
                 })
             }
         },
-        "mean" => match vals {
+        Agg::Mean => match vals {
             Type::Int | Type::Float | Type::Any | Type::Bool => Type::Float,
             t => {
                 return Err(Bad {
@@ -568,10 +702,10 @@ fn rule_groupby(cx: &Cx) -> Result<Coll, Bad> {
                 })
             }
         },
-        "collect" => Type::list(vals),
-        _ => vals,
+        Agg::Collect => Type::list(vals),
+        Agg::Min | Agg::Max => vals,
     };
-    Ok(Coll::Bag(Type::record(&[("key", key), (agg, vt)])))
+    Ok(Coll::Bag(Type::record(&[("key", key), (agg.name(), vt)])))
 }
 fn rule_concat(cx: &Cx) -> Result<Coll, Bad> {
     let mut t: Option<Type> = None;
@@ -627,7 +761,7 @@ const TEXT_OPTS: &[OptDef] = &[
 const CSV_OPTS: &[OptDef] = &[
     OptDef {
         name: "sep",
-        kind: PKind::Str,
+        kind: PKind::CsvSep,
         default: Dflt::Str(","),
         doc: "the field separator (one character)",
     },
@@ -659,11 +793,11 @@ const BY_OPT: &[OptDef] = &[OptDef {
 }];
 
 macro_rules! op {
-    ($id:ident, $name:literal, $kind:ident, $params:expr, $opts:expr, $input:expr, $rule:expr, $summary:literal, $example:literal) => {
+    ($id:ident, $name:literal, $kind:expr, $params:expr, $opts:expr, $input:expr, $rule:expr, $summary:literal, $example:literal) => {
         OpDef {
             id: OpId::$id,
             name: $name,
-            kind: Kind::$kind,
+            kind: $kind,
             params: $params,
             options: $opts,
             input: $input,
@@ -681,6 +815,7 @@ macro_rules! op {
                     | OpId::Frequencies
                     | OpId::Topk
             ),
+            yields_counts: matches!(OpId::$id, OpId::Frequencies),
         }
     };
 }
@@ -691,7 +826,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         ReadText,
         "read_text",
-        Source,
+        Kind::Source,
         GLOB,
         TEXT_OPTS,
         Input::None,
@@ -702,7 +837,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         ReadJson,
         "read_json",
-        Source,
+        Kind::Source,
         GLOB,
         TEXT_OPTS,
         Input::None,
@@ -713,7 +848,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         ReadCsv,
         "read_csv",
-        Source,
+        Kind::Source,
         GLOB,
         CSV_OPTS,
         Input::None,
@@ -724,7 +859,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Range,
         "range",
-        Source,
+        Kind::Source,
         N,
         NO_OPTS,
         Input::None,
@@ -735,7 +870,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         From,
         "from",
-        Source,
+        Kind::Source,
         &[req("values", PKind::List)],
         NO_OPTS,
         Input::None,
@@ -746,7 +881,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Stdin,
         "stdin",
-        Source,
+        Kind::Source,
         NONE,
         NO_OPTS,
         Input::None,
@@ -758,7 +893,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Lower,
         "lower",
-        Elementwise,
+        Kind::Elementwise,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -769,7 +904,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Upper,
         "upper",
-        Elementwise,
+        Kind::Elementwise,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -780,7 +915,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Strip,
         "strip",
-        Elementwise,
+        Kind::Elementwise,
         CHARS,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -791,8 +926,8 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Split,
         "split",
-        Elementwise,
-        &[opt("sep", PKind::Str)],
+        Kind::Elementwise,
+        &[opt("sep", PKind::Sep)],
         NO_OPTS,
         Input::Bag(Need::Str),
         bag_str,
@@ -802,7 +937,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Purge,
         "purge",
-        Elementwise,
+        Kind::Elementwise,
         CHARS,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -813,7 +948,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Replace,
         "replace",
-        Elementwise,
+        Kind::Elementwise,
         &[req("old", PKind::Str), req("new", PKind::Str)],
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -824,7 +959,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Map,
         "map",
-        Elementwise,
+        Kind::Elementwise,
         EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -835,7 +970,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Filter,
         "filter",
-        Elementwise,
+        Kind::Elementwise,
         EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -846,7 +981,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Flatten,
         "flatten",
-        Elementwise,
+        Kind::Elementwise,
         NONE,
         NO_OPTS,
         Input::Bag(Need::List),
@@ -857,7 +992,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Pluck,
         "pluck",
-        Elementwise,
+        Kind::Elementwise,
         &[req("key", PKind::Value)],
         &[OptDef {
             name: "default",
@@ -873,7 +1008,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         ParseJson,
         "parse_json",
-        Elementwise,
+        Kind::Elementwise,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -884,7 +1019,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         ToJson,
         "to_json",
-        Elementwise,
+        Kind::Elementwise,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -896,7 +1031,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Count,
         "count",
-        Aggregate,
+        Kind::Aggregate,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -907,7 +1042,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Sum,
         "sum",
-        Aggregate,
+        Kind::Aggregate,
         OPT_EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -918,7 +1053,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Min,
         "min",
-        Aggregate,
+        Kind::Aggregate,
         OPT_EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -929,7 +1064,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Max,
         "max",
-        Aggregate,
+        Kind::Aggregate,
         OPT_EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -940,7 +1075,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Mean,
         "mean",
-        Aggregate,
+        Kind::Aggregate,
         OPT_EXPR,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -951,7 +1086,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Distinct,
         "distinct",
-        Aggregate,
+        Kind::Aggregate,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -962,7 +1097,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Frequencies,
         "frequencies",
-        Aggregate,
+        Kind::Aggregate,
         NONE,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -973,7 +1108,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Topk,
         "topk",
-        Aggregate,
+        Kind::Aggregate,
         N,
         BY_OPT,
         Input::Bag(Need::Any),
@@ -984,7 +1119,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Sort,
         "sort",
-        Aggregate,
+        Kind::Aggregate,
         NONE,
         &[
             OptDef {
@@ -1008,7 +1143,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Take,
         "take",
-        Aggregate,
+        Kind::Aggregate,
         N,
         NO_OPTS,
         Input::Bag(Need::Any),
@@ -1019,7 +1154,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Groupby,
         "groupby",
-        Aggregate,
+        Kind::Aggregate,
         &[
             req("key", PKind::Expr),
             req("agg", PKind::Agg),
@@ -1035,7 +1170,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         Concat,
         "concat",
-        Combine,
+        Kind::Combine,
         &[Param {
             name: "inputs",
             kind: PKind::Input,
@@ -1052,7 +1187,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         WriteText,
         "write_text",
-        Sink,
+        Kind::Sink(SinkFormat::Text),
         PATH,
         NO_OPTS,
         Input::Bag(Need::Str),
@@ -1063,7 +1198,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         WriteJson,
         "write_json",
-        Sink,
+        Kind::Sink(SinkFormat::Json),
         PATH,
         NO_OPTS,
         Input::Any,
@@ -1074,7 +1209,7 @@ pub static OPERATORS: &[OpDef] = &[
     op!(
         WriteCsv,
         "write_csv",
-        Sink,
+        Kind::Sink(SinkFormat::Csv),
         PATH,
         NO_OPTS,
         Input::Bag(Need::Record),

@@ -87,7 +87,7 @@ pub fn same(a: &Plan, b: &Plan) -> bool {
 pub(crate) fn can_extend(node: &Node) -> bool {
     let last = node.last();
     last.phase != Phase::Partial
-        && !matches!(last.op.kind, Kind::Sink | Kind::Combine)
+        && !matches!(last.op.kind, Kind::Sink(_) | Kind::Combine)
         && !(last.op.kind == Kind::Aggregate && last.phase == Phase::Whole)
 }
 

@@ -580,25 +580,22 @@ impl Builder<'_> {
                 }
             }
             PKind::Agg => match &e.kind {
-                ExprKind::Name(n) if ops::AGGS.contains(&n.as_str()) => Some(Arg::Agg(
-                    ops::AGGS
-                        .iter()
-                        .find(|a| **a == n.as_str())
-                        .copied()
-                        .unwrap_or("count"),
-                )),
+                ExprKind::Name(n) if ops::Agg::parse(n).is_some() => {
+                    ops::Agg::parse(n).map(Arg::Agg)
+                }
                 ExprKind::Name(n) => {
                     let mut d = Diag::script(
                         "flow::plan::bad_aggregate",
                         format!("`{n}` is not an aggregate"),
                     )
                     .at(e.span, "unknown aggregate");
-                    d = match ops::closest_in(n, ops::AGGS.iter().copied()) {
+                    let names = ops::Agg::names();
+                    d = match ops::closest_in(n, names.iter().copied()) {
                         Some(c) => d.help(format!(
                             "did you mean `{c}`? aggregates: {}",
-                            ops::AGGS.join(" ")
+                            names.join(" ")
                         )),
-                        None => d.help(format!("aggregates: {}", ops::AGGS.join(" "))),
+                        None => d.help(format!("aggregates: {}", names.join(" "))),
                     };
                     self.diags.push(d);
                     None
@@ -657,7 +654,10 @@ impl Builder<'_> {
                 };
                 let size_literal = matches!(e.kind, ExprKind::Size(_));
                 let fits = match (kind, &v) {
-                    (PKind::Path | PKind::Str, Value::Str(_)) => true,
+                    (
+                        PKind::Path | PKind::Str | PKind::Sep | PKind::CsvSep | PKind::Regex,
+                        Value::Str(_),
+                    ) => true,
                     (PKind::Int, Value::Int(_)) => !size_literal,
                     (PKind::Size, Value::Int(n)) => *n >= 0,
                     (PKind::Bool, Value::Bool(_)) => true,
@@ -687,32 +687,9 @@ impl Builder<'_> {
                     };
                     return bad(self, found);
                 }
-                if kind == PKind::Str && pname.eq_ignore_ascii_case("sep") && op.name != "read_csv"
-                {
-                    if let Value::Str(s) = &v {
-                        if s.is_empty() {
-                            self.diags.push(
-                                Diag::script("flow::plan::bad_option_value", "empty separator")
-                                    .at(e.span, "empty")
-                                    .help("`split` with no argument splits on runs of whitespace"),
-                            );
-                            return None;
-                        }
-                    }
-                }
-                if op.name == "read_csv" && pname.eq_ignore_ascii_case("sep") {
-                    if let Value::Str(s) = &v {
-                        if s.chars().count() != 1 {
-                            self.diags.push(
-                                Diag::script(
-                                    "flow::plan::bad_option_value",
-                                    "`sep` must be one character",
-                                )
-                                .at(e.span, "not one character"),
-                            );
-                            return None;
-                        }
-                    }
+                if let Err(inv) = kind.check(&v) {
+                    self.diags.push(inv.at(e.span));
+                    return None;
                 }
                 Some(Arg::Value(v))
             }

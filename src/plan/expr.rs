@@ -2,7 +2,7 @@
 //! inlined, bare functions applied to `it`) and a static type on every node.
 
 use crate::diag::Diag;
-use crate::ops::funcs::{self, FnId};
+use crate::ops::funcs;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::types::Type;
 use crate::value::Value;
@@ -217,19 +217,14 @@ impl Checker<'_> {
             let m = m.replace("this function", &format!("`{}`", f.name));
             type_err(span, m).help(format!("{} — {}", f.signature, f.summary))
         })?;
-        if f.id == FnId::Matches {
+        for (i, kind) in f.checked {
             if let Some(TExpr {
-                kind: TKind::Const(Value::Str(re)),
-                span: rs,
+                kind: TKind::Const(v),
+                span: vs,
                 ..
-            }) = targs.get(1)
+            }) = targs.get(*i)
             {
-                if let Err(err) = crate::text::regex::py_regex(re) {
-                    let last = crate::text::regex::regex_reason(&err);
-                    return Err(Diag::script("flow::plan::bad_regex", format!("invalid regular expression: {last}"))
-                        .at(*rs, "this regex")
-                        .help("regexes use Rust's `regex` syntax: like Python's `re` (`\\s` and `\\w` as in Python), without look-around or backreferences"));
-                }
+                kind.check(v).map_err(|inv| inv.at(*vs))?;
             }
         }
         Ok(TExpr {

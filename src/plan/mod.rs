@@ -16,7 +16,7 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use crate::ops::{Arg, ArgVal, Kind, OpDef};
+use crate::ops::{Arg, ArgVal, Kind, OpDef, PKind};
 use crate::syntax::ast::Span;
 use crate::text::fmt_size;
 use crate::types::Coll;
@@ -83,7 +83,8 @@ impl Step {
                     continue;
                 }
             }
-            let v = if *name == "blocksize" {
+            let size = self.op.option(name).is_some_and(|o| o.kind == PKind::Size);
+            let v = if size {
                 match &a.arg {
                     Arg::Value(Value::Int(n)) => fmt_size(*n as u64),
                     other => fmt_arg(other, false),
@@ -252,7 +253,7 @@ impl Plan {
                 Kind::Combine if ins == 0 => {
                     return Err(format!("concat node {} has no inputs", n.index()))
                 }
-                Kind::Elementwise | Kind::Aggregate | Kind::Sink if ins != 1 => {
+                Kind::Elementwise | Kind::Aggregate | Kind::Sink(_) if ins != 1 => {
                     return Err(format!("node {} has {ins} inputs, expected 1", n.index()))
                 }
                 _ => {}

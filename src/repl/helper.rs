@@ -16,7 +16,7 @@ use rustyline::{Context, Helper};
 
 use super::lex::{self, Pos, Tok, Walker};
 use super::meta;
-use crate::ops::{self, funcs::FUNCTIONS, Dflt, Kind, PKind, AGGS, OPERATORS};
+use crate::ops::{self, funcs::FUNCTIONS, Dflt, Kind, PKind, OPERATORS};
 
 pub const OP: &str = "\x1b[1;34m";
 pub const NAME: &str = "\x1b[36m";
@@ -201,7 +201,7 @@ fn expr_words(names: &[String]) -> impl Iterator<Item = &str> {
 fn value_words(k: PKind, names: &[String]) -> Vec<String> {
     match k {
         PKind::Expr => expr_words(names).map(String::from).collect(),
-        PKind::Agg => AGGS.iter().map(|s| s.to_string()).collect(),
+        PKind::Agg => ops::Agg::names().into_iter().map(String::from).collect(),
         PKind::Bool => vec!["true".into(), "false".into()],
         PKind::Choice(c) => c.iter().map(|c| format!("\"{c}\"")).collect(),
         _ => names.to_vec(),
