@@ -3,6 +3,7 @@
 //! 2 the script or the command line is wrong.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -288,7 +289,14 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
         ),
         Mode::Run | Mode::Repl => {
             let mut opts = ExecOptions::new(threads);
-            opts.progress = !args.quiet && std::io::stderr().is_terminal();
+            if !args.quiet && std::io::stderr().is_terminal() {
+                opts.observers
+                    .push(Arc::new(crate::exec::progress::Progress::default()));
+            }
+            let recorder = Arc::new(crate::exec::profile::Recorder::default());
+            if profile.is_some() {
+                opts.observers.push(recorder.clone());
+            }
             let report = driver::run(&plan, &opts)?;
             let mut stdout = std::io::stdout().lock();
             if let Err(e) = output::print(&report.outputs, format, &mut stdout) {
@@ -301,8 +309,8 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
                 }
             }
             match profile {
-                Some("json") => eprint!("{}", crate::exec::profile::json(&plan, &report.profile)),
-                Some(_) => eprint!("{}", crate::exec::profile::table(&plan, &report.profile)),
+                Some("json") => eprint!("{}", crate::exec::profile::json(&plan, &recorder.nodes())),
+                Some(_) => eprint!("{}", crate::exec::profile::table(&plan, &recorder.nodes())),
                 None => {}
             }
             Ok(())

@@ -66,11 +66,10 @@ fn examples_mermaid() {
 fn examples_tasks() {
     for (name, src) in examples() {
         let p = plan(&src, true);
-        let parts =
-            flow::exec::source::partition_counts(&p, 2).expect("the example's inputs exist");
+        let lowered = flow::exec::lower(&p, 2).expect("the example's inputs exist");
         snap(
             format!("{name}__tasks"),
-            flow::viz::tasks::render(&p, &parts),
+            flow::viz::tasks::render(&p, &lowered),
         );
     }
 }

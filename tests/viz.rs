@@ -21,12 +21,14 @@ fn snap(name: &str, text: &str) {
 }
 
 /// The source nodes of `plan` (topological order) given these partition counts.
-fn sources(plan: &Plan, counts: &[usize]) -> HashMap<NodeId, usize> {
+/// The plan lowered as if its sources had these partition counts.
+fn sources(plan: &Plan, counts: &[usize]) -> flow::exec::Lowered {
     let srcs = plan
         .topo()
         .into_iter()
         .filter(|n| plan.graph[*n].is_source());
-    srcs.zip(counts.iter().copied()).collect()
+    let counts: HashMap<NodeId, usize> = srcs.zip(counts.iter().copied()).collect();
+    flow::exec::lower::lower_counts(plan, &counts)
 }
 
 #[test]
@@ -116,9 +118,9 @@ fn real_partitions_of_a_small_blocksize() {
         r#"read_text "data/books/*.txt" blocksize=16KiB | lower | count"#,
         true,
     );
-    let parts = flow::exec::source::partition_counts(&p, 2).expect("data/books exists");
-    let text = flow::viz::tasks::render(&p, &parts);
-    let n: usize = parts.values().sum();
+    let lowered = flow::exec::lower(&p, 2).expect("data/books exists");
+    let text = flow::viz::tasks::render(&p, &lowered);
+    let n: usize = lowered.nodes().next().map_or(0, |t| t.tasks);
     assert!(n > 4, "16KiB blocks of 4 books: {n}");
     assert!(
         text.starts_with(&format!("tasks: {} (2 nodes, 1 output)\n", n + 1)),

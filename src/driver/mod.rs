@@ -146,8 +146,8 @@ pub fn visualize(
         viz::Format::Mermaid => viz::mermaid::render(plan),
         viz::Format::Svg => viz::svg::render(plan),
         viz::Format::Tasks => {
-            let parts = exec::source::partition_counts(plan, threads)?;
-            viz::tasks::render(plan, &parts)
+            let lowered = exec::lower(plan, threads)?;
+            viz::tasks::render(plan, &lowered)
         }
     })
 }
@@ -155,7 +155,7 @@ pub fn visualize(
 /// What `flow check` does past type checking: resolves every input glob, so
 /// a missing file is reported without reading any data.
 pub fn check(plan: &Plan, threads: usize) -> Result<(), Diags> {
-    exec::source::partition_counts(plan, threads).map(|_| ())
+    exec::lower(plan, threads).map(|_| ())
 }
 
 /// Runs a compiled plan; every output in script order.

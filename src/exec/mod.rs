@@ -11,9 +11,11 @@
 pub mod agg;
 pub mod eval;
 pub mod kernel;
+pub mod lower;
+pub mod observe;
 pub mod output;
 pub mod profile;
-mod progress;
+pub mod progress;
 pub mod read;
 pub mod source;
 mod sources;
@@ -29,12 +31,14 @@ use rayon::prelude::*;
 
 use crate::diag::{Diag, Diags};
 use crate::ops::{Arg, Kind};
-use crate::plan::{NodeId, Phase, Plan, Step};
+use crate::plan::{NodeId, Phase, Plan};
 use crate::types::Coll;
 use crate::value::Value;
 use agg::{Partial, PartialSink, Spec};
 use eval::Env;
 use kernel::{Collect, KStep, Sink};
+pub use lower::{lower, Feed, Lowered, NodeTasks};
+pub use observe::{Event, Observer};
 
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +49,7 @@ pub enum Ctl {
 
 /// What a face asks of a run: built by the command line, the REPL or a
 /// test; nothing in `exec` knows where the options came from.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ExecOptions {
     /// Worker threads (at least 1).
     pub threads: usize,
@@ -54,8 +58,8 @@ pub struct ExecOptions {
     pub preview: Option<usize>,
     /// Set (e.g. by Ctrl-C) to stop the run.
     pub cancel: Arc<AtomicBool>,
-    /// Draw a progress bar on stderr while the run takes long.
-    pub progress: bool,
+    /// Who watches the run: `--profile`, the progress bar, a dashboard.
+    pub observers: Vec<Arc<dyn Observer>>,
 }
 
 impl ExecOptions {
@@ -64,7 +68,7 @@ impl ExecOptions {
             threads: threads.max(1),
             preview: None,
             cancel: Arc::new(AtomicBool::new(false)),
-            progress: false,
+            observers: Vec::new(),
         }
     }
 }
@@ -75,16 +79,8 @@ pub fn run(plan: &Plan, opts: &ExecOptions, cache: Option<&mut Cache>) -> Result
     let mut ctx = Ctx::new(opts.threads);
     ctx.cancel = opts.cancel.clone();
     ctx.preview = opts.preview;
-    if !opts.progress {
-        return execute_cached(plan, &ctx, cache);
-    }
-    let done = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| progress::bar(&ctx, &done));
-        let r = execute_cached(plan, &ctx, cache);
-        done.store(true, Ordering::Relaxed);
-        r
-    })
+    ctx.observers = opts.observers.clone();
+    execute_cached(plan, &ctx, cache)
 }
 
 /// Shared state of one run.
@@ -92,9 +88,11 @@ pub struct Ctx {
     pub threads: usize,
     /// Set (e.g. by Ctrl-C) to stop the run between and inside partitions.
     pub cancel: Arc<AtomicBool>,
-    /// Bytes read from input files so far, and in all (for progress).
-    pub bytes_read: AtomicU64,
-    pub bytes_total: AtomicU64,
+    /// Who watches the run (see [`observe`]); empty: nothing is recorded.
+    pub observers: Vec<Arc<dyn Observer>>,
+    /// Bytes physically read from input files, overlaps between partitions
+    /// included (how much IO a read costs, as tests of the reader check).
+    pub bytes_io: AtomicU64,
     /// Keep only the first N elements of each bag output that nothing else
     /// reads (counting the rest), as a REPL shows them: such an output
     /// then streams instead of being held whole.
@@ -106,13 +104,28 @@ impl Ctx {
         Ctx {
             threads: threads.max(1),
             cancel: Arc::new(AtomicBool::new(false)),
-            bytes_read: AtomicU64::new(0),
-            bytes_total: AtomicU64::new(0),
+            observers: Vec::new(),
+            bytes_io: AtomicU64::new(0),
             preview: None,
         }
     }
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+    /// Whether anyone watches: build events only then.
+    pub fn observed(&self) -> bool {
+        !self.observers.is_empty()
+    }
+    pub fn emit(&self, event: &Event<'_>) {
+        for o in &self.observers {
+            o.event(event);
+        }
+    }
+    /// Input bytes were read (for progress).
+    pub fn read(&self, bytes: u64) {
+        if self.observed() {
+            self.emit(&Event::BytesRead(bytes));
+        }
     }
 }
 
@@ -205,8 +218,6 @@ pub struct RunReport {
     pub outputs: Vec<OutputData>,
     /// Names of bound collections whose cached result was reused.
     pub reused: Vec<String>,
-    /// What each node that ran did, in the order they ran.
-    pub profile: Vec<NodeProfile>,
 }
 
 /// One node's run, for `--profile`.
@@ -241,9 +252,11 @@ pub fn execute_cached(
             ))
         })?;
     // Resolve every file source first, so all missing inputs are reported together.
-    let prepared = sources::prepare(plan, ctx)?;
-    ctx.bytes_total
-        .store(prepared.total_bytes(), Ordering::Relaxed);
+    let lowered = lower::lower(plan, ctx.threads)?;
+    ctx.emit(&Event::Started {
+        plan,
+        lowered: &lowered,
+    });
     let mut env = Env::default();
     for n in plan.graph.node_indices() {
         for step in &plan.graph[n].steps {
@@ -258,20 +271,30 @@ pub fn execute_cached(
             }
         }
     }
-    let result = pool.install(|| run_all(plan, ctx, &env, &prepared, cache));
+    let pending = std::sync::Mutex::new(write::Pending::default());
+    let run = Run {
+        plan,
+        ctx,
+        env: &env,
+        lowered: &lowered,
+        pending: &pending,
+    };
+    let result = pool.install(|| run_all(&run, cache));
     // Sink files appear only when the whole run succeeded.
-    let pending = std::mem::take(&mut *prepared.pending.lock().unwrap_or_else(|e| e.into_inner()));
-    match result {
+    let pending = pending.into_inner().unwrap_or_else(|e| e.into_inner());
+    let result = match result {
         Ok(report) => write::commit(pending).map(|_| report).map_err(Diags::from),
         Err(d) => {
             write::discard(pending);
             Err(d.into())
         }
-    }
+    };
+    ctx.emit(&Event::Finished { ok: result.is_ok() });
+    result
 }
 
 /// Structural keys of every node: steps (not spans), inputs' keys, files read.
-fn node_keys(plan: &Plan, prepared: &sources::Prepared) -> HashMap<NodeId, String> {
+fn node_keys(plan: &Plan, lowered: &Lowered) -> HashMap<NodeId, String> {
     let mut keys: HashMap<NodeId, String> = HashMap::new();
     for n in plan.topo() {
         let steps: Vec<String> = plan.graph[n]
@@ -284,28 +307,32 @@ fn node_keys(plan: &Plan, prepared: &sources::Prepared) -> HashMap<NodeId, Strin
             "{}[{}]{{{}}}",
             steps.join("|"),
             ins.join(","),
-            prepared.fingerprint(n)
+            lowered.fingerprint(n)
         );
         keys.insert(n, key);
     }
     keys
 }
 
-fn run_all(
-    plan: &Plan,
-    ctx: &Ctx,
-    env: &Env,
-    prepared: &sources::Prepared,
-    mut cache: Option<&mut Cache>,
-) -> Result<RunReport, Diag> {
+/// What every node of one run shares.
+struct Run<'a> {
+    plan: &'a Plan,
+    ctx: &'a Ctx,
+    env: &'a Env,
+    lowered: &'a Lowered,
+    /// Sink files written so far, renamed when the run succeeds.
+    pending: &'a std::sync::Mutex<write::Pending>,
+}
+
+fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> {
+    let (plan, ctx) = (run.plan, run.ctx);
     let keys = if cache.is_some() {
-        node_keys(plan, prepared)
+        node_keys(plan, run.lowered)
     } else {
         HashMap::new()
     };
     let mut results: HashMap<NodeId, Data> = HashMap::new();
     let mut reused = Vec::new();
-    let mut profile = Vec::new();
     // Cached persisted nodes need nothing upstream of them.
     let hit = |n: NodeId| -> Option<Arc<Vec<Vec<Value>>>> {
         let c = cache.as_deref()?;
@@ -361,7 +388,6 @@ fn run_all(
             in_data.push(d.expect("inputs run before their consumers"));
         }
         let started = std::time::Instant::now();
-        let bytes_before = ctx.bytes_read.load(Ordering::Relaxed);
         // An output nothing else reads, not kept for later inputs: keep
         // only what a preview shows.
         let keep = match ctx.preview {
@@ -374,16 +400,17 @@ fn run_all(
             }
             _ => usize::MAX,
         };
-        let (data, tally) = run_node(plan, n, in_data, ctx, env, prepared, keep)?;
+        let (data, tally) = run_node(run, n, in_data, keep)?;
         if keep != usize::MAX {
             totals.insert(n, tally.counts.last().copied().unwrap_or(0) as usize);
         }
-        profile.push(NodeProfile {
+        let node_profile = NodeProfile {
             node: n,
+            bytes: tally.bytes,
             tally,
             wall: started.elapsed(),
-            bytes: ctx.bytes_read.load(Ordering::Relaxed) - bytes_before,
-        });
+        };
+        ctx.emit(&Event::NodeDone(&node_profile));
         if let (Some(c), Data::Parts(p), true) =
             (cache.as_deref_mut(), &data, plan.graph[n].persist)
         {
@@ -409,7 +436,6 @@ fn run_all(
     Ok(RunReport {
         outputs: outs,
         reused,
-        profile,
     })
 }
 
@@ -421,101 +447,68 @@ fn share(d: &Data) -> Data {
     }
 }
 
-/// How a node's steps divide into head, elementwise chain and partial tail.
-struct Shape<'p> {
-    head: Option<&'p Step>,
-    chain: &'p [Step],
-    partial: Option<&'p Step>,
-}
-
-fn shape(steps: &[Step]) -> Shape<'_> {
-    let first = &steps[0];
-    let is_head = first.op.kind != Kind::Elementwise && first.phase != Phase::Partial;
-    let (head, rest) = if is_head {
-        (Some(first), &steps[1..])
-    } else {
-        (None, steps)
-    };
-    let (chain, partial) = match rest.split_last() {
-        Some((last, init)) if last.phase == Phase::Partial => (init, Some(last)),
-        _ => (rest, None),
-    };
-    Shape {
-        head,
-        chain,
-        partial,
-    }
-}
-
-fn run_node(
-    plan: &Plan,
-    n: NodeId,
-    inputs: Vec<Data>,
-    ctx: &Ctx,
-    env: &Env,
-    prepared: &sources::Prepared,
-    keep: usize,
-) -> Result<(Data, Tally), Diag> {
-    let node = &plan.graph[n];
-    let sh = shape(&node.steps);
-    let chain = kernel::compile(sh.chain);
-    let spec = sh.partial.map(Spec::new);
+fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Data, Tally), Diag> {
+    let (plan, ctx, env) = (run.plan, run.ctx, run.env);
+    let tasks = run.lowered.node(n);
+    let head = tasks.head_step(plan);
+    let chain_steps = tasks.chain_steps(plan);
+    let chain = kernel::compile(chain_steps);
+    let spec = tasks.partial_step(plan).map(Spec::new);
     // The type flowing into the chain: the head's output, or the input node's.
-    let chain_input = match sh.head {
+    let chain_input = match head {
         Some(h) => Some(h.ty.clone()),
         None => plan.inputs(n).first().map(|i| plan.graph[*i].ty().clone()),
     };
-    let strs = chain_input.and_then(|t| strkernel::StrChain::compile(sh.chain, &t, env));
-    let mut work = Work::new(&chain, strs.as_ref(), spec.as_ref(), env, ctx);
+    let strs = chain_input.and_then(|t| strkernel::StrChain::compile(chain_steps, &t, env));
+    let mut work = Work::new(tasks, &chain, strs.as_ref(), spec.as_ref(), env, ctx);
     work.keep = keep;
     let single = |inputs: Vec<Data>| match inputs.into_iter().next() {
         Some(Data::Parts(p)) => p,
         _ => unreachable!("this node reads the parts of one input"),
     };
-    let data = match sh.head.map(|h| (h, h.op.kind, h.phase)) {
-        Some((h, Kind::Source, _)) if prepared.streams(n, h) => work
-            .run_stream(prepared.tasks(n, h, ctx), |t, f| {
-                prepared.produce_task(n, h, t, ctx, f)
+    let data = match head.map(|h| (h, h.op.kind, h.phase)) {
+        Some((h, Kind::Source, _)) if tasks.streamed => work
+            .run_stream(run.lowered.tasks(n, h, ctx), |t, f| {
+                run.lowered.produce_task(n, h, t, ctx, f)
             }),
         Some((h, Kind::Source, _)) => {
-            let count = prepared.partitions(n, h);
-            work.run(count, |i, f| prepared.produce(n, h, i, ctx, f))
+            work.run(tasks.tasks, |i, f| run.lowered.produce(n, h, i, ctx, f))
         }
         Some((h, Kind::Aggregate, phase)) => {
-            // A merge of partials, or (unoptimized) a whole aggregation of parts.
             let hspec = Spec::new(h);
-            let partials = match (phase, inputs.into_iter().next()) {
-                (Phase::Merge, Some(Data::Partials(p))) => p,
-                (_, Some(Data::Parts(parts))) => {
-                    let whole = Work::new(&[], None, Some(&hspec), env, ctx);
-                    match whole.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))? {
-                        Data::Partials(p) => p,
-                        _ => unreachable!("an aggregation yields partials"),
-                    }
-                }
-                _ => unreachable!("an aggregation reads parts or partials"),
-            };
             // Skip ordering a set-like result when what follows ignores
             // order; make only the candidates of a `topk` right after it.
-            let top = match (&spec, sh.chain.is_empty()) {
+            let top = match (&spec, chain_steps.is_empty()) {
                 (Some(s), true) if h.op.yields_counts => s.top_by_count(),
                 _ => None,
             };
             let needs = if let Some(n) = top {
                 agg::Needs::TopCount(n)
-            } else if !sh.chain.is_empty() || sh.partial.is_none_or(|p| p.op.sees_order) {
+            } else if !chain_steps.is_empty() || spec.as_ref().is_none_or(|p| p.step.op.sees_order)
+            {
                 agg::Needs::Ordered
             } else {
                 agg::Needs::Set
             };
-            // The merged result streams into the rest of the node, one element at a time.
-            let once = std::sync::Mutex::new(Some(partials));
+            // One task: the merge (after, in a plan as written, folding every
+            // input partition in order into one partial), whose result
+            // streams into the rest of the node one element at a time.
+            let once = std::sync::Mutex::new(inputs.into_iter().next());
             work.run(1, |_, f| {
-                let parts = once
-                    .lock()
-                    .map_or(None, |mut p| p.take())
-                    .unwrap_or_default();
-                agg::merge_into(&hspec, parts, needs, &mut |v| f.item(kernel::Item::V(v)))
+                let input = once.lock().map_or(None, |mut p| p.take());
+                let partials = match (phase, input) {
+                    (Phase::Merge, Some(Data::Partials(p))) => p,
+                    (_, Some(Data::Parts(parts))) => {
+                        let mut sink = PartialSink::new(&hspec, env);
+                        for (i, p) in parts.iter().enumerate() {
+                            sink.start(i as u64);
+                            feed_values(p, ctx, &mut |item: kernel::Item<'_>| sink.accept(item))?;
+                        }
+                        vec![sink.finish()]
+                    }
+                    _ => unreachable!("an aggregation reads parts or partials"),
+                };
+                agg::merge_into(&hspec, partials, needs, &mut |v| f.item(kernel::Item::V(v)))
             })
         }
         Some((_, Kind::Combine, _)) => {
@@ -530,11 +523,45 @@ fn run_node(
         }
         Some((h, Kind::Sink(format), _)) => {
             let parts = single(inputs);
-            let mut pending = prepared.pending.lock().unwrap_or_else(|e| e.into_inner());
-            write::write(h, format, &parts, &mut pending)?;
+            // One file per partition, written in parallel; or one file.
+            let files = write::files_of(h, &parts);
+            let written: Vec<write::Written> = files
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let worker = rayon::current_thread_index().unwrap_or(ctx.threads);
+                    let started = std::time::Instant::now();
+                    if ctx.observed() {
+                        ctx.emit(&Event::TaskStarted {
+                            node: n,
+                            partition: i,
+                            worker,
+                        });
+                    }
+                    let elements = f.len() as u64;
+                    let w = write::write(h, format, f)?;
+                    if ctx.observed() {
+                        ctx.emit(&Event::TaskFinished(&observe::Task {
+                            node: n,
+                            partition: i,
+                            worker,
+                            started,
+                            finished: std::time::Instant::now(),
+                            elements_in: elements,
+                            elements_out: elements,
+                            bytes: 0,
+                        }));
+                    }
+                    Ok(w)
+                })
+                .collect::<Result<_, Diag>>()?;
+            run.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(written);
             let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
             t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
-            t.partitions = parts.len();
+            t.partitions = tasks.tasks;
             Ok(Data::Written)
         }
         Some((h, Kind::Elementwise, _)) => unreachable!("{} is not a head", h.op.name),
@@ -574,6 +601,9 @@ struct Work<'a> {
     /// Elements of each partition kept when there is no aggregation (the
     /// rest are only counted).
     keep: usize,
+    /// The node whose tasks these are, and the input bytes each task owns.
+    node: NodeId,
+    bytes: &'a [u64],
 }
 
 /// What a node's partitions did, for `--profile`.
@@ -583,6 +613,8 @@ pub struct Tally {
     pub counts: Vec<u64>,
     pub partitions: usize,
     pub busy: std::time::Duration,
+    /// Bytes of input files the node's tasks own (from the lowering).
+    pub bytes: u64,
 }
 
 /// A partition's input on the string fast path: strings go through the
@@ -620,6 +652,7 @@ impl<S: Sink> kernel::Consumer for StrFeed<'_, '_, S> {
 
 impl<'a> Work<'a> {
     fn new(
+        node: &'a NodeTasks,
         chain: &'a [KStep<'a>],
         strs: Option<&'a strkernel::StrChain<'a>>,
         spec: Option<&'a Spec<'a>>,
@@ -638,6 +671,8 @@ impl<'a> Work<'a> {
             env,
             ctx,
             keep: usize::MAX,
+            node: node.node,
+            bytes: &node.bytes,
         }
     }
 
@@ -652,6 +687,14 @@ impl<'a> Work<'a> {
             return Err(cancelled());
         }
         let start = std::time::Instant::now();
+        let worker = rayon::current_thread_index().unwrap_or(self.ctx.threads);
+        if self.ctx.observed() {
+            self.ctx.emit(&Event::TaskStarted {
+                node: self.node,
+                partition: part,
+                worker,
+            });
+        }
         sink.start(part as u64);
         let n = self.chain.len();
         let mut counts = vec![0u64; n + 1];
@@ -677,12 +720,27 @@ impl<'a> Work<'a> {
                 kernel::push(self.chain, item, self.env, sink, &mut counts)
             }),
         };
+        let bytes = self.bytes.get(part).copied().unwrap_or(0);
+        let finished = std::time::Instant::now();
+        if self.ctx.observed() {
+            self.ctx.emit(&Event::TaskFinished(&observe::Task {
+                node: self.node,
+                partition: part,
+                worker,
+                started: start,
+                finished,
+                elements_in: counts[0],
+                elements_out: counts[n],
+                bytes,
+            }));
+        }
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
         for (a, b) in t.counts.iter_mut().zip(&counts) {
             *a += b;
         }
         t.partitions += 1;
-        t.busy += start.elapsed();
+        t.busy += finished - start;
+        t.bytes += bytes;
         result
     }
 

@@ -5,9 +5,40 @@
 
 use std::fmt::Write;
 
+use super::observe::{Event, Observer};
 use super::NodeProfile;
 use crate::ops::Kind;
 use crate::plan::{Phase, Plan};
+
+/// Records what each node did, in the order nodes finished (`--profile`).
+#[derive(Default)]
+pub struct Recorder {
+    nodes: std::sync::Mutex<Vec<NodeProfile>>,
+}
+
+impl Recorder {
+    /// The nodes recorded so far.
+    pub fn nodes(&self) -> Vec<NodeProfile> {
+        self.nodes.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Observer for Recorder {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::Started { .. } => self.nodes.lock().unwrap_or_else(|e| e.into_inner()).clear(),
+            Event::NodeDone(p) => self
+                .nodes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((*p).clone()),
+            Event::TaskStarted { .. }
+            | Event::TaskFinished(_)
+            | Event::BytesRead(_)
+            | Event::Finished { .. } => {}
+        }
+    }
+}
 
 /// One row: a step with its element counts (`None`: not an element count).
 struct Row {
@@ -21,7 +52,7 @@ struct Row {
 fn rows(plan: &Plan, p: &NodeProfile, name: &str) -> Vec<Row> {
     let node = &plan.graph[p.node];
     let c = &p.tally.counts;
-    let head = node.first().op.kind != Kind::Elementwise && node.first().phase != Phase::Partial;
+    let head = super::lower::shape(&node.steps).0.is_some();
     let mut out = Vec::new();
     let mut k = 0; // index into counts of the element stream entering the next chain step
     for (i, step) in node.steps.iter().enumerate() {

@@ -162,8 +162,9 @@ fn lines_from(
     // A small partition reads a small first block; later blocks are full size.
     let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(64, CHUNK);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk);
-    // Absolute offset of buf[0].
+    // Absolute offset of buf[0], and of the next byte read.
     let mut base = start;
+    let mut read_pos = start;
     let mut eof = false;
     let (mut bom_checked, mut bom_line) = (false, false);
     loop {
@@ -190,8 +191,15 @@ fn lines_from(
             (chunk * 2).clamp(4096, CHUNK)
         };
         if !counted {
-            ctx.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+            ctx.bytes_io.fetch_add(n as u64, Ordering::Relaxed);
+            // Progress counts each byte once: only what lies in this
+            // partition's own range, not the line finished past its end.
+            let own = (read_pos + n as u64).min(end) - read_pos.min(end);
+            if own > 0 {
+                ctx.read(own);
+            }
         }
+        read_pos += n as u64;
         if n == 0 {
             eof = true;
         }
@@ -377,8 +385,9 @@ impl Iterator for GzBlocks<'_> {
             return None;
         }
         self.ctx
-            .bytes_read
+            .bytes_io
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.ctx.read(bytes.len() as u64);
         let block = Block {
             offset: self.offset,
             bytes,
@@ -539,7 +548,7 @@ mod tests {
             start += blocksize;
         }
         std::fs::remove_file(&path).unwrap();
-        ctx.bytes_read.load(Ordering::Relaxed)
+        ctx.bytes_io.load(Ordering::Relaxed)
     }
 
     fn lines_of(content: &[u8], blocksize: u64, many: bool) -> Vec<String> {

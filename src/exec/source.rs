@@ -3,12 +3,11 @@
 //! line is lost or read twice whatever the blocksize. Resolving a glob stats
 //! files but never reads their contents.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::diag::{Diag, Diags};
-use crate::ops::{Arg, OpId};
-use crate::plan::{NodeId, Plan, Step};
+use crate::diag::Diag;
+use crate::ops::Arg;
+use crate::plan::Step;
 use crate::syntax::ast::Span;
 use crate::value::Value;
 
@@ -102,6 +101,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// The file-reading options of a source step.
+#[derive(Debug)]
 pub struct FileSource {
     pub files: Vec<FileInfo>,
     pub splits: Vec<Split>,
@@ -185,59 +185,6 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
 /// The number of partitions `range N` is split into (independent of threads).
 pub fn range_partitions(n: i64) -> usize {
     ((n.max(0) as u64).div_ceil(1 << 20) as usize).clamp(1, 256)
-}
-
-/// How many partitions each source node yields. Resolves every glob (stats
-/// files, reads nothing); errors for all sources are reported together.
-pub fn partition_counts(plan: &Plan, threads: usize) -> Result<HashMap<NodeId, usize>, Diags> {
-    let mut out = HashMap::new();
-    let mut diags = Diags::default();
-    for n in plan.topo() {
-        let step = plan.graph[n].first();
-        let count = match step.op.id {
-            OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => match file_source(step, threads) {
-                Ok(s) => s.splits.len(),
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            },
-            OpId::Range => match step.arg(0) {
-                Some(Arg::Value(Value::Int(n))) => range_partitions(*n),
-                _ => 1,
-            },
-            OpId::From | OpId::Stdin => 1,
-            OpId::Lower
-            | OpId::Upper
-            | OpId::Strip
-            | OpId::Split
-            | OpId::Purge
-            | OpId::Replace
-            | OpId::Map
-            | OpId::Filter
-            | OpId::Flatten
-            | OpId::Pluck
-            | OpId::ParseJson
-            | OpId::ToJson
-            | OpId::Count
-            | OpId::Sum
-            | OpId::Min
-            | OpId::Max
-            | OpId::Mean
-            | OpId::Distinct
-            | OpId::Frequencies
-            | OpId::Topk
-            | OpId::Sort
-            | OpId::Take
-            | OpId::Groupby
-            | OpId::Concat
-            | OpId::WriteText
-            | OpId::WriteJson
-            | OpId::WriteCsv => continue,
-        };
-        out.insert(n, count);
-    }
-    diags.into_result(out)
 }
 
 #[cfg(test)]

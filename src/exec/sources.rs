@@ -2,47 +2,19 @@
 //! CSV rows, a slice of `range`, a literal list, standard input.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use super::kernel::{Emit, Item};
+use super::lower::Lowered;
 use super::read::{self, Decode, Encoding, Errors};
-use super::source::{file_source, io_reason, range_partitions, FileInfo, FileSource};
+use super::source::{io_reason, range_partitions, FileInfo};
 use super::{Ctl, Ctx};
-use crate::diag::{Diag, Diags};
+use crate::diag::Diag;
 use crate::ops::{Arg, OpId};
-use crate::plan::{NodeId, Plan, Step};
+use crate::plan::{NodeId, Step};
 use crate::value::format::from_json;
 use crate::value::{Record, Value};
-
-/// Resolved file sources, by node.
-pub struct Prepared {
-    files: HashMap<NodeId, FileSource>,
-    /// Sink files written so far, renamed when the run succeeds.
-    pub pending: std::sync::Mutex<super::write::Pending>,
-}
-
-/// Resolves every file source of the plan; all errors are reported together.
-pub fn prepare(plan: &Plan, ctx: &Ctx) -> Result<Prepared, Diags> {
-    let mut files = HashMap::new();
-    let mut diags = Diags::default();
-    for n in plan.topo() {
-        let step = plan.graph[n].first();
-        if matches!(step.op.id, OpId::ReadText | OpId::ReadJson | OpId::ReadCsv) {
-            match file_source(step, ctx.threads) {
-                Ok(fs) => {
-                    files.insert(n, fs);
-                }
-                Err(d) => diags.push(d),
-            }
-        }
-    }
-    diags.into_result(Prepared {
-        files,
-        pending: Default::default(),
-    })
-}
 
 fn decode_opts(step: &Step) -> Decode {
     let s = |name: &str| match step.opt(name) {
@@ -104,17 +76,7 @@ fn lines_to_items(
     }
 }
 
-impl Prepared {
-    /// Whether node `n` reads gzip text that is best decompressed as a stream
-    /// of blocks, so the rest of the pipeline runs on all cores.
-    pub fn streams(&self, n: NodeId, step: &Step) -> bool {
-        matches!(step.op.id, OpId::ReadText | OpId::ReadJson)
-            && self
-                .files
-                .get(&n)
-                .is_some_and(|fs| fs.files.iter().any(|f| f.gzip))
-    }
-
+impl Lowered {
     /// The tasks of a streaming source, in input order: plain splits as they
     /// are, each gzip file as the blocks it decompresses to (lazily).
     pub fn tasks<'a>(
@@ -159,15 +121,6 @@ impl Prepared {
         }
     }
 
-    /// The size of every input file (compressed size for gzip).
-    pub fn total_bytes(&self) -> u64 {
-        self.files
-            .values()
-            .flat_map(|fs| fs.files.iter())
-            .map(|f| f.size)
-            .sum()
-    }
-
     /// What a source node reads, for cache keys: every file with its size and mtime.
     pub fn fingerprint(&self, n: NodeId) -> String {
         match self.files.get(&n) {
@@ -177,41 +130,6 @@ impl Prepared {
                 .map(|f| format!("{}:{}:{:?};", f.path.display(), f.size, f.modified))
                 .collect(),
             None => String::new(),
-        }
-    }
-
-    pub fn partitions(&self, n: NodeId, step: &Step) -> usize {
-        match step.op.id {
-            OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => self.files[&n].splits.len(),
-            OpId::Range => range_partitions(range_n(step)),
-            OpId::From | OpId::Stdin => 1,
-            other @ (OpId::Lower
-            | OpId::Upper
-            | OpId::Strip
-            | OpId::Split
-            | OpId::Purge
-            | OpId::Replace
-            | OpId::Map
-            | OpId::Filter
-            | OpId::Flatten
-            | OpId::Pluck
-            | OpId::ParseJson
-            | OpId::ToJson
-            | OpId::Count
-            | OpId::Sum
-            | OpId::Min
-            | OpId::Max
-            | OpId::Mean
-            | OpId::Distinct
-            | OpId::Frequencies
-            | OpId::Topk
-            | OpId::Sort
-            | OpId::Take
-            | OpId::Groupby
-            | OpId::Concat
-            | OpId::WriteText
-            | OpId::WriteJson
-            | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),
         }
     }
 

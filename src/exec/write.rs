@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::diag::Span;
+
 use super::source::io_reason;
 use crate::diag::Diag;
 use crate::ops::{Arg, SinkFormat};
@@ -16,7 +18,7 @@ use crate::value::Value;
 /// Files written under temporary names, waiting for the run to succeed.
 #[derive(Debug, Default)]
 pub struct Pending {
-    files: Vec<(PathBuf, PathBuf, crate::syntax::ast::Span)>,
+    files: Vec<(PathBuf, PathBuf, Span)>,
 }
 
 /// Renames every pending file to its target.
@@ -45,67 +47,80 @@ pub fn discard(pending: Pending) {
     }
 }
 
-/// Writes a sink's files under temporary names, adding them to `pending`.
-pub fn write(
-    step: &Step,
-    format: SinkFormat,
-    parts: &[Vec<Value>],
-    pending: &mut Pending,
-) -> Result<(), Diag> {
+/// One file a sink writes: its target and the elements that go in it.
+pub struct File<'a> {
+    target: PathBuf,
+    values: Vec<&'a Value>,
+}
+
+impl File<'_> {
+    /// How many elements go in the file.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// A file written under its temporary name.
+pub struct Written {
+    tmp: PathBuf,
+    target: PathBuf,
+    span: Span,
+}
+
+impl Pending {
+    pub fn add(&mut self, written: Vec<Written>) {
+        self.files
+            .extend(written.into_iter().map(|w| (w.tmp, w.target, w.span)));
+    }
+}
+
+/// The files a sink writes: with `*` in its path one per partition
+/// (`part-0000`, …), else one holding every partition in order.
+pub fn files_of<'a>(step: &Step, parts: &'a [Vec<Value>]) -> Vec<File<'a>> {
     let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
         unreachable!("a sink has a path");
     };
+    if super::lower::per_partition_sink(step) {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| File {
+                target: PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)),
+                values: p.iter().collect(),
+            })
+            .collect()
+    } else {
+        vec![File {
+            target: PathBuf::from(&**path),
+            values: parts.iter().flatten().collect(),
+        }]
+    }
+}
+
+/// Writes one file of a sink under a temporary name beside its target.
+pub fn write(step: &Step, format: SinkFormat, file: File) -> Result<Written, Diag> {
     let span = step.args[0].span.unwrap_or(step.span);
-    let fail = |target: &Path, e: std::io::Error| {
+    let File { target, values } = file;
+    let fail = |e: std::io::Error| {
         Diag::run(
             "flow::io::write_failed",
             format!("cannot write {}: {}", target.display(), io_reason(&e)),
         )
         .at(span, "writing here")
     };
-    // Which elements go to which file.
-    let files: Vec<(PathBuf, Vec<&Value>)> = if path.contains('*') {
-        parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                (
-                    PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)),
-                    p.iter().collect(),
-                )
-            })
-            .collect()
-    } else {
-        vec![(PathBuf::from(&**path), parts.iter().flatten().collect())]
-    };
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in temps {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for (target, values) in &files {
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                cleanup(&temps);
-                return Err(fail(target, e));
-            }
-        }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
-        temps.push((tmp.clone(), target.clone()));
-        if let Err(e) = write_file(format, &tmp, target, values) {
-            cleanup(&temps);
-            return Err(fail(target, e));
-        }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    pending
-        .files
-        .extend(temps.into_iter().map(|(tmp, target)| (tmp, target, span)));
-    Ok(())
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+    if let Err(e) = write_file(format, &tmp, &target, &values) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(Written { tmp, target, span })
 }
 
 fn write_file(

@@ -12,65 +12,21 @@
 //!   n1[0] ← n0[0], n0[1], n0[2]
 //! ```
 //!
-//! Partition counts: a source has the count [`crate::exec::source::partition_counts`]
-//! gives it; a merge (or a whole aggregation, in a plan as written) has one
-//! partition that reads every partition of its input; `concat` has the sum of
-//! its inputs' counts; everything else keeps its input's count.
+//! The tasks are the executor's own ([`crate::exec::lower`]): what is drawn
+//! is what runs.
 use std::collections::HashMap;
 
 use super::outputs_of;
-use crate::ops::Kind;
-use crate::plan::{NodeId, Phase, Plan};
+use crate::exec::{Feed, Lowered};
+use crate::plan::{NodeId, Plan};
 
 /// Above this many partitions a node shows its first 3 tasks, a count, and its last.
 const SHOW_ALL: usize = 8;
 
-/// How the tasks of a node read their input.
-enum Deps {
-    None,
-    /// Task `i` reads task `i` of the input.
-    Same(NodeId),
-    /// One task reads every task of the input.
-    All(NodeId),
-    /// Task `i` is one partition of one input, in input order (`concat`).
-    Concat(Vec<NodeId>),
-}
-
-fn deps(plan: &Plan, n: NodeId) -> Deps {
-    let node = &plan.graph[n];
-    let first = node.first();
-    let inputs = plan.inputs(n);
-    match inputs[..] {
-        [] => Deps::None,
-        _ if first.op.kind == Kind::Combine => Deps::Concat(inputs),
-        [i, ..]
-            if first.phase == Phase::Merge
-                || (first.op.kind == Kind::Aggregate && first.phase == Phase::Whole) =>
-        {
-            Deps::All(i)
-        }
-        [i, ..] => Deps::Same(i),
-    }
-}
-
-/// The number of partitions of every node.
-pub fn partitions(plan: &Plan, sources: &HashMap<NodeId, usize>) -> HashMap<NodeId, usize> {
-    let mut count: HashMap<NodeId, usize> = HashMap::new();
-    for n in plan.topo() {
-        let c = match deps(plan, n) {
-            Deps::None => sources.get(&n).copied().unwrap_or(1),
-            Deps::Same(i) => count[&i],
-            Deps::All(_) => 1,
-            Deps::Concat(ins) => ins.iter().map(|i| count[i]).sum(),
-        };
-        count.insert(n, c);
-    }
-    count
-}
-
-pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
+/// The plan's tasks as the executor runs them (`lowered` from [`crate::exec::lower`]).
+pub fn render(plan: &Plan, lowered: &Lowered) -> String {
     let names = plan.node_names();
-    let count = partitions(plan, sources);
+    let count: HashMap<NodeId, usize> = lowered.nodes().map(|t| (t.node, t.tasks)).collect();
     let order = plan.topo();
     let total: usize = order.iter().map(|n| count[n]).sum();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
@@ -93,19 +49,19 @@ pub fn render(plan: &Plan, sources: &HashMap<NodeId, usize>) -> String {
         };
         out += &format!("{} ×{}  {}{to}\n", names[n], count[n], steps.join(" | "));
 
-        let deps = deps(plan, *n);
+        let deps = &lowered.node(*n).feed;
         let task = |i: usize| -> String {
             let from = match &deps {
-                Deps::None => String::new(),
-                Deps::Same(input) => format!("{}[{i}]", names[input]),
-                Deps::All(input) => match count[input] {
+                Feed::None => String::new(),
+                Feed::Same(input) => format!("{}[{i}]", names[input]),
+                Feed::All(input) => match count[input] {
                     c @ 0..=3 => (0..c)
                         .map(|j| format!("{}[{j}]", names[input]))
                         .collect::<Vec<_>>()
                         .join(", "),
                     c => format!("{}[0..{}] (all {c})", names[input], c - 1),
                 },
-                Deps::Concat(ins) => {
+                Feed::Concat(ins) => {
                     let mut j = i;
                     let mut from = String::new();
                     for input in ins {
@@ -155,8 +111,8 @@ mod tests {
             .filter(|n| p.graph[*n].is_source())
             .zip([3, 2])
             .collect();
-        let counts = partitions(&p, &srcs);
-        let by_order: Vec<usize> = p.topo().iter().map(|n| counts[n]).collect();
+        let lowered = crate::exec::lower::lower_counts(&p, &srcs);
+        let by_order: Vec<usize> = lowered.nodes().map(|t| t.tasks).collect();
         // range 10, range 5, concat, map + count (partial), count (merge)
         assert_eq!(by_order, vec![3, 2, 5, 5, 1]);
     }
@@ -165,6 +121,7 @@ mod tests {
     fn an_empty_source_does_not_panic() {
         let p = plan("range 10 | count");
         let srcs: HashMap<NodeId, usize> = p.topo().into_iter().take(1).map(|n| (n, 0)).collect();
-        assert_eq!(render(&p, &srcs), "tasks: 1 (2 nodes, 1 output)\nn0 ×0  range 10 | count (partial)\nn1 ×1  count (merge)  → output 1\n  n1[0]\n");
+        let lowered = crate::exec::lower::lower_counts(&p, &srcs);
+        assert_eq!(render(&p, &lowered), "tasks: 1 (2 nodes, 1 output)\nn0 ×0  range 10 | count (partial)\nn1 ×1  count (merge)  → output 1\n  n1[0]\n");
     }
 }

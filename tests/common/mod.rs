@@ -81,7 +81,7 @@ pub fn errors(src: &str, overrides: &[(String, String)]) -> Diags {
         Ok(p) => p,
         Err(d) => return d,
     };
-    match flow::exec::source::partition_counts(&plan, 2) {
+    match flow::driver::check(&plan, 2) {
         Ok(_) => Diags::default(),
         Err(d) => d,
     }
