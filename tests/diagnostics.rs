@@ -574,6 +574,13 @@ fn repl_asks_for_what_is_not_there() {
         &common::repl(&["let words = range 3", ":viz wrds"]),
     );
     snap("repl_nothing_run", &common::repl(&[":viz", ":explain"]));
+    snap(
+        "repl_viz_write",
+        &common::repl(&[
+            "let words = range 3",
+            ":viz words svg no/such/dir/words.svg",
+        ]),
+    );
     snap("repl_nothing_to_continue", &common::repl(&["| map it * 2"]));
 }
 

@@ -26,8 +26,17 @@ fn start(hist: &Path) -> Pty {
 }
 
 fn start_with(hist: &Path, no_color: bool) -> Pty {
+    spawn(hist, no_color, &common::root())
+}
+
+/// Starts `flow` on a terminal in `dir`.
+fn start_in(hist: &Path, dir: &Path) -> Pty {
+    spawn(hist, true, dir)
+}
+
+fn spawn(hist: &Path, no_color: bool, dir: &Path) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_flow"));
-    cmd.current_dir(common::root())
+    cmd.current_dir(dir)
         .env("FLOW_HISTORY", hist)
         .env("TERM", "xterm");
     if no_color {
@@ -192,6 +201,29 @@ fn meta_commands_at_the_terminal() {
     line(&mut p, ":explain", r"reused from the cache: w");
     p.send(":quit\r").unwrap();
     quit_status(&mut p);
+}
+
+#[test]
+fn help_exit_and_quit_typed_bare_say_what_to_type() {
+    let (_d, h) = history();
+    let mut p = start(&h);
+    line(&mut p, "help", r"Type :help for help, or :help OP");
+    line(&mut p, "exit", r"Use :quit or Ctrl-D to exit");
+    line(&mut p, "quit()", r"Use :quit or Ctrl-D to exit");
+    // The REPL is still there.
+    line(&mut p, "range 4 | map it * 9 | sum", r"\b54\b");
+    quit(&mut p);
+}
+
+#[test]
+fn viz_svg_at_the_terminal_writes_a_file() {
+    let (d, h) = history();
+    let mut p = start_in(&h, d.path());
+    line(&mut p, "let w = range 3 | map it * 2", r"w: bag<int>");
+    line(&mut p, ":viz w svg", r"wrote flow-viz-w\.svg");
+    quit(&mut p);
+    let svg = std::fs::read_to_string(d.path().join("flow-viz-w.svg")).expect("the SVG file");
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
 }
 
 fn quit_status(p: &mut Pty) {

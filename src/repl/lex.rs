@@ -7,6 +7,8 @@
 //! start, `let NAME =`, stage head, arguments, `name=` option values) so the
 //! completer and the highlighter agree on what a word is.
 
+use crate::syntax::ast::KEYWORDS;
+
 /// What a token is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tok {
@@ -41,10 +43,6 @@ pub struct Token {
     pub start: usize,
     pub end: usize,
 }
-
-pub const KEYWORDS: &[&str] = &[
-    "let", "and", "or", "not", "in", "it", "true", "false", "null",
-];
 
 fn ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'

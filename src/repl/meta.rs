@@ -31,8 +31,9 @@ pub const COMMANDS: &[MetaDef] = &[
     },
     MetaDef {
         name: "viz",
-        args: "[NAME] [text|dot|mermaid|tasks]",
-        summary: "draw the plan of a binding, or of the last output",
+        args: "[NAME] [text|dot|mermaid|tasks|svg [FILE]]",
+        summary: "draw the plan of a binding, or of the last output; on a terminal, \
+                  svg is written to FILE (default flow-viz-NAME.svg)",
     },
     MetaDef {
         name: "explain",
@@ -77,6 +78,8 @@ pub enum Meta {
     Viz {
         name: Option<String>,
         format: viz::Format,
+        /// The file to write an SVG drawing to (`:viz NAME svg FILE`).
+        path: Option<String>,
     },
     Explain,
     Load(String),
@@ -133,23 +136,26 @@ pub fn parse(line: &str, is_bound: &dyn Fn(&str) -> bool) -> Result<Meta, Diag> 
                     .help(format!("choose one of: {}", viz::Format::NAMES.join(", ")))
                 })
             };
+            let viz = |name: Option<&str>, format, path: Option<&str>| {
+                Ok(Meta::Viz {
+                    name: name.map(String::from),
+                    format,
+                    path: path.map(String::from),
+                })
+            };
+            let is_format = |w: &str| viz::Format::parse(w).is_some() && !is_bound(w);
             match words.as_slice() {
-                [] => Ok(Meta::Viz {
-                    name: None,
-                    format: viz::Format::Text,
-                }),
-                [w] if viz::Format::parse(w).is_some() && !is_bound(w) => Ok(Meta::Viz {
-                    name: None,
-                    format: fmt(w)?,
-                }),
-                [n] => Ok(Meta::Viz {
-                    name: Some(n.to_string()),
-                    format: viz::Format::Text,
-                }),
-                [n, f] => Ok(Meta::Viz {
-                    name: Some(n.to_string()),
-                    format: fmt(f)?,
-                }),
+                [] => viz(None, viz::Format::Text, None),
+                [f] if is_format(f) => viz(None, fmt(f)?, None),
+                [n] => viz(Some(n), viz::Format::Text, None),
+                // `:viz svg FILE`: the last input's plan, to a file.
+                [f, path] if *f == "svg" && is_format(f) && !is_format(path) && !is_bound(path) => {
+                    viz(None, viz::Format::Svg, Some(path))
+                }
+                [n, f] => viz(Some(n), fmt(f)?, None),
+                [n, f, path] if fmt(f)? == viz::Format::Svg => {
+                    viz(Some(n), viz::Format::Svg, Some(path))
+                }
                 _ => Err(usage("viz")),
             }
         }
@@ -227,34 +233,27 @@ mod tests {
             p(":type xs | map len"),
             Ok(Meta::Type("xs | map len".into()))
         );
-        assert_eq!(
-            p(":viz"),
+        let viz = |name: Option<&str>, format, path: Option<&str>| {
             Ok(Meta::Viz {
-                name: None,
-                format: viz::Format::Text
+                name: name.map(String::from),
+                format,
+                path: path.map(String::from),
             })
-        );
-        assert_eq!(
-            p(":viz mermaid"),
-            Ok(Meta::Viz {
-                name: None,
-                format: viz::Format::Mermaid
-            })
-        );
+        };
+        assert_eq!(p(":viz"), viz(None, viz::Format::Text, None));
+        assert_eq!(p(":viz mermaid"), viz(None, viz::Format::Mermaid, None));
         // A bound name wins over a format of the same name.
+        assert_eq!(p(":viz dot"), viz(Some("dot"), viz::Format::Text, None));
+        assert_eq!(p(":viz xs dot"), viz(Some("xs"), viz::Format::Dot, None));
+        assert_eq!(p(":viz xs svg"), viz(Some("xs"), viz::Format::Svg, None));
+        // SVG may name the file to write.
         assert_eq!(
-            p(":viz dot"),
-            Ok(Meta::Viz {
-                name: Some("dot".into()),
-                format: viz::Format::Text
-            })
+            p(":viz xs svg out/plan.svg"),
+            viz(Some("xs"), viz::Format::Svg, Some("out/plan.svg"))
         );
         assert_eq!(
-            p(":viz xs dot"),
-            Ok(Meta::Viz {
-                name: Some("xs".into()),
-                format: viz::Format::Dot
-            })
+            p(":viz svg plan.svg"),
+            viz(None, viz::Format::Svg, Some("plan.svg"))
         );
         assert_eq!(p(":explain"), Ok(Meta::Explain));
         assert_eq!(
@@ -290,6 +289,12 @@ mod tests {
             p(":viz xs png").unwrap_err().code,
             "flow::repl::bad_visualize"
         );
+        // Only SVG is written to a file.
+        assert_eq!(
+            p(":viz xs dot plan.dot").unwrap_err().message,
+            "usage: :viz [NAME] [text|dot|mermaid|tasks|svg [FILE]]"
+        );
+        assert_eq!(p(":viz xs svg a b").unwrap_err().code, "flow::repl::usage");
         assert_eq!(
             p(":set thread 2").unwrap_err().help.as_deref(),
             Some("did you mean `threads`? settings: threads, format")

@@ -67,6 +67,7 @@ fn history_path_in(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<P
 pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
     let mut repl = Repl::new(threads, format, color);
     repl.tty = io::stderr().is_terminal();
+    repl.stdout_tty = io::stdout().is_terminal();
 
     let config = Config::builder()
         .edit_mode(EditMode::Emacs)
@@ -165,6 +166,9 @@ pub struct Repl {
     pub time: bool,
     /// Whether the REPL talks to a terminal (which echoes `^C`).
     pub tty: bool,
+    /// Whether standard output is a terminal: then `:viz … svg` writes a
+    /// file and prints its path instead of the SVG itself.
+    pub stdout_tty: bool,
     /// Set by Ctrl-C; cleared before each run.
     pub cancel: Arc<AtomicBool>,
     /// The last pipeline statement run, which a line starting with `|` continues.
@@ -179,6 +183,7 @@ impl Repl {
             color,
             time: false,
             tty: false,
+            stdout_tty: false,
             cancel: Arc::new(AtomicBool::new(false)),
             last: None,
         }
@@ -204,6 +209,10 @@ impl Repl {
         err: &mut dyn Write,
     ) -> io::Result<Next> {
         let trimmed = line.trim_start();
+        if let Some(answer) = self.python_word(line) {
+            writeln!(out, "{answer}")?;
+            return Ok(Next::Continue);
+        }
         if trimmed.starts_with(':') {
             return match meta::parse(trimmed, &|w| self.session.names().iter().any(|n| n == w)) {
                 Ok(m) => self.meta(m, out, err),
@@ -233,6 +242,24 @@ impl Repl {
         };
         self.run("<input>", &text, out, err)?;
         Ok(Next::Continue)
+    }
+
+    /// What to say to an input that is only `help`, `exit` or `quit` (or
+    /// `exit()`…), as Python's REPL does. A bare word the user bound is
+    /// theirs; `exit()` is never flow, so it is answered even then.
+    fn python_word(&self, line: &str) -> Option<&'static str> {
+        let word = line.trim();
+        let bare = word.strip_suffix("()").map_or(word, str::trim_end);
+        if bare == word && self.session.names().iter().any(|n| n == word) {
+            return None;
+        }
+        match bare {
+            "help" => {
+                Some("Type :help for help, or :help OP for an operator, function or command.")
+            }
+            "exit" | "quit" => Some("Use :quit or Ctrl-D to exit."),
+            _ => None,
+        }
     }
 
     /// Evaluates `text` in the session and prints what it produced.
@@ -362,7 +389,7 @@ impl Repl {
                 Ok(t) => writeln!(out, "{}: {t}", text.trim())?,
                 Err(d) => self.report("<type>", &text, &d, err)?,
             },
-            Meta::Viz { name, format } => {
+            Meta::Viz { name, format, path } => {
                 let plan = match &name {
                     Some(n) => match self.session.plan_of(n, true) {
                         Ok(p) => p,
@@ -393,7 +420,28 @@ impl Repl {
                             return Ok(Next::Continue);
                         }
                     };
-                out.write_all(text.as_bytes())?;
+                // SVG is for a browser, not a terminal: on one it goes to a
+                // file; piped, it is printed for the next program.
+                let file = path.or_else(|| {
+                    (format == viz::Format::Svg && self.stdout_tty).then(|| match &name {
+                        Some(n) => format!("flow-viz-{n}.svg"),
+                        None => "flow-viz.svg".to_string(),
+                    })
+                });
+                match file {
+                    None => out.write_all(text.as_bytes())?,
+                    Some(file) => match std::fs::write(&file, text) {
+                        Ok(()) => writeln!(out, "wrote {file}")?,
+                        Err(e) => {
+                            let d = Diag::run(
+                                "flow::repl::viz_write",
+                                format!("cannot write {file}: {e}"),
+                            )
+                            .help("the file's directory must exist and be writable");
+                            self.report("<input>", "", &d.into(), err)?;
+                        }
+                    },
+                }
             }
             Meta::Explain => match &self.session.last_plan {
                 Some(plan) => {
@@ -785,6 +833,83 @@ mod tests {
         let (o, _) = run(&mut r, &[":viz mermaid"]);
         assert!(o.contains("frequencies"), "{o}");
         assert!(run(&mut r, &[":viz nope"]).1.contains("not bound"));
+    }
+
+    #[test]
+    fn help_exit_and_quit_typed_bare_point_at_the_commands() {
+        let mut r = repl();
+        for w in ["help", " help() ", "help\n"] {
+            assert_eq!(
+                run(&mut r, &[w]),
+                (
+                    "Type :help for help, or :help OP for an operator, function or command.\n"
+                        .into(),
+                    String::new()
+                ),
+                "{w:?}"
+            );
+        }
+        for w in ["exit", "quit", "exit()", " quit() ", "quit\n"] {
+            let (mut o, mut e) = (Vec::new(), Vec::new());
+            assert_eq!(
+                r.handle(w, &mut o, &mut e).unwrap(),
+                Next::Continue,
+                "{w:?}"
+            );
+            assert_eq!(
+                String::from_utf8(o).unwrap(),
+                "Use :quit or Ctrl-D to exit.\n",
+                "{w:?}"
+            );
+            assert!(e.is_empty(), "{w:?}");
+        }
+        // Only the whole input: anything more is flow, as before.
+        let (_, e) = run(&mut r, &["help map"]);
+        assert!(e.contains("unknown operator `help`"), "{e}");
+        // A binding of that name is the user's.
+        assert_eq!(run(&mut r, &["let quit = range 3"]).0, "quit: bag<int>\n");
+        assert_eq!(run(&mut r, &["quit"]).0, "0\n1\n2\n");
+        assert_eq!(run(&mut r, &["quit | sum"]).0, "3\n");
+        assert_eq!(run(&mut r, &["exit"]).0, "Use :quit or Ctrl-D to exit.\n");
+    }
+
+    #[test]
+    fn viz_svg_goes_to_a_file_when_the_output_is_a_terminal() {
+        let dir = tempfile::tempdir().unwrap();
+        let is_svg = |s: &str| s.starts_with("<svg") || s.starts_with("<?xml");
+        let mut r = repl();
+        run(&mut r, &["let w = from [\"a\", \"b\"] | upper"]);
+        // Not a terminal (a pipe, a test): the SVG itself, to pipe on.
+        let (o, e) = run(&mut r, &[":viz w svg"]);
+        assert_eq!(e, "");
+        assert!(is_svg(&o), "{o}");
+        // A terminal: a file, and a line naming it.
+        r.stdout_tty = true;
+        let f = dir.path().join("plan.svg");
+        let (o, e) = run(&mut r, &[&format!(":viz w svg {}", f.display())]);
+        assert_eq!(e, "");
+        assert_eq!(o, format!("wrote {}\n", f.display()));
+        let svg = std::fs::read_to_string(&f).unwrap();
+        assert!(is_svg(&svg) && svg.contains("upper"), "{svg}");
+        // The plan of the last input too.
+        run(&mut r, &["w | count"]);
+        let f = dir.path().join("last.svg");
+        let (o, _) = run(&mut r, &[&format!(":viz svg {}", f.display())]);
+        assert_eq!(o, format!("wrote {}\n", f.display()));
+        assert!(std::fs::read_to_string(&f).unwrap().contains("count"));
+        // Other drawings are text, for the terminal.
+        assert!(run(&mut r, &[":viz w dot"]).0.starts_with("digraph"));
+        // A file asked for is written without a terminal too.
+        r.stdout_tty = false;
+        let f = dir.path().join("asked.svg");
+        let (o, _) = run(&mut r, &[&format!(":viz w svg {}", f.display())]);
+        assert_eq!(o, format!("wrote {}\n", f.display()));
+        assert!(is_svg(&std::fs::read_to_string(&f).unwrap()));
+        // A file that cannot be written is a diagnostic.
+        let f = dir.path().join("no").join("such.svg");
+        let (o, e) = run(&mut r, &[&format!(":viz w svg {}", f.display())]);
+        assert_eq!(o, "");
+        assert!(e.contains("flow::repl::viz_write"), "{e}");
     }
 
     #[test]

@@ -93,6 +93,76 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
 }
 
+/// The reserved words: never names. The grammar's `keyword` rule spells the
+/// same list (a test in `syntax::parse` keeps them equal); the REPL's lexer
+/// reads this one.
+pub const KEYWORDS: &[&str] = &[
+    "let", "and", "or", "not", "in", "it", "true", "false", "null",
+];
+
+/// One level of operator precedence: binary operators (all left-associative)
+/// and/or a prefix operator.
+#[derive(Clone, Copy, Debug)]
+pub struct Level {
+    pub binary: &'static [BinOp],
+    pub unary: Option<UnOp>,
+}
+
+/// Operator precedence, loosest first: the one table the parser's Pratt
+/// climber is built from and the printer parenthesizes by.
+pub const PRECEDENCE: &[Level] = &[
+    Level {
+        binary: &[BinOp::Or],
+        unary: None,
+    },
+    Level {
+        binary: &[BinOp::And],
+        unary: None,
+    },
+    Level {
+        binary: &[],
+        unary: Some(UnOp::Not),
+    },
+    Level {
+        binary: &[
+            BinOp::Eq,
+            BinOp::Ne,
+            BinOp::Lt,
+            BinOp::Le,
+            BinOp::Gt,
+            BinOp::Ge,
+            BinOp::In,
+        ],
+        unary: None,
+    },
+    Level {
+        binary: &[BinOp::Add, BinOp::Sub, BinOp::Concat],
+        unary: None,
+    },
+    Level {
+        binary: &[BinOp::Mul, BinOp::Div, BinOp::Mod],
+        unary: None,
+    },
+    Level {
+        binary: &[],
+        unary: Some(UnOp::Neg),
+    },
+];
+
+/// The level (1-based, higher binds tighter) of the first entry `is` picks.
+fn level_of(is: impl Fn(&Level) -> bool) -> u8 {
+    let i = PRECEDENCE
+        .iter()
+        .position(is)
+        .expect("every operator is in PRECEDENCE");
+    u8::try_from(i + 1).expect("a few levels")
+}
+
+/// Tighter than every operator: the context of a postfix base (`(a + b).k`).
+fn postfix_level() -> u8 {
+    u8::try_from(PRECEDENCE.len() + 1).expect("a few levels")
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnOp {
     Not,
@@ -138,15 +208,23 @@ impl BinOp {
             BinOp::Mod => "%",
         }
     }
-    /// Binding strength; higher binds tighter. Used to print with minimal parentheses.
+    /// Binding strength from [`PRECEDENCE`]; higher binds tighter. Used to
+    /// print with minimal parentheses.
     pub fn precedence(self) -> u8 {
+        level_of(|l| l.binary.contains(&self))
+    }
+}
+
+impl UnOp {
+    pub fn symbol(self) -> &'static str {
         match self {
-            BinOp::Or => 1,
-            BinOp::And => 2,
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In => 4,
-            BinOp::Add | BinOp::Sub | BinOp::Concat => 5,
-            BinOp::Mul | BinOp::Div | BinOp::Mod => 6,
+            UnOp::Not => "not",
+            UnOp::Neg => "-",
         }
+    }
+    /// Binding strength from [`PRECEDENCE`], on the binary operators' scale.
+    pub fn precedence(self) -> u8 {
+        level_of(|l| l.unary == Some(self))
     }
 }
 
@@ -158,6 +236,18 @@ impl fmt::Display for Expr {
 }
 
 fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    // A negative literal reads back as unary minus on its digits: where that
+    // would not bind tightly enough (`(-1)[0]`), it takes parentheses.
+    let negative = match e.kind {
+        ExprKind::Int(i) => i < 0,
+        ExprKind::Float(x) => x.is_sign_negative() && !x.is_nan(),
+        _ => false,
+    };
+    if negative && UnOp::Neg.precedence() < ctx {
+        f.write_str("(")?;
+        fmt_expr(e, 0, f)?;
+        return f.write_str(")");
+    }
     match &e.kind {
         ExprKind::Null => f.write_str("null"),
         ExprKind::Bool(b) => write!(f, "{b}"),
@@ -185,12 +275,12 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         ExprKind::Name(n) => f.write_str(n),
         ExprKind::Field(base, name) => {
             if !(base.kind == ExprKind::It && base.span.is_empty()) {
-                fmt_expr(base, 9, f)?;
+                fmt_expr(base, postfix_level(), f)?;
             }
             write!(f, ".{}", name.name)
         }
         ExprKind::Index(base, idx) => {
-            fmt_expr(base, 9, f)?;
+            fmt_expr(base, postfix_level(), f)?;
             f.write_str("[")?;
             fmt_expr(idx, 0, f)?;
             f.write_str("]")
@@ -206,14 +296,14 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(")")
         }
         ExprKind::Unary(op, inner) => {
-            let (text, prec) = match op {
-                UnOp::Not => ("not ", 3),
-                UnOp::Neg => ("-", 7),
-            };
+            let prec = op.precedence();
             if prec < ctx {
                 f.write_str("(")?;
             }
-            f.write_str(text)?;
+            f.write_str(op.symbol())?;
+            if op.symbol().ends_with(|c: char| c.is_alphanumeric()) {
+                f.write_str(" ")?;
+            }
             fmt_expr(inner, prec, f)?;
             if prec < ctx {
                 f.write_str(")")?;

@@ -132,27 +132,49 @@ fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
     })
 }
 
+/// The grammar rule that reads `op`.
+fn bin_rule(op: BinOp) -> Rule {
+    match op {
+        BinOp::Or => Rule::op_or,
+        BinOp::And => Rule::op_and,
+        BinOp::Eq => Rule::op_eq,
+        BinOp::Ne => Rule::op_ne,
+        BinOp::Lt => Rule::op_lt,
+        BinOp::Le => Rule::op_le,
+        BinOp::Gt => Rule::op_gt,
+        BinOp::Ge => Rule::op_ge,
+        BinOp::In => Rule::op_in,
+        BinOp::Add => Rule::op_add,
+        BinOp::Sub => Rule::op_sub,
+        BinOp::Concat => Rule::op_concat,
+        BinOp::Mul => Rule::op_mul,
+        BinOp::Div => Rule::op_div,
+        BinOp::Mod => Rule::op_mod,
+    }
+}
+
+/// The grammar rule that reads `op`.
+fn un_rule(op: UnOp) -> Rule {
+    match op {
+        UnOp::Not => Rule::op_not,
+        UnOp::Neg => Rule::op_neg,
+    }
+}
+
+/// The precedence climber, built level by level from [`PRECEDENCE`].
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
     PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left))
-            .op(Op::infix(Rule::op_add, Assoc::Left)
-                | Op::infix(Rule::op_sub, Assoc::Left)
-                | Op::infix(Rule::op_concat, Assoc::Left))
-            .op(Op::infix(Rule::op_mul, Assoc::Left)
-                | Op::infix(Rule::op_div, Assoc::Left)
-                | Op::infix(Rule::op_mod, Assoc::Left))
-            .op(Op::prefix(Rule::op_neg))
+        PRECEDENCE.iter().fold(PrattParser::new(), |pratt, level| {
+            let ops = level
+                .binary
+                .iter()
+                .map(|&b| Op::infix(bin_rule(b), Assoc::Left))
+                .chain(level.unary.map(|u| Op::prefix(un_rule(u))))
+                .reduce(|a, b| a | b)
+                .expect("a level has an operator");
+            pratt.op(ops)
+        })
     })
 }
 
@@ -167,10 +189,11 @@ fn climb(pairs: Pairs<Rule>) -> Result<Expr, Diag> {
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let sp = span(&op).to(rhs.span);
-            let uop = match op.as_rule() {
-                Rule::op_not => UnOp::Not,
-                _ => UnOp::Neg,
-            };
+            let uop = PRECEDENCE
+                .iter()
+                .filter_map(|l| l.unary)
+                .find(|&u| un_rule(u) == op.as_rule())
+                .expect("the climber knows only the table's operators");
             Ok(Expr {
                 kind: ExprKind::Unary(uop, Box::new(rhs)),
                 span: sp,
@@ -179,23 +202,12 @@ fn climb(pairs: Pairs<Rule>) -> Result<Expr, Diag> {
         })
         .map_infix(|lhs, op, rhs| {
             let (lhs, rhs) = (lhs?, rhs?);
-            let bop = match op.as_rule() {
-                Rule::op_or => BinOp::Or,
-                Rule::op_and => BinOp::And,
-                Rule::op_eq => BinOp::Eq,
-                Rule::op_ne => BinOp::Ne,
-                Rule::op_lt => BinOp::Lt,
-                Rule::op_le => BinOp::Le,
-                Rule::op_gt => BinOp::Gt,
-                Rule::op_ge => BinOp::Ge,
-                Rule::op_in => BinOp::In,
-                Rule::op_add => BinOp::Add,
-                Rule::op_sub => BinOp::Sub,
-                Rule::op_concat => BinOp::Concat,
-                Rule::op_mul => BinOp::Mul,
-                Rule::op_div => BinOp::Div,
-                _ => BinOp::Mod,
-            };
+            let bop = PRECEDENCE
+                .iter()
+                .flat_map(|l| l.binary)
+                .copied()
+                .find(|&b| bin_rule(b) == op.as_rule())
+                .expect("the climber knows only the table's operators");
             let sp = lhs.span.to(rhs.span);
             Ok(Expr {
                 kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
@@ -683,6 +695,170 @@ mod tests {
             "x in [1, 2] and .y.z[0] > 2.5"
         );
         assert_eq!(e("len(it) % 2 == 0"), "len(it) % 2 == 0");
+        // A negative literal under a postfix keeps its parentheses.
+        assert_eq!(e("(-1)[0] (-2.5).k (-1)"), "(-1)[0] ; (-2.5).k ; -1");
+    }
+
+    /// The grammar's `keyword` rule accepts exactly [`KEYWORDS`].
+    #[test]
+    fn the_keyword_rule_is_the_keyword_table() {
+        let whole = |rule: Rule, s: &str| {
+            FlowParser::parse(rule, s).is_ok_and(|mut p| p.next().is_some_and(|p| p.as_str() == s))
+        };
+        for kw in KEYWORDS {
+            assert!(
+                whole(Rule::keyword, kw),
+                "`{kw}` is not a keyword in the grammar"
+            );
+            assert!(!whole(Rule::ident, kw), "`{kw}` must not be a name");
+        }
+        // The rule's alternatives, read from the grammar, are the table's words.
+        let grammar = include_str!("../../grammar/flow.pest");
+        let rule = grammar
+            .lines()
+            .find(|l| l.trim_start().starts_with("keyword "))
+            .expect("the grammar has a keyword rule");
+        let mut in_grammar: Vec<&str> = rule.split('"').skip(1).step_by(2).collect();
+        let mut in_table = KEYWORDS.to_vec();
+        in_grammar.sort_unstable();
+        in_table.sort_unstable();
+        assert_eq!(in_grammar, in_table, "{rule}");
+        // Near misses are names, not keywords.
+        for w in [
+            "lets",
+            "le",
+            "Let",
+            "NOT",
+            "iter",
+            "into",
+            "inner",
+            "nothing",
+            "order",
+            "android",
+            "null_count",
+            "true_",
+            "falsey",
+            "x",
+            "_",
+            "map",
+            "if",
+            "for",
+        ] {
+            assert!(!whole(Rule::keyword, w), "`{w}` is taken for a keyword");
+            assert!(whole(Rule::ident, w), "`{w}` is not a name");
+        }
+    }
+
+    /// An expression without spans, every operator parenthesized: what the
+    /// parser built, whatever the printer chose to write.
+    fn tree(e: &Expr) -> String {
+        let list = |es: &[Expr]| es.iter().map(tree).collect::<Vec<_>>().join(" ");
+        match &e.kind {
+            ExprKind::Binary(op, l, r) => format!("({} {} {})", op.symbol(), tree(l), tree(r)),
+            ExprKind::Unary(op, x) => format!("({op:?} {})", tree(x)),
+            ExprKind::Field(b, n) => format!("(. {} {})", tree(b), n.name),
+            ExprKind::Index(b, i) => format!("([] {} {})", tree(b), tree(i)),
+            ExprKind::Call(f, args) => format!("({} {})", f.name, list(args)),
+            ExprKind::List(items) => format!("[{}]", list(items)),
+            _ => e.to_string(),
+        }
+    }
+
+    fn arb_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let at = Span::new(0, 1);
+        let mk = move |kind| Expr { kind, span: at };
+        let id = move |name: &str| Ident {
+            name: name.to_string(),
+            span: at,
+        };
+        let leaf = prop_oneof![
+            select(vec!["a", "b", "xs", "len"]).prop_map(move |n| mk(ExprKind::Name(n.into()))),
+            (0i64..100).prop_map(move |i| mk(ExprKind::Int(i))),
+            select(vec![0.5, 2.5]).prop_map(move |x| mk(ExprKind::Float(x))),
+            Just(mk(ExprKind::It)),
+            Just(mk(ExprKind::Str("s".into()))),
+        ];
+        let binops: Vec<BinOp> = PRECEDENCE.iter().flat_map(|l| l.binary).copied().collect();
+        let unops: Vec<UnOp> = PRECEDENCE.iter().filter_map(|l| l.unary).collect();
+        leaf.prop_recursive(6, 64, 3, move |inner| {
+            prop_oneof![
+                4 => (select(binops.clone()), inner.clone(), inner.clone()).prop_map(
+                    move |(op, l, r)| mk(ExprKind::Binary(op, Box::new(l), Box::new(r)))
+                ),
+                // `-3` is read as the literal -3, so build it that way.
+                2 => (select(unops.clone()), inner.clone())
+                    .prop_map(move |(op, x)| mk(ExprKind::Unary(op, Box::new(x))).fold_neg()),
+                1 => (inner.clone(), select(vec!["k", "v"]))
+                    .prop_map(move |(b, n)| mk(ExprKind::Field(Box::new(b), id(n)))),
+                1 => (inner.clone(), inner.clone())
+                    .prop_map(move |(b, i)| mk(ExprKind::Index(Box::new(b), Box::new(i)))),
+                1 => proptest::collection::vec(inner.clone(), 0..3)
+                    .prop_map(move |args| mk(ExprKind::Call(id("f"), args))),
+                1 => proptest::collection::vec(inner, 0..3)
+                    .prop_map(move |items| mk(ExprKind::List(items))),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The printer and the parser agree on precedence: printing an
+        /// expression and parsing the text gives the same tree back.
+        #[test]
+        fn printing_then_parsing_gives_the_same_tree(x in arb_expr()) {
+            let text = x.to_string();
+            let p = parse(&format!("map {text}"))
+                .unwrap_or_else(|d| panic!("{text:?} does not parse: {}", d.message));
+            let Stmt::Output(pl) = &p.stmts[0] else { panic!("{text:?}") };
+            let args = &pl.stages[0].args;
+            proptest::prop_assert_eq!(args.len(), 1, "{:?} is several arguments", text);
+            proptest::prop_assert_eq!(tree(&args[0]), tree(&x), "printed as {:?}", text);
+        }
+    }
+
+    #[test]
+    fn the_table_orders_every_operator() {
+        // Each binary operator is on exactly one level, and the levels are
+        // the ones the printer uses.
+        for (i, level) in PRECEDENCE.iter().enumerate() {
+            for op in level.binary {
+                assert_eq!(usize::from(op.precedence()), i + 1, "{op:?}");
+            }
+            if let Some(u) = level.unary {
+                assert_eq!(usize::from(u.precedence()), i + 1, "{u:?}");
+            }
+        }
+        // The grammar's `infix` and `prefix` alternatives are the table's operators, once each.
+        let grammar = include_str!("../../grammar/flow.pest");
+        let alternatives = |name: &str| {
+            let line = grammar
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(name))
+                .unwrap_or_else(|| panic!("the grammar has a `{name}` rule"));
+            let body = line.split_once("_{").expect("a silent rule").1;
+            let mut rules: Vec<String> = body
+                .trim_end_matches(|c: char| c == '}' || c.is_whitespace())
+                .split('|')
+                .map(|r| r.trim().to_string())
+                .collect();
+            rules.sort();
+            rules
+        };
+        let mut infix: Vec<String> = PRECEDENCE
+            .iter()
+            .flat_map(|l| l.binary)
+            .map(|&op| format!("{:?}", bin_rule(op)))
+            .collect();
+        infix.sort();
+        assert_eq!(infix, alternatives("infix"));
+        let mut prefix: Vec<String> = PRECEDENCE
+            .iter()
+            .filter_map(|l| l.unary)
+            .map(|op| format!("{:?}", un_rule(op)))
+            .collect();
+        prefix.sort();
+        assert_eq!(prefix, alternatives("prefix"));
     }
 
     #[test]
