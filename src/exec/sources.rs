@@ -286,6 +286,20 @@ fn bad_json(
     }
 }
 
+/// A file whose bytes are reported as read (for progress) as they are.
+struct Counted<'a, R> {
+    inner: R,
+    ctx: &'a Ctx,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.ctx.read(n as u64);
+        Ok(n)
+    }
+}
+
 fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
     let d = decode_opts(step);
     let span = d.span;
@@ -299,8 +313,11 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             None => d,
         }
     };
-    let fh = std::fs::File::open(&file.path).map_err(io_err)?;
-    let mut r: Box<dyn BufRead> = if file.gzip {
+    let fh = Counted {
+        inner: std::fs::File::open(&file.path).map_err(io_err)?,
+        ctx,
+    };
+    let mut r: Box<dyn BufRead + '_> = if file.gzip {
         Box::new(std::io::BufReader::with_capacity(
             1 << 20,
             flate2::read::MultiGzDecoder::new(fh),
