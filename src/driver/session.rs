@@ -6,15 +6,18 @@
 //! as in a script; only the input's own outputs are run. Diagnostics are
 //! shifted back so spans point into the input as typed.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diag, Diags};
 use crate::exec::{self, Cache, ExecOptions, OutputData};
-use crate::plan::Plan;
+use crate::ops::{Arg, OpId};
+use crate::plan::{NodeId, Plan};
 use crate::syntax::ast::{Span, Stmt};
 use crate::types::Coll;
+use crate::value::Value;
 
 pub struct Session {
     /// The `let` statements entered so far, one per line.
@@ -27,6 +30,8 @@ pub struct Session {
     pub last_plan: Option<Plan>,
     /// Names reused from the cache by the last run.
     pub last_reused: Vec<String>,
+    /// Why bindings the last run read were not cached.
+    pub last_uncached: Vec<String>,
 }
 
 /// What one input did.
@@ -46,6 +51,7 @@ impl Session {
             cache: Cache::default(),
             last_plan: None,
             last_reused: Vec::new(),
+            last_uncached: Vec::new(),
         }
     }
 
@@ -60,6 +66,16 @@ impl Session {
         input: &str,
         optimize: bool,
     ) -> Result<(Plan, crate::syntax::ast::Program), Diags> {
+        self.compile_noting(input, optimize)
+            .map(|(plan, ast, _)| (plan, ast))
+    }
+
+    /// [`Session::compile`], also saying which bindings will not be cached and why.
+    fn compile_noting(
+        &self,
+        input: &str,
+        optimize: bool,
+    ) -> Result<(Plan, crate::syntax::ast::Program, Vec<String>), Diags> {
         let src = format!("{}{input}", self.defs);
         let shift = |ds: Diags| self.shift(ds);
         let base = self.defs.len();
@@ -77,11 +93,56 @@ impl Session {
                 }
             }
         }
+        let uncached = self.too_big_to_cache(&mut plan);
         // Only the input's outputs run (earlier inputs' outputs are not in defs anyway).
         if optimize {
             plan = crate::optimize::optimize(plan);
         }
-        Ok((plan, ast))
+        Ok((plan, ast, uncached))
+    }
+
+    /// Unmarks bound collections whose result would not fit the cache's
+    /// budget, so they stream (fused into what reads them) instead of being
+    /// held whole and then thrown away; returns why, per name. A result is
+    /// estimated from its inputs: twice the bytes of the files it reads (a
+    /// line as a value costs about twice its text), 32 bytes a `range`
+    /// element.
+    fn too_big_to_cache(&self, plan: &mut Plan) -> Vec<String> {
+        // Inputs that cannot be resolved are reported when the plan runs.
+        let Ok(lowered) = exec::lower(plan, self.threads) else {
+            return Vec::new();
+        };
+        let mut estimate: HashMap<NodeId, u64> = HashMap::new();
+        for n in plan.topo() {
+            let node = &plan.graph[n];
+            let own = if node.is_source() {
+                let step = node.first();
+                let files = lowered.node(n).total_bytes().saturating_mul(2);
+                let range = match (step.op.id, step.arg(0)) {
+                    (OpId::Range, Some(Arg::Value(Value::Int(k)))) => (*k).max(0) as u64 * 32,
+                    _ => 0,
+                };
+                files + range
+            } else {
+                0
+            };
+            let ins: u64 = plan.inputs(n).iter().map(|i| estimate[i]).sum();
+            estimate.insert(n, own.saturating_add(ins));
+        }
+        let mut notes = Vec::new();
+        for n in plan.topo() {
+            let node = &mut plan.graph[n];
+            if node.persist && estimate[&n] > self.cache.budget as u64 {
+                node.persist = false;
+                notes.push(format!(
+                    "`{}` is not cached: its result may take about {} MB, over the cache's {} MB",
+                    node.names.join("`, `"),
+                    estimate[&n] / 1_000_000,
+                    self.cache.budget / 1_000_000
+                ));
+            }
+        }
+        notes
     }
 
     /// Moves the spans of diagnostics about `defs + input` into the input
@@ -109,7 +170,7 @@ impl Session {
     /// Runs one input: binds its `let`s, runs its outputs.
     pub fn eval(&mut self, input: &str, cancel: Arc<AtomicBool>) -> Result<Evaluated, Diags> {
         let start = Instant::now();
-        let (plan, ast) = self.compile(input, true)?;
+        let (plan, ast, uncached) = self.compile_noting(input, true)?;
         let base = self.defs.len();
         let mut bound = Vec::new();
         let mut new_defs = String::new();
@@ -134,6 +195,7 @@ impl Session {
             let report =
                 exec::run(&plan, &opts, Some(&mut self.cache)).map_err(|d| self.shift(d))?;
             self.last_reused = report.reused;
+            self.last_uncached = uncached;
             self.last_plan = Some(plan);
             report.outputs
         };
@@ -251,5 +313,36 @@ mod tests {
         // input as typed, under the expression.
         let sp = e.0[0].span.expect("a span");
         assert_eq!(&"range 5 | map 10 / it"[sp.start..sp.end], "10 / it");
+    }
+
+    #[test]
+    fn a_binding_over_the_cache_budget_streams_and_says_why() {
+        let mut s = Session::new(2);
+        s.cache.budget = 100_000;
+        run(&mut s, "let big = read_text \"data/books/*.txt\"");
+        let inline = run(&mut s, "read_text \"data/books/*.txt\" | count");
+        for _ in 0..2 {
+            assert_eq!(run(&mut s, "big | count")[0].values, inline[0].values);
+            assert!(s.cache.is_empty(), "nothing too big is kept");
+            assert!(s.last_reused.is_empty());
+            assert_eq!(s.last_uncached.len(), 1);
+            assert!(
+                s.last_uncached[0].starts_with("`big` is not cached"),
+                "{:?}",
+                s.last_uncached
+            );
+            // Not held whole: the read is fused with the count's partial.
+            let plan = s.last_plan.as_ref().unwrap();
+            let first = &plan.graph[plan.topo()[0]];
+            assert_eq!(first.steps.len(), 2, "read_text | count (partial)");
+        }
+        // A small binding is still cached.
+        run(&mut s, "let small = range 10");
+        run(&mut s, "small | sum");
+        assert_eq!(
+            run(&mut s, "small | count")[0].values,
+            vec![crate::value::Value::Int(10)]
+        );
+        assert_eq!(s.last_reused, vec!["small".to_string()]);
     }
 }

@@ -457,6 +457,9 @@ impl Repl {
                     } else {
                         writeln!(out, "reused from the cache: {}", reused.join(", "))?;
                     }
+                    for why in &self.session.last_uncached {
+                        writeln!(out, "{why}")?;
+                    }
                 }
                 None => {
                     let d = Diag::script("flow::repl::nothing_run", "nothing has run yet").help(
