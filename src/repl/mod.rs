@@ -568,8 +568,8 @@ pub fn help_all() -> String {
     let w = OPERATORS.iter().map(|o| o.name.len()).max().unwrap_or(0);
     let mut kind = None;
     for o in OPERATORS {
-        if kind != Some(o.kind) {
-            kind = Some(o.kind);
+        if kind != Some(o.kind.name()) {
+            kind = Some(o.kind.name());
             s += &format!("\nOperators ({}):\n", plural(o.kind.name()));
         }
         s += &format!("  {:<w$}  {}\n", o.name, o.summary);
@@ -600,11 +600,11 @@ pub fn ops_list() -> String {
     let mut s = String::new();
     let mut kind = None;
     for o in OPERATORS {
-        if kind != Some(o.kind) {
+        if kind != Some(o.kind.name()) {
             if kind.is_some() {
                 s.push('\n');
             }
-            kind = Some(o.kind);
+            kind = Some(o.kind.name());
             s += &format!("{}:\n", plural(o.kind.name()));
         }
         s += &format!("  {}\n", o.signature());
@@ -665,6 +665,28 @@ pub fn help_topic(topic: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_kind_of_operator_is_listed_under_one_heading() {
+        for text in [super::ops_list(), super::help_all()] {
+            for heading in [
+                "sources",
+                "elementwise",
+                "aggregations",
+                "combining",
+                "sinks",
+            ] {
+                let n = text
+                    .lines()
+                    .filter(|l| {
+                        l.trim_end_matches(':').ends_with(heading)
+                            || l.contains(&format!("({heading})"))
+                    })
+                    .count();
+                assert_eq!(n, 1, "{heading} in:\n{text}");
+            }
+        }
+    }
+
     use super::*;
 
     fn repl() -> Repl {
