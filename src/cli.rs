@@ -303,7 +303,7 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(Diag::run(
                         "flow::io::stdout",
-                        format!("cannot write to stdout: {e}"),
+                        format!("cannot write to stdout: {}", crate::diag::io_reason(&e)),
                     )
                     .into());
                 }
@@ -325,6 +325,10 @@ fn print_stdout(s: &str) -> Result<(), Diags> {
     match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Diag::run("flow::io::stdout", format!("cannot write to stdout: {e}")).into()),
+        Err(e) => Err(Diag::run(
+            "flow::io::stdout",
+            format!("cannot write to stdout: {}", crate::diag::io_reason(&e)),
+        )
+        .into()),
     }
 }

@@ -226,3 +226,12 @@ impl From<Span> for miette::SourceSpan {
         (s.start, s.len()).into()
     }
 }
+
+/// The OS error without its "(os error N)" suffix.
+pub fn io_reason(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}

@@ -456,6 +456,15 @@ fn command_line_mistakes() {
         "flow repl --format yaml",
         &flow(&["repl", "--format", "yaml"]),
     );
+    // Standard input that cannot be read (a directory) ends the REPL with a diagnostic.
+    let mut repl = common::flow_command(dir.path(), &["repl"]);
+    repl.env("FLOW_HISTORY", dir.path().join("history"))
+        .stdin(std::fs::File::open(dir.path()).expect("a directory opens for reading"));
+    cli(
+        "repl_unreadable_input",
+        "flow repl < DIRECTORY",
+        &common::ran(&mut repl),
+    );
 }
 
 #[test]

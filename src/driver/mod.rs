@@ -34,7 +34,7 @@ impl Script {
         let bytes = std::fs::read(path).map_err(|e| {
             Diag::script(
                 "flow::cli::script_unreadable",
-                format!("cannot read {path}: {e}"),
+                format!("cannot read {path}: {}", crate::diag::io_reason(&e)),
             )
         })?;
         Script::from_bytes(path, path, bytes)
@@ -47,7 +47,7 @@ impl Script {
         std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
             Diag::run(
                 "flow::cli::stdin_unreadable",
-                format!("cannot read standard input: {e}"),
+                format!("cannot read standard input: {}", crate::diag::io_reason(&e)),
             )
         })?;
         Script::from_bytes("<stdin>", "standard input", bytes)

@@ -57,7 +57,38 @@ impl<'p> Spec<'p> {
         let (expr, key) = match id {
             OpId::Groupby => (expr_arg(2), expr_arg(0)),
             OpId::Topk | OpId::Sort => (None, by),
-            _ => (expr_arg(0), None),
+            OpId::Count
+            | OpId::Sum
+            | OpId::Min
+            | OpId::Max
+            | OpId::Mean
+            | OpId::Distinct
+            | OpId::Frequencies
+            | OpId::Take => (expr_arg(0), None),
+            other @ (OpId::ReadText
+            | OpId::ReadJson
+            | OpId::ReadCsv
+            | OpId::Range
+            | OpId::From
+            | OpId::Stdin
+            | OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv) => {
+                unreachable!("{other:?} is not an aggregation")
+            }
         };
         Spec {
             id,
@@ -632,7 +663,30 @@ impl Sink for PartialSink<'_> {
                     slot(g, key, pos, || Acc::new(self.spec.agg)).add(v, pos, step)?;
                 }
             }
-            _ => {}
+            other @ (OpId::ReadText
+            | OpId::ReadJson
+            | OpId::ReadCsv
+            | OpId::Range
+            | OpId::From
+            | OpId::Stdin
+            | OpId::Lower
+            | OpId::Upper
+            | OpId::Strip
+            | OpId::Split
+            | OpId::Purge
+            | OpId::Replace
+            | OpId::Map
+            | OpId::Filter
+            | OpId::Flatten
+            | OpId::Pluck
+            | OpId::ParseJson
+            | OpId::ToJson
+            | OpId::Concat
+            | OpId::WriteText
+            | OpId::WriteJson
+            | OpId::WriteCsv) => {
+                unreachable!("{other:?} is not an aggregation")
+            }
         }
         Ok(Ctl::Continue)
     }

@@ -248,7 +248,10 @@ pub fn execute_cached(
         .map_err(|e| {
             Diags::from(Diag::run(
                 "flow::exec::threads",
-                format!("cannot start worker threads: {e}"),
+                format!(
+                    "cannot start worker threads: {}",
+                    crate::diag::io_reason(&e)
+                ),
             ))
         })?;
     // Resolve every file source first, so all missing inputs are reported together.

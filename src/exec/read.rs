@@ -8,9 +8,9 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 
-use super::source::{io_reason, FileInfo, Split};
+use super::source::{FileInfo, Split};
 use super::{Ctl, Ctx};
-use crate::diag::Diag;
+use crate::diag::{io_reason, Diag};
 use crate::syntax::ast::Span;
 
 /// How bytes become text.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::diag::Diag;
+use crate::diag::{io_reason, Diag};
 use crate::ops::Arg;
 use crate::plan::Step;
 use crate::syntax::ast::Span;
@@ -89,15 +89,6 @@ pub fn resolve_glob(pattern: &str, span: Option<Span>) -> Result<Vec<PathBuf>, D
         .help("relative paths resolve against the current directory")));
     }
     Ok(files)
-}
-
-/// The OS error without its "(os error N)" suffix.
-pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// The file-reading options of a source step.

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Span;
 
-use super::source::io_reason;
-use crate::diag::Diag;
+use crate::diag::{io_reason, Diag};
 use crate::ops::{Arg, SinkFormat};
 use crate::plan::Step;
 use crate::value::format;

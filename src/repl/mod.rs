@@ -21,7 +21,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{ColorMode, Editor};
 
-use crate::diag::{Diag, Diags, Renderer};
+use crate::diag::{io_reason, Diag, Diags, Renderer};
 use crate::driver::session::Session;
 use crate::exec::output::{self, Format};
 use crate::exec::OutputData;
@@ -67,6 +67,13 @@ fn history_path_in(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<P
 pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
     let mut repl = Repl::new(threads, format, color);
     repl.tty = io::stderr().is_terminal();
+    // The terminal itself failed: a diagnostic, exit 1.
+    let terminal_failed = |what: String| {
+        let d = Diag::run("flow::repl::terminal", what)
+            .help("the REPL needs a terminal, or lines on standard input");
+        let _ = io::stderr().write_all(render("flow", "", &d.into(), color).as_bytes());
+        1
+    };
     repl.stdout_tty = io::stdout().is_terminal();
 
     let config = Config::builder()
@@ -84,10 +91,7 @@ pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
         .unwrap_or_default();
     let mut ed: Editor<FlowHelper, FileHistory> = match Editor::with_config(config) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: cannot start the line editor: {e}");
-            return 1;
-        }
+        Err(e) => return terminal_failed(format!("cannot start the line editor: {e}")),
     };
     ed.set_helper(Some(FlowHelper::new(color)));
 
@@ -141,10 +145,7 @@ pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
+            Err(e) => return terminal_failed(format!("cannot read the input: {}", io_reason(&e))),
         }
     }
     0
@@ -471,7 +472,10 @@ impl Repl {
             Meta::Load(path) => match std::fs::read_to_string(&path) {
                 Ok(text) => self.run(&path, &text, out, err)?,
                 Err(e) => {
-                    let d = Diag::run("flow::repl::load", format!("cannot read {path}: {e}"));
+                    let d = Diag::run(
+                        "flow::repl::load",
+                        format!("cannot read {path}: {}", io_reason(&e)),
+                    );
                     self.report("<input>", "", &d.into(), err)?;
                 }
             },
