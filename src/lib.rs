@@ -1,15 +1,17 @@
 //! flow: a small, checked dataflow language for text, logs and JSON records,
 //! run in parallel over partitions of its input.
 //!
-//! | stage    | module     | in → out                        | how a user sees it                  |
-//! |----------|------------|---------------------------------|-------------------------------------|
-//! | parse    | [`syntax`] | `&str` → `ast::Program`         | syntax diagnostics                  |
-//! | build    | [`plan`]   | `Program` → `Plan` (typed DAG)  | `--visualize --no-optimize`         |
-//! | optimize | [`optimize`] | `Plan` → `Plan`               | `--visualize`, `--explain`          |
-//! | lower    | [`exec`]   | `Plan` → tasks per partition    | `--visualize=tasks`                 |
-//! | execute  | [`exec`]   | tasks → outputs                 | stdout                              |
+//! | step     | module           | in → out                          | how a user sees it          |
+//! |----------|------------------|-----------------------------------|-----------------------------|
+//! | parse    | [`syntax`]       | `&str` → `ast::Program`           | syntax diagnostics          |
+//! | build    | [`plan`]         | `Program` → `Plan` (typed DAG)    | `--visualize --no-optimize` |
+//! | optimize | [`optimize`]     | `Plan` → `Plan`                   | `--visualize`, `--explain`  |
+//! | lower    | [`exec::lower()`]| `Plan` → `Lowered` (tasks)        | `--visualize=tasks`         |
+//! | execute  | [`exec`]         | tasks → outputs and events        | stdout, `--profile`         |
 //!
-//! The operator catalog ([`ops`]) is read by every stage.
+//! [`driver`] runs the steps for the command line, the REPL and tests; the
+//! operator catalog ([`ops`]) is read by every step. Modules sit on floors
+//! (ARCHITECTURE.md) and use only the floors below them.
 
 pub mod cli;
 pub mod diag;

@@ -1,7 +1,7 @@
 //! The driver: the one path from source text to results. A face (the command
 //! line, the REPL, a test) loads a [`Script`], and the driver parses, builds,
 //! optimizes, lowers and runs it — or stops after checking, explaining or
-//! visualizing. [`session::Session`] is the same path for a REPL, with
+//! visualizing. [`Session`](session::Session) is the same path for a REPL, with
 //! bindings that persist between inputs.
 //!
 //! The driver knows no terminal and no clap: faces print what it returns.

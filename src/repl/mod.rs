@@ -1,6 +1,6 @@
 //! The interactive REPL (SPEC §6): a rustyline editor with a helper for
 //! completion, hints, highlighting and multi-line validation, over a
-//! [`session::Session`]. `flow` with no script starts it on a terminal; with
+//! [`Session`](crate::driver::session::Session). `flow` with no script starts it on a terminal; with
 //! standard input piped in, that input is run as a script instead.
 //!
 //! [`Repl::handle`] does everything one typed line asks, writing to any

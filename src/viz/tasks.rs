@@ -12,7 +12,7 @@
 //!   n1[0] ← n0[0], n0[1], n0[2]
 //! ```
 //!
-//! The tasks are the executor's own ([`crate::exec::lower`]): what is drawn
+//! The tasks are the executor's own ([`crate::exec::lower()`]): what is drawn
 //! is what runs.
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ use crate::plan::{NodeId, Plan};
 /// Above this many partitions a node shows its first 3 tasks, a count, and its last.
 const SHOW_ALL: usize = 8;
 
-/// The plan's tasks as the executor runs them (`lowered` from [`crate::exec::lower`]).
+/// The plan's tasks as the executor runs them (`lowered` from [`crate::exec::lower()`]).
 pub fn render(plan: &Plan, lowered: &Lowered) -> String {
     let names = plan.node_names();
     let count: HashMap<NodeId, usize> = lowered.nodes().map(|t| (t.node, t.tasks)).collect();
