@@ -519,9 +519,8 @@ mod tests {
         many: bool,
         f: &mut dyn FnMut(&FileInfo, u64, Lines),
     ) -> u64 {
-        let dir = std::env::temp_dir().join(format!("flow-read-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("f{blocksize}-{}-{many}.txt", content.len()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("f{blocksize}-{}-{many}.txt", content.len()));
         std::fs::File::create(&path)
             .unwrap()
             .write_all(content)
@@ -547,7 +546,6 @@ mod tests {
             .unwrap();
             start += blocksize;
         }
-        std::fs::remove_file(&path).unwrap();
         ctx.bytes_io.load(Ordering::Relaxed)
     }
 
