@@ -30,6 +30,27 @@ impl Type {
                 .collect(),
         ))
     }
+    /// How many levels of lists and records nest in this type (a scalar is 1).
+    /// Walks with its own stack: a type is measured before it is trusted.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1)];
+        while let Some((t, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            match t {
+                Type::List(inner) => stack.push((inner, d + 1)),
+                Type::Record(Some(fields)) => stack.extend(fields.iter().map(|(_, t)| (t, d + 1))),
+                Type::Any
+                | Type::Null
+                | Type::Bool
+                | Type::Int
+                | Type::Float
+                | Type::Str
+                | Type::Record(None) => {}
+            }
+        }
+        deepest
+    }
     pub fn is_numeric(&self) -> bool {
         matches!(self, Type::Int | Type::Float)
     }

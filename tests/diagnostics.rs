@@ -76,6 +76,22 @@ fn unknown_option_lists_valid_ones() {
 }
 
 #[test]
+fn nesting_past_the_limit() {
+    check!(
+        "too_deep",
+        &format!("range 3 | map {}it{}", "(\n".repeat(260), ")".repeat(260))
+    );
+    check!(
+        "too_deep_chain",
+        &format!("range 3 | map it{}", "+1".repeat(260))
+    );
+    check!(
+        "type_too_deep",
+        &format!("range 1{}", "\n  | map [it]".repeat(260))
+    );
+}
+
+#[test]
 fn bad_option_value() {
     check!(
         "bad_option_value",
@@ -531,21 +547,19 @@ fn output_that_cannot_be_written() {
 #[cfg(target_os = "linux")]
 #[test]
 fn worker_threads_that_cannot_start() {
-    // As in a memory-limited container: a worker's stack (4 GiB here, so the
-    // very first one fails and nothing else runs short) does not fit in the
-    // 1 GB of address space the process may use.
+    // As in a memory-limited container: 1024 workers' stacks (64 MiB of
+    // address space each) do not fit in the 1 GB the process may use.
     let dir = good_script();
     let flow = env!("CARGO_BIN_EXE_flow");
     let mut cmd = std::process::Command::new("sh");
     cmd.args(["-c", "ulimit -v 1000000 && exec \"$0\" \"$@\"", flow])
-        .args(["script.flow", "--threads", "4"])
+        .args(["script.flow", "--threads", "1024"])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
-        .env("RUST_MIN_STACK", "4294967296")
         .stdin(std::process::Stdio::null());
     cli(
         "threads_cannot_start",
-        "ulimit -v 1000000; RUST_MIN_STACK=4294967296 flow script.flow --threads 4",
+        "ulimit -v 1000000; flow script.flow --threads 1024",
         &common::ran(&mut cmd),
     );
 }

@@ -156,3 +156,85 @@ proptest! {
         check(&format!("let words = read_text \"data/books/*.txt\" | split\nwords | {src}"))?;
     }
 }
+
+/// Deep and long scripts, as a hostile user writes them: each is a
+/// diagnostic (exit 2) or runs (exit 0), never a stack overflow (134) or a
+/// panic (101). (How checking time grows with the script is a benchmark's
+/// business: `cargo bench --bench check`.)
+#[test]
+fn deep_and_long_scripts_are_diagnostics_not_crashes() {
+    let nest = |open: &str, inner: &str, close: &str, n: usize| {
+        format!("range 3 | map {}{inner}{}", open.repeat(n), close.repeat(n))
+    };
+    let mut cases: Vec<(String, String, i32)> = Vec::new();
+    for n in [10_000, 100_000] {
+        let deep = [
+            ("parens", nest("(", "it", ")", n)),
+            ("lists", nest("[", "it", "]", n)),
+            ("calls", nest("abs(", "it", ")", n)),
+            ("nots", format!("range 3 | map {}true", "not ".repeat(n))),
+            ("negs", format!("range 3 | map {}it", "-".repeat(n))),
+            ("plus", format!("range 3 | map it{}", " + it".repeat(n))),
+            (
+                "fields",
+                format!("read_json \"x\" | map it{}", ".a".repeat(n)),
+            ),
+            ("index", format!("range 3 | map [it]{}", "[0]".repeat(n))),
+        ];
+        for (name, src) in deep {
+            cases.push((format!("{name} ×{n}"), src, 2));
+        }
+    }
+    // Stages that nest the element type, and long but shallow scripts.
+    cases.push((
+        "list stages ×5000".into(),
+        format!("range 1{}", " | map [it]".repeat(5000)),
+        2,
+    ));
+    cases.push((
+        "stages ×10000".into(),
+        format!("range 3{} | sum", " | map it + 1".repeat(10_000)),
+        0,
+    ));
+    let at_limit = flow::syntax::MAX_DEPTH as usize - 2;
+    for (name, src) in [
+        ("parens", nest("(", "it", ")", at_limit)),
+        ("calls", nest("abs(", "it", ")", at_limit)),
+        (
+            "plus",
+            format!("range 3 | map it{}", " + it".repeat(at_limit)),
+        ),
+        (
+            "nots",
+            format!("range 3 | map {}true", "not ".repeat(at_limit)),
+        ),
+    ] {
+        cases.push((format!("{name} at the limit"), src, 0));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, src, want) in cases {
+        let path = dir.path().join("deep.flow");
+        std::fs::write(&path, &src).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flow"))
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            code,
+            Some(want),
+            "{name}: exit {code:?}\n{}",
+            stderr.chars().take(400).collect::<String>()
+        );
+        if want == 2 {
+            assert!(
+                stderr.contains("flow::syntax::too_deep")
+                    || stderr.contains("flow::plan::type_too_deep"),
+                "{name}: {}",
+                stderr.chars().take(400).collect::<String>()
+            );
+        }
+    }
+}

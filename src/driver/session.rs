@@ -81,6 +81,7 @@ impl Session {
         let base = self.defs.len();
         let ast = crate::syntax::parse(&src).map_err(|d| shift(d.into()))?;
         let mut plan = crate::plan::build(&src, &ast, &[]).map_err(shift)?;
+        let lines = crate::plan::Lines::new(input);
         for n in plan.graph.node_indices().collect::<Vec<_>>() {
             let node = &mut plan.graph[n];
             if !node.names.is_empty() {
@@ -89,7 +90,7 @@ impl Session {
             // Positions of what the input wrote count from the input's first line.
             for step in &mut node.steps {
                 if step.span.start >= base {
-                    step.pos = crate::plan::line_col(input, step.span.start - base);
+                    step.pos = lines.line_col(input, step.span.start - base);
                 }
             }
         }

@@ -47,6 +47,10 @@ pub enum Ctl {
     Stop,
 }
 
+/// Stack of each worker thread: room for the deepest expression the parser
+/// accepts, in a debug build too.
+const WORKER_STACK: usize = 64 << 20;
+
 /// What a face asks of a run: built by the command line, the REPL or a
 /// test; nothing in `exec` knows where the options came from.
 #[derive(Clone)]
@@ -244,6 +248,9 @@ pub fn execute_cached(
 ) -> Result<RunReport, Diags> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(ctx.threads)
+        // The evaluator recurses on expressions up to `syntax::MAX_DEPTH`
+        // deep; a worker's stack is reserved, not committed, until used.
+        .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| {
             Diags::from(Diag::run(

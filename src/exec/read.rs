@@ -520,7 +520,9 @@ mod tests {
         f: &mut dyn FnMut(&FileInfo, u64, Lines),
     ) -> u64 {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(format!("f{blocksize}-{}-{many}.txt", content.len()));
+        let path = dir
+            .path()
+            .join(format!("f{blocksize}-{}-{many}.txt", content.len()));
         std::fs::File::create(&path)
             .unwrap()
             .write_all(content)

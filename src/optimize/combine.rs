@@ -12,6 +12,7 @@ use crate::ops::Kind;
 use crate::plan::{Node, NodeId, Phase, Plan};
 
 pub fn combine(mut plan: Plan) -> Plan {
+    let mut outputs = plan.output_index();
     for n in plan.topo() {
         let node = &plan.graph[n];
         if node.first().op.kind != Kind::Aggregate || node.first().phase != Phase::Whole {
@@ -28,7 +29,7 @@ pub fn combine(mut plan: Plan) -> Plan {
         let mut partial = node.first().clone();
         partial.phase = Phase::Partial;
         plan.graph[n].steps[0].phase = Phase::Merge;
-        if plan.uses(input) == 1 && super::can_extend(&plan.graph[input]) {
+        if plan.uses_in(input, &outputs) == 1 && super::can_extend(&plan.graph[input]) {
             plan.graph[input].steps.push(partial);
         } else {
             // A shared input: the partial runs as its own per-partition task.
@@ -60,8 +61,8 @@ pub fn combine(mut plan: Plan) -> Plan {
             continue;
         };
         let feeder: NodeId = input;
-        if plan.uses(feeder) == 1 && plan.graph[feeder].last().phase == Phase::Merge {
-            super::fuse::merge_into(&mut plan, n, feeder);
+        if plan.uses_in(feeder, &outputs) == 1 && plan.graph[feeder].last().phase == Phase::Merge {
+            super::fuse::merge_into(&mut plan, &mut outputs, n, feeder);
         }
     }
     plan

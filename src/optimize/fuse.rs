@@ -11,9 +11,9 @@
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use crate::plan::{NodeId, Phase, Plan};
+use crate::plan::{NodeId, OutputIndex, Phase, Plan};
 
-fn eligible(plan: &Plan, n: NodeId) -> Option<NodeId> {
+fn eligible(plan: &Plan, outputs: &OutputIndex, n: NodeId) -> Option<NodeId> {
     let node = &plan.graph[n];
     if !node
         .steps
@@ -25,20 +25,21 @@ fn eligible(plan: &Plan, n: NodeId) -> Option<NodeId> {
     let [input] = plan.inputs(n)[..] else {
         return None;
     };
-    (plan.uses(input) == 1 && super::can_extend(&plan.graph[input])).then_some(input)
+    (plan.uses_in(input, outputs) == 1 && super::can_extend(&plan.graph[input])).then_some(input)
 }
 
 pub fn fuse(mut plan: Plan) -> Plan {
+    let mut outputs = plan.output_index();
     for n in plan.topo() {
-        if let Some(into) = eligible(&plan, n) {
-            merge_into(&mut plan, n, into);
+        if let Some(into) = eligible(&plan, &outputs, n) {
+            merge_into(&mut plan, &mut outputs, n, into);
         }
     }
     plan
 }
 
 /// Appends `n`'s steps to `into` and moves `n`'s consumers, outputs and names to it.
-pub(crate) fn merge_into(plan: &mut Plan, n: NodeId, into: NodeId) {
+pub(crate) fn merge_into(plan: &mut Plan, outputs: &mut OutputIndex, n: NodeId, into: NodeId) {
     let outgoing: Vec<(NodeId, usize)> = plan
         .graph
         .edges_directed(n, Direction::Outgoing)
@@ -53,11 +54,7 @@ pub(crate) fn merge_into(plan: &mut Plan, n: NodeId, into: NodeId) {
     // The names of `into` named an intermediate that no longer leaves the node.
     into_node.names = node.names;
     into_node.persist = node.persist;
-    for o in &mut plan.outputs {
-        if o.node == n {
-            o.node = into;
-        }
-    }
+    plan.move_outputs(n, into, outputs);
 }
 
 #[cfg(test)]

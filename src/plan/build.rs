@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::expr::{self, NameRef};
-use super::{line_col, Node, NodeId, Output, Phase, Plan, Step};
+use super::{Node, NodeId, Output, Phase, Plan, Step};
 use crate::diag::{Diag, Diags};
 use crate::ops::{self, Arg, ArgVal, Cx, Input, Kind, OpDef, PKind};
 use crate::syntax::ast::{Expr, ExprKind, Pipeline, Program, Span, Stage, Stmt};
@@ -24,8 +24,12 @@ enum Binding {
     Poisoned,
 }
 
+/// How deep element types may nest (lists in lists, records in records).
+const MAX_TYPE_DEPTH: usize = crate::syntax::MAX_DEPTH as usize;
+
 struct Builder<'a> {
     src: &'a str,
+    lines: super::Lines,
     plan: Plan,
     env: HashMap<String, Binding>,
     diags: Diags,
@@ -35,6 +39,7 @@ struct Builder<'a> {
 pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan, Diags> {
     let mut b = Builder {
         src,
+        lines: super::Lines::new(src),
         plan: Plan::default(),
         env: HashMap::new(),
         diags: Diags::default(),
@@ -508,6 +513,20 @@ impl Builder<'_> {
             opts: &opts,
         };
         let ty = match (op.rule)(&cx) {
+            Ok(t) if t.elem().is_some_and(|e| e.depth() > MAX_TYPE_DEPTH) => {
+                self.diags.push(
+                    Diag::script(
+                        "flow::plan::type_too_deep",
+                        format!(
+                            "`{}` makes elements nested more than {MAX_TYPE_DEPTH} levels deep",
+                            op.name
+                        ),
+                    )
+                    .at(stage.span, "too deep")
+                    .help("flatten the data as it goes, or split the pipeline with `let`"),
+                );
+                return None;
+            }
             Ok(t) => t,
             Err(bad) => {
                 let example = op.example.lines().last().unwrap_or("");
@@ -530,7 +549,7 @@ impl Builder<'_> {
             args,
             opts,
             span: stage.span,
-            pos: line_col(self.src, stage.span.start),
+            pos: self.lines.line_col(self.src, stage.span.start),
             ty,
         };
         let node = self.plan.graph.add_node(Node {

@@ -162,6 +162,9 @@ pub struct Output {
     pub span: Span,
 }
 
+/// The output statements each node is, by index into [`Plan::outputs`].
+pub type OutputIndex = std::collections::HashMap<NodeId, Vec<usize>>;
+
 /// The typed DAG. Edge weights are input ports: the order of a node's inputs.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
@@ -193,9 +196,39 @@ impl Plan {
 
     /// How many times `n` is used: by other nodes and as an output.
     pub fn uses(&self, n: NodeId) -> usize {
-        self.consumers(n).len()
-            + self.outputs.iter().filter(|o| o.node == n).count()
+        let outputs = self.outputs.iter().filter(|o| o.node == n).count();
+        self.uses_given(n, outputs)
+    }
+
+    /// [`Plan::uses`] with the outputs looked up in `index` (a pass that asks
+    /// for every node keeps one, so it stays linear in the plan).
+    pub fn uses_in(&self, n: NodeId, index: &OutputIndex) -> usize {
+        self.uses_given(n, index.get(&n).map_or(0, Vec::len))
+    }
+
+    fn uses_given(&self, n: NodeId, outputs: usize) -> usize {
+        self.graph.edges_directed(n, Direction::Outgoing).count()
+            + outputs
             + usize::from(self.graph[n].persist)
+    }
+
+    /// The output statements (by index) that each node is.
+    pub fn output_index(&self) -> OutputIndex {
+        let mut index = OutputIndex::new();
+        for (i, o) in self.outputs.iter().enumerate() {
+            index.entry(o.node).or_default().push(i);
+        }
+        index
+    }
+
+    /// Makes the outputs that `from` was into outputs of `to`.
+    pub fn move_outputs(&mut self, from: NodeId, to: NodeId, index: &mut OutputIndex) {
+        if let Some(outs) = index.remove(&from) {
+            for &i in &outs {
+                self.outputs[i].node = to;
+            }
+            index.entry(to).or_default().extend(outs);
+        }
     }
 
     /// All nodes in a deterministic topological order (ties by node id).
@@ -270,8 +303,41 @@ impl Plan {
 
 /// 1-based line and column of a byte offset.
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    Lines::new(src).line_col(src, offset)
+}
+
+/// Where each line of a text starts, so that positions are found in time
+/// proportional to the line, not to the text before it.
+pub struct Lines {
+    starts: Vec<usize>,
+    /// The last position asked for (offset, line, column): positions are
+    /// asked for in order, so a long line is counted across once.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl Lines {
+    pub fn new(src: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        Lines {
+            starts,
+            last: std::cell::Cell::new((0, 1, 1)),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `src`.
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let (last_offset, last_line, last_col) = self.last.get();
+        let (from, col) = if last_line == line && last_offset >= start && last_offset <= offset {
+            (last_offset, last_col)
+        } else {
+            (start, 1)
+        };
+        let col = col + src.get(from..offset).map_or(0, |l| l.chars().count());
+        self.last.set((offset, line, col));
+        (line, col)
+    }
 }

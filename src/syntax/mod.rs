@@ -4,4 +4,4 @@
 pub mod ast;
 mod parse;
 
-pub use parse::parse;
+pub use parse::{parse, MAX_DEPTH};

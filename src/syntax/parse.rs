@@ -17,6 +17,11 @@ struct FlowParser;
 
 /// Parses a whole script.
 pub fn parse(src: &str) -> Result<Program, Diag> {
+    // The parser recurses once per bracket and per prefix operator: refuse a
+    // script nested past the limit before it can overflow the stack.
+    if let Some(d) = nested_too_deep(src) {
+        return Err(d);
+    }
     let mut pairs = FlowParser::parse(Rule::program, src).map_err(|e| syntax_error(src, e))?;
     let program = pairs.next().expect("program rule always yields one pair");
     let mut stmts = Vec::new();
@@ -178,30 +183,63 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
+/// How deep an expression may nest: brackets, calls, operators and postfix
+/// `.field`/`[i]` each add a level. Deeper scripts get `flow::syntax::too_deep`
+/// instead of overflowing the stack in the parser, the checker or the
+/// evaluator (all of which recurse on the tree).
+pub const MAX_DEPTH: u32 = 256;
+
+fn too_deep(span: Span) -> Diag {
+    Diag::script(
+        "flow::syntax::too_deep",
+        format!("expression nested more than {MAX_DEPTH} levels deep"),
+    )
+    .at(span, "too deep")
+    .help("bind parts of it with `let`, or split it over several stages")
+}
+
+/// One more level above a subtree of depth `d`, if that is allowed.
+fn deeper(d: u32, span: Span) -> Result<u32, Diag> {
+    if d >= MAX_DEPTH {
+        Err(too_deep(span))
+    } else {
+        Ok(d + 1)
+    }
+}
+
+/// An expression and how deep its tree is.
+type Deep = (Expr, u32);
+
 fn expr(p: Pair<Rule>) -> Result<Expr, Diag> {
+    expr_d(p).map(|(e, _)| e)
+}
+
+fn expr_d(p: Pair<Rule>) -> Result<Deep, Diag> {
     debug_assert_eq!(p.as_rule(), Rule::expr);
     climb(p.into_inner())
 }
 
-fn climb(pairs: Pairs<Rule>) -> Result<Expr, Diag> {
+fn climb(pairs: Pairs<Rule>) -> Result<Deep, Diag> {
     pratt()
-        .map_primary(expr_postfix)
+        .map_primary(expr_postfix_d)
         .map_prefix(|op, rhs| {
-            let rhs = rhs?;
+            let (rhs, d) = rhs?;
             let sp = span(&op).to(rhs.span);
+            let d = deeper(d, sp)?;
             let uop = PRECEDENCE
                 .iter()
                 .filter_map(|l| l.unary)
                 .find(|&u| un_rule(u) == op.as_rule())
                 .expect("the climber knows only the table's operators");
-            Ok(Expr {
+            let e = Expr {
                 kind: ExprKind::Unary(uop, Box::new(rhs)),
                 span: sp,
             }
-            .fold_neg())
+            .fold_neg();
+            Ok((e, d))
         })
         .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
+            let ((lhs, dl), (rhs, dr)) = (lhs?, rhs?);
             let bop = PRECEDENCE
                 .iter()
                 .flat_map(|l| l.binary)
@@ -209,42 +247,72 @@ fn climb(pairs: Pairs<Rule>) -> Result<Expr, Diag> {
                 .find(|&b| bin_rule(b) == op.as_rule())
                 .expect("the climber knows only the table's operators");
             let sp = lhs.span.to(rhs.span);
-            Ok(Expr {
-                kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
-                span: sp,
-            })
+            let d = deeper(dl.max(dr), sp)?;
+            Ok((
+                Expr {
+                    kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                    span: sp,
+                },
+                d,
+            ))
         })
         .parse(pairs)
 }
 
 fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
+    expr_postfix_d(p).map(|(e, _)| e)
+}
+
+fn expr_postfix_d(p: Pair<Rule>) -> Result<Deep, Diag> {
     debug_assert_eq!(p.as_rule(), Rule::postfix_expr);
     let mut inner = p.into_inner();
-    let mut e = expr_atom(inner.next().expect("postfix has a primary"))?;
+    let (mut e, mut d) = expr_atom_d(inner.next().expect("postfix has a primary"))?;
     for post in inner {
         let sp = e.span.to(span(&post));
         e = match post.as_rule() {
-            Rule::field => Expr {
-                kind: ExprKind::Field(
-                    Box::new(e),
-                    ident(post.into_inner().next().expect("field name")),
-                ),
-                span: sp,
-            },
-            _ => Expr {
-                kind: ExprKind::Index(
-                    Box::new(e),
-                    Box::new(expr(post.into_inner().next().expect("index expr"))?),
-                ),
-                span: sp,
-            },
+            Rule::field => {
+                d = deeper(d, sp)?;
+                Expr {
+                    kind: ExprKind::Field(
+                        Box::new(e),
+                        ident(post.into_inner().next().expect("field name")),
+                    ),
+                    span: sp,
+                }
+            }
+            _ => {
+                let (i, di) = expr_d(post.into_inner().next().expect("index expr"))?;
+                d = deeper(d.max(di), sp)?;
+                Expr {
+                    kind: ExprKind::Index(Box::new(e), Box::new(i)),
+                    span: sp,
+                }
+            }
         };
     }
-    Ok(e)
+    Ok((e, d))
 }
 
 fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
+    expr_atom_d(p).map(|(e, _)| e)
+}
+
+/// Expressions that nest (list items, call arguments), with one level more
+/// than the deepest.
+fn nested(pairs: Pairs<Rule>, sp: Span) -> Result<(Vec<Expr>, u32), Diag> {
+    let mut d = 0;
+    let mut out = Vec::new();
+    for p in pairs {
+        let (e, de) = expr_d(p)?;
+        d = d.max(de);
+        out.push(e);
+    }
+    Ok((out, deeper(d, sp)?))
+}
+
+fn expr_atom_d(p: Pair<Rule>) -> Result<Deep, Diag> {
     let sp = span(&p);
+    let mut depth = 1;
     let kind =
         match p.as_rule() {
             Rule::kw_null => ExprKind::Null,
@@ -261,7 +329,11 @@ fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
             })?),
             Rule::size => ExprKind::Size(size(p)?),
             Rule::string => ExprKind::Str(unescape(p)?),
-            Rule::list => ExprKind::List(p.into_inner().map(expr).collect::<Result<_, _>>()?),
+            Rule::list => {
+                let (items, d) = nested(p.into_inner(), sp)?;
+                depth = d;
+                ExprKind::List(items)
+            }
             Rule::ident => ExprKind::Name(p.as_str().to_string()),
             Rule::dot_field => {
                 let name = ident(p.into_inner().next().expect("field name"));
@@ -269,31 +341,28 @@ fn expr_atom(p: Pair<Rule>) -> Result<Expr, Diag> {
                     kind: ExprKind::It,
                     span: Span::new(sp.start, sp.start),
                 };
+                depth = 2;
                 ExprKind::Field(Box::new(it), name)
             }
             Rule::call => {
                 let mut inner = p.into_inner();
                 let name = ident(inner.next().expect("call name"));
-                let args = inner
-                    .next()
-                    .expect("call args")
-                    .into_inner()
-                    .map(expr)
-                    .collect::<Result<_, _>>()?;
+                let (args, d) = nested(inner.next().expect("call args").into_inner(), sp)?;
+                depth = d;
                 ExprKind::Call(name, args)
             }
             // The span covers the parentheses, so a stage or binding that
             // ends in `(…)` keeps its `)`.
             Rule::paren => {
-                let mut e = expr(p.into_inner().next().expect("paren expr"))?;
+                let (mut e, d) = expr_d(p.into_inner().next().expect("paren expr"))?;
                 e.span = sp;
-                return Ok(e);
+                return Ok((e, d));
             }
-            Rule::postfix_expr => return expr_postfix(p),
-            Rule::expr => return expr(p),
+            Rule::postfix_expr => return expr_postfix_d(p),
+            Rule::expr => return expr_d(p),
             r => unreachable!("unexpected atom {r:?}"),
         };
-    Ok(Expr { kind, span: sp })
+    Ok((Expr { kind, span: sp }, depth))
 }
 
 fn size(p: Pair<Rule>) -> Result<u64, Diag> {
@@ -437,6 +506,52 @@ fn rule_name(r: Rule) -> Option<&'static str> {
 
 /// An unterminated string or an unclosed bracket before `pos`, found by a
 /// small lexical scan: these read better than pest's "expected …" list.
+/// Where `src` nests brackets, or chains prefix operators (`not not …`,
+/// `- - …`), more than [`MAX_DEPTH`] deep: a lexical scan that skips strings
+/// and comments, as [`unclosed`] does.
+fn nested_too_deep(src: &str) -> Option<Diag> {
+    let mut depth = 0u32;
+    let mut prefixes = 0u32;
+    let mut chars = src.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let mut prefix = false;
+        match c {
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '-' => prefix = true,
+            'n' if src[i..].starts_with("not")
+                && !src[i + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                && !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
+            {
+                prefix = true;
+                chars.next();
+                chars.next();
+            }
+            c if c.is_whitespace() => {
+                continue;
+            }
+            _ => {}
+        }
+        prefixes = if prefix { prefixes + 1 } else { 0 };
+        if depth > MAX_DEPTH || prefixes > MAX_DEPTH {
+            return Some(too_deep(Span::new(i, i + c.len_utf8())));
+        }
+    }
+    None
+}
+
 fn unclosed(src: &str, pos: usize) -> Option<Diag> {
     let mut stack: Vec<(usize, char)> = Vec::new();
     let mut chars = src.char_indices().peekable();
