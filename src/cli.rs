@@ -288,6 +288,12 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
                 .into(),
         ),
         Mode::Run | Mode::Repl => {
+            // Ctrl-C: no sink's temporary file is left behind.
+            let _ = ctrlc::set_handler(|| {
+                let _held = crate::exec::remove_temporaries();
+                let _ = std::io::stderr().write_all(b"flow: interrupted\n");
+                std::process::exit(130);
+            });
             let mut opts = ExecOptions::new(threads);
             if !args.quiet && std::io::stderr().is_terminal() {
                 opts.observers

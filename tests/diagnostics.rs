@@ -76,6 +76,22 @@ fn unknown_option_lists_valid_ones() {
 }
 
 #[test]
+fn sinks_that_would_clobber() {
+    check!(
+        "same_target",
+        "range 3 | map str(it) | write_text \"out/a.txt\"\nrange 5 | map str(it) | write_text \"./out/a.txt\""
+    );
+    check!(
+        "sink_over_input",
+        "read_text \"data/books/*.txt\" | lower | write_text \"data/books/*.txt\""
+    );
+    check!(
+        "sink_over_input_file",
+        "read_json \"data/events.jsonl\" | write_json \"data/events.jsonl\""
+    );
+}
+
+#[test]
 fn nesting_past_the_limit() {
     check!(
         "too_deep",

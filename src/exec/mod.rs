@@ -39,6 +39,7 @@ use eval::Env;
 use kernel::{Collect, KStep, Sink};
 pub use lower::{lower, Feed, Lowered, NodeTasks};
 pub use observe::{Event, Observer};
+pub use write::remove_temporaries;
 
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -535,7 +536,7 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
             let parts = single(inputs);
             // One file per partition, written in parallel; or one file.
             let files = write::files_of(h, &parts);
-            let written: Vec<write::Written> = files
+            let written: Vec<Result<write::Written, Diag>> = files
                 .into_par_iter()
                 .enumerate()
                 .map(|(i, f)| {
@@ -564,11 +565,26 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
                     }
                     Ok(w)
                 })
-                .collect::<Result<_, Diag>>()?;
+                .collect();
+            // Every file written goes to the pending list, so a failure
+            // (the first in partition order is reported) removes them all.
+            let mut failed = None;
+            let mut done = Vec::new();
+            for w in written {
+                match w {
+                    Ok(w) => done.push(w),
+                    Err(d) => {
+                        failed.get_or_insert(d);
+                    }
+                }
+            }
             run.pending
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .add(written);
+                .add(done);
+            if let Some(d) = failed {
+                return Err(d);
+            }
             let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
             t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
             t.partitions = tasks.tasks;

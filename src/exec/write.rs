@@ -1,18 +1,44 @@
 //! Sinks: `write_text`, `write_json`, `write_csv`. Every file is written to a
-//! temporary name beside its target; the driver renames them all only when
-//! the whole run has succeeded ([`commit`]) and removes them otherwise
-//! ([`discard`]), so a failed run leaves no output file, partial or not.
+//! temporary name beside its target; the run renames them all only when it
+//! has succeeded ([`commit`]) and removes them otherwise ([`discard`]), so a
+//! failed run leaves no output file, partial or not. A target that already
+//! exists and is not a regular file (a device, a FIFO, a symlink to one) is
+//! written through in place, as a shell redirection does, never replaced.
+//!
+//! Every temporary file is registered before it is created, so that
+//! [`remove_temporaries`] (called on Ctrl-C) can remove them all.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::diag::Span;
-
-use crate::diag::{io_reason, Diag};
+use crate::diag::{io_reason, Diag, Span};
 use crate::ops::{Arg, SinkFormat};
 use crate::plan::Step;
 use crate::value::format;
 use crate::value::Value;
+
+/// Temporary files of this process that exist or are being written.
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(tmp: &Path) {
+    temporaries().retain(|t| t != tmp);
+}
+
+/// Removes every temporary file of this process and returns with the
+/// registry locked, so no new one can be made: for a signal handler that
+/// exits next.
+pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    let mut temps = temporaries();
+    for t in temps.drain(..) {
+        let _ = std::fs::remove_file(t);
+    }
+    temps
+}
 
 /// Files written under temporary names, waiting for the run to succeed.
 #[derive(Debug, Default)]
@@ -20,11 +46,15 @@ pub struct Pending {
     files: Vec<(PathBuf, PathBuf, Span)>,
 }
 
-/// Renames every pending file to its target.
+/// Renames every pending file to its target. Targets were checked when
+/// their files were written (none is a directory), so a rename fails only
+/// when something changed meanwhile; the files not yet renamed are removed.
 pub fn commit(pending: Pending) -> Result<(), Diag> {
     let mut files = pending.files.into_iter();
     while let Some((tmp, target, span)) = files.next() {
-        if let Err(e) = std::fs::rename(&tmp, &target) {
+        let renamed = std::fs::rename(&tmp, &target);
+        forget(&tmp);
+        if let Err(e) = renamed {
             let _ = std::fs::remove_file(&tmp);
             discard(Pending {
                 files: files.collect(),
@@ -42,7 +72,8 @@ pub fn commit(pending: Pending) -> Result<(), Diag> {
 /// Removes every pending file.
 pub fn discard(pending: Pending) {
     for (tmp, _, _) in pending.files {
-        let _ = std::fs::remove_file(tmp);
+        let _ = std::fs::remove_file(&tmp);
+        forget(&tmp);
     }
 }
 
@@ -59,17 +90,24 @@ impl File<'_> {
     }
 }
 
-/// A file written under its temporary name.
-pub struct Written {
-    tmp: PathBuf,
-    target: PathBuf,
-    span: Span,
+/// A file written: under its temporary name (renamed when the run
+/// succeeds), or through into a special file (nothing left to do).
+pub enum Written {
+    Temporary {
+        tmp: PathBuf,
+        target: PathBuf,
+        span: Span,
+    },
+    InPlace,
 }
 
 impl Pending {
     pub fn add(&mut self, written: Vec<Written>) {
-        self.files
-            .extend(written.into_iter().map(|w| (w.tmp, w.target, w.span)));
+        for w in written {
+            if let Written::Temporary { tmp, target, span } = w {
+                self.files.push((tmp, target, span));
+            }
+        }
     }
 }
 
@@ -107,6 +145,31 @@ pub fn write(step: &Step, format: SinkFormat, file: File) -> Result<Written, Dia
         )
         .at(span, "writing here")
     };
+    match std::fs::metadata(&target) {
+        // A directory cannot be replaced by a file: say so before anything
+        // of the run is renamed into place.
+        Ok(m) if m.is_dir() => {
+            return Err(Diag::run(
+                "flow::io::write_failed",
+                format!("cannot write {}: it is a directory", target.display()),
+            )
+            .at(span, "writing here")
+            .help("give a file name, or `DIR/*.txt` for one file per partition"))
+        }
+        // A device, a FIFO, or a symlink to one: write through, as `>` does.
+        Ok(m) if !m.is_file() => {
+            let fh = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(fail)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, fh);
+            emit(format, &mut w, &values)
+                .and_then(|_| w.flush())
+                .map_err(fail)?;
+            return Ok(Written::InPlace);
+        }
+        _ => {}
+    }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
@@ -115,11 +178,13 @@ pub fn write(step: &Step, format: SinkFormat, file: File) -> Result<Written, Dia
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+    temporaries().push(tmp.clone());
     if let Err(e) = write_file(format, &tmp, &target, &values) {
         let _ = std::fs::remove_file(&tmp);
+        forget(&tmp);
         return Err(fail(e));
     }
-    Ok(Written { tmp, target, span })
+    Ok(Written::Temporary { tmp, target, span })
 }
 
 fn write_file(

@@ -118,8 +118,89 @@ pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan
             b.diags.push(d);
         }
     }
+    b.check_targets();
     debug_assert!(b.plan.validate().is_ok());
     b.diags.into_result(b.plan)
+}
+
+/// A path as written, without a leading `./`, for comparing targets.
+fn normal_path(p: &str) -> &str {
+    let mut p = p;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p
+}
+
+impl Builder<'_> {
+    /// Two sinks of one run may not write the same file, and a sink may not
+    /// write a file the same run reads: either would leave a file holding
+    /// half of something. (Paths are compared as written.)
+    fn check_targets(&mut self) {
+        let mut sinks: Vec<(String, Span)> = Vec::new();
+        let mut reads: Vec<(String, Span)> = Vec::new();
+        for n in self.plan.graph.node_indices() {
+            let step = self.plan.graph[n].first();
+            let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
+                continue;
+            };
+            let span = step.args[0].span.unwrap_or(step.span);
+            match step.op.kind {
+                Kind::Sink(_) => sinks.push((normal_path(path).to_string(), span)),
+                Kind::Source
+                    if step
+                        .op
+                        .params
+                        .first()
+                        .is_some_and(|p| p.kind == PKind::Path) =>
+                {
+                    reads.push((normal_path(path).to_string(), span))
+                }
+                Kind::Source | Kind::Elementwise | Kind::Aggregate | Kind::Combine => {}
+            }
+        }
+        sinks.sort_by_key(|(_, s)| s.start);
+        for (i, (target, span)) in sinks.iter().enumerate() {
+            if let Some((_, first)) = sinks[..i].iter().find(|(t, _)| t == target) {
+                let (l, c) = self.lines.line_col(self.src, first.start);
+                self.diags.push(
+                    Diag::script(
+                        "flow::plan::same_target",
+                        format!("two sinks write \"{target}\""),
+                    )
+                    .at(*span, "written again here")
+                    .help(format!(
+                        "the first sink writing it is at {l}:{c}; give each sink its own path"
+                    )),
+                );
+            }
+            // One file the sink writes (with `*`: its first partition's).
+            let written = target.replacen('*', "part-0000", 1);
+            let read = reads.iter().find(|(glob, _)| {
+                glob == target
+                    || glob::Pattern::new(glob).is_ok_and(|p| {
+                        // As a glob is resolved: `*` does not cross a `/`.
+                        let opts = glob::MatchOptions {
+                            require_literal_separator: true,
+                            ..glob::MatchOptions::new()
+                        };
+                        p.matches_with(&written, opts)
+                    })
+            });
+            if let Some((glob, _)) = read {
+                self.diags.push(
+                    Diag::script(
+                        "flow::plan::sink_over_input",
+                        format!("this sink writes \"{target}\", which the script also reads"),
+                    )
+                    .at(*span, "written here")
+                    .help(format!(
+                        "\"{glob}\" is read in the same run; write the result elsewhere"
+                    )),
+                );
+            }
+        }
+    }
 }
 
 /// A `--set` value: a flow literal if it parses as one, else the text as a string
