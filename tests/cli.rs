@@ -203,3 +203,51 @@ fn visualize_dot_is_valid_graphviz() {
         }
     }
 }
+
+/// A file whose size says 0 (`/proc`), a FIFO and a device are read to
+/// their end, in one partition, whatever the blocksize.
+#[test]
+fn files_that_lie_about_their_size_are_read_to_the_end() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    assert!(!status.is_empty());
+    for bs in ["", " blocksize=1B"] {
+        let o = flow(&[
+            "-e",
+            &format!("read_text \"/proc/self/status\"{bs} | count"),
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        // The status of flow itself: as many lines as any process's.
+        let n: usize = o.stdout.trim().parse().unwrap();
+        assert!(n > 10 && n.abs_diff(status.lines().count()) <= 2, "{n}");
+    }
+    let o = flow(&["-e", "read_text \"/dev/null\" | count"]);
+    assert_eq!((o.code, o.stdout.as_str()), (0, "0\n"), "{}", o.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "a\nb\nc\n").unwrap())
+    };
+    let o = flow(&["-e", &format!("read_text \"{}\" | count", fifo.display())]);
+    writer.join().unwrap();
+    assert_eq!((o.code, o.stdout.as_str()), (0, "3\n"), "{}", o.stderr);
+}
+
+/// NaN and the infinities print as Python's json.dumps writes them.
+#[test]
+fn json_output_writes_infinities_as_python_does() {
+    let o = flow(&[
+        "-e",
+        "from [1e308, -1e308, 0.5] | map it * 10\nfrom [1e308] | map [it * 10 - it * 10]",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "Infinity\n-Infinity\n5.0\n[NaN]\n");
+}

@@ -158,7 +158,11 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
                         first.op.option("blocksize").is_some() && fs.files.iter().any(|f| f.gzip)
                     });
                     let bytes = match &fs {
-                        Some(fs) => fs.splits.iter().map(|s| s.end - s.start).collect(),
+                        Some(fs) => fs
+                            .splits
+                            .iter()
+                            .map(|s| s.end.min(fs.files[s.file].size).saturating_sub(s.start))
+                            .collect(),
                         None => vec![0; tasks],
                     };
                     if let Some(fs) = fs {

@@ -88,7 +88,7 @@ pub fn for_each_raw_line(
     let open_err = |e: std::io::Error| unreadable("cannot read", file, span, &e);
     let fh = File::open(&file.path).map_err(open_err)?;
     // An empty file holds no gzip member, and no lines (as Python's gzip).
-    if file.gzip && file.size == 0 {
+    if file.gzip && empty_regular_file(file) {
         return Ok(());
     }
     if file.gzip {
@@ -120,6 +120,11 @@ pub fn for_each_raw_line(
         many,
     };
     lines_from(&mut fh, from, file, span, ctx, f)
+}
+
+/// A regular file that holds nothing (not a `/proc` file, whose size says 0).
+fn empty_regular_file(file: &FileInfo) -> bool {
+    file.size == 0 && std::fs::metadata(&file.path).is_ok_and(|m| m.is_file() && m.len() == 0)
 }
 
 /// Where a line stream starts and stops.
@@ -332,7 +337,7 @@ impl<'a> GzBlocks<'a> {
         let dec = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, fh));
         Ok(GzBlocks {
             // An empty file holds no gzip member, and no lines (as Python's gzip).
-            dec: (file.size > 0).then_some(dec),
+            dec: (!empty_regular_file(file)).then_some(dec),
             carry: Vec::new(),
             offset: 0,
             file,
@@ -492,6 +497,7 @@ pub fn for_each_stdin_line(ctx: &Ctx, f: LineFn) -> Result<(), Diag> {
     let info = FileInfo {
         path: "<stdin>".into(),
         size: 0,
+        sized: false,
         gzip: false,
         modified: None,
     };
@@ -530,6 +536,7 @@ mod tests {
         let file = FileInfo {
             path: path.clone(),
             size: content.len() as u64,
+            sized: true,
             gzip: false,
             modified: None,
         };
@@ -647,6 +654,7 @@ mod tests {
         let file = FileInfo {
             path: "x".into(),
             size: 0,
+            sized: true,
             gzip: false,
             modified: None,
         };

@@ -16,6 +16,9 @@ use crate::value::Value;
 pub struct FileInfo {
     pub path: PathBuf,
     pub size: u64,
+    /// Whether `size` can be trusted. A FIFO, a device or a `/proc` file
+    /// says 0 (or nothing) and is read to its end, in one partition.
+    pub sized: bool,
     /// Decompressed as gzip (one partition per file).
     pub gzip: bool,
     /// When the file last changed (the REPL's cache notices edits).
@@ -40,7 +43,8 @@ pub fn resolve_glob(pattern: &str, span: Option<Span>) -> Result<Vec<PathBuf>, D
     if !is_glob {
         let p = PathBuf::from(pattern);
         return match std::fs::metadata(&p) {
-            Ok(m) if m.is_file() => Ok(vec![p]),
+            // A regular file, or a FIFO or device named outright (read to its end).
+            Ok(m) if !m.is_dir() => Ok(vec![p]),
             Ok(_) => Err(at(Diag::run(
                 "flow::io::not_a_file",
                 format!("{pattern} is a directory"),
@@ -107,6 +111,9 @@ fn is_gzip(path: &std::path::Path, compression: &str) -> bool {
     }
 }
 
+/// The most partitions a source's files are cut into by `blocksize`.
+const MAX_PARTITIONS: u64 = 1 << 16;
+
 /// The automatic blocksize: a few partitions per core on big inputs, never
 /// below 1 MiB or above 64 MiB, so small files are not split into dust.
 pub fn auto_blocksize(total: u64, threads: usize) -> u64 {
@@ -137,6 +144,7 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
         files.push(FileInfo {
             path,
             size: meta.len(),
+            sized: meta.is_file() && meta.len() > 0,
             gzip,
             modified: meta.modified().ok(),
         });
@@ -146,11 +154,22 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
     let splittable = step.op.option("blocksize").is_some();
     let total: u64 = files.iter().map(|f| f.size).sum();
     let blocksize = match step.opt("blocksize") {
-        Some(Arg::Value(Value::Int(n))) => (*n as u64).max(1),
+        // A tiny blocksize on a big input would make a task of every few
+        // bytes: at most MAX_PARTITIONS partitions (the result is the same
+        // for any blocksize).
+        Some(Arg::Value(Value::Int(n))) => (*n as u64).max(total.div_ceil(MAX_PARTITIONS)).max(1),
         _ => auto_blocksize(total, threads),
     };
     let mut splits = Vec::new();
     for (i, f) in files.iter().enumerate() {
+        if !f.sized {
+            splits.push(Split {
+                file: i,
+                start: 0,
+                end: u64::MAX,
+            });
+            continue;
+        }
         if f.gzip || !splittable || f.size <= blocksize {
             splits.push(Split {
                 file: i,

@@ -87,7 +87,9 @@ fn py_repr_str(s: &str, out: &mut String) {
     out.push(q);
 }
 
-/// Compact JSON (`{"value":"the","count":1234}`); NaN and infinities become null.
+/// Compact JSON (`{"value":"the","count":1234}`). NaN and the infinities are
+/// written as Python's `json.dumps` writes them: `NaN`, `Infinity`,
+/// `-Infinity` (not strict JSON, but what Python, and so Dask, reads back).
 pub fn json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
@@ -95,7 +97,10 @@ pub fn json(v: &Value, out: &mut String) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Float(x) if !x.is_finite() => out.push_str("null"),
+        Value::Float(x) if x.is_nan() => out.push_str("NaN"),
+        Value::Float(x) if x.is_infinite() => {
+            out.push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
+        }
         Value::Float(x) => push_float_repr(out, *x),
         Value::Str(s) => json_str(s, out),
         Value::List(items) => {
@@ -225,9 +230,16 @@ mod tests {
         assert_eq!(s, r#"{"value":"the \"x\"","count":3}"#);
         let mut s = String::new();
         json(
-            &list(vec![Value::Float(0.5), Value::Float(f64::NAN), Value::Null]),
+            &list(vec![
+                Value::Float(0.5),
+                Value::Float(f64::NAN),
+                Value::Float(f64::INFINITY),
+                Value::Float(f64::NEG_INFINITY),
+                Value::Null,
+            ]),
             &mut s,
         );
-        assert_eq!(s, "[0.5,null,null]");
+        // As Python's json.dumps([0.5, nan, inf, -inf, None]), without spaces.
+        assert_eq!(s, "[0.5,NaN,Infinity,-Infinity,null]");
     }
 }
