@@ -9,8 +9,9 @@ use std::sync::Arc;
 use foldhash::fast::FixedState;
 use hashbrown::HashMap;
 
-use super::eval::{eval, Env, It};
-use super::kernel::{Item, Sink};
+use super::elem::Elem;
+use super::eval::{eval, Env};
+use super::kernel::Sink;
 use super::wordtable::WordTable;
 use super::Ctl;
 use crate::diag::Diag;
@@ -113,13 +114,9 @@ fn run_err(step: &Step, msg: String) -> Diag {
     Diag::run("flow::exec::aggregate", msg).at(step.span, format!("in `{}`", step.op.name))
 }
 
-fn eval_item(e: &TExpr, item: &Item, env: &Env, step: &Step) -> Result<Value, Diag> {
-    let it = match item {
-        Item::S(s) => It::Str(s),
-        Item::V(v) => It::Val(v),
-    };
-    eval(e, it, env)
-        .map(|v| v.into_value())
+fn eval_item(e: &TExpr, item: &Elem, env: &Env, step: &Step) -> Result<Value, Diag> {
+    eval(e, item.view(), env)
+        .map(Elem::into_value)
         .map_err(|e| super::kernel::eval_diag(e, step))
 }
 
@@ -311,11 +308,10 @@ impl Counts {
     fn flush(&mut self) {
         self.words.flush();
     }
-    fn add(&mut self, item: Item, pos: Pos) {
-        match item {
-            Item::S(s) => self.words.add(&s),
-            Item::V(Value::Str(s)) => self.words.add(&s),
-            Item::V(v) => *slot(&mut self.vals, v, pos, || 0) += 1,
+    fn add(&mut self, item: Elem, pos: Pos) {
+        match item.as_str() {
+            Some(s) => self.words.add(s),
+            None => *slot(&mut self.vals, item.into_value(), pos, || 0) += 1,
         }
     }
     fn merge(&mut self, other: Counts) {
@@ -497,10 +493,18 @@ impl<'p> PartialSink<'p> {
         }
     }
 
-    fn value(&self, item: Item) -> Result<Value, Diag> {
+    fn value(&self, item: Elem) -> Result<Value, Diag> {
         match self.spec.expr {
             Some(e) => eval_item(e, &item, self.env, self.spec.step),
             None => Ok(item.into_value()),
+        }
+    }
+
+    /// The elements a `take` holds so far (none for other aggregations).
+    pub fn taken(&self) -> usize {
+        match &self.state {
+            Partial::Take(items) => items.len(),
+            _ => 0,
         }
     }
 
@@ -573,7 +577,7 @@ impl Sink for PartialSink<'_> {
                 c.add_word(s);
                 Ok(Ctl::Continue)
             }
-            _ => self.accept(Item::S(std::borrow::Cow::Borrowed(s))),
+            _ => self.accept(Elem::Str(s)),
         }
     }
 
@@ -584,7 +588,7 @@ impl Sink for PartialSink<'_> {
         }
     }
 
-    fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
+    fn accept(&mut self, item: Elem<'_>) -> Result<Ctl, Diag> {
         let step = self.spec.step;
         let pos = (self.part, self.next);
         self.next += 1;
@@ -652,7 +656,7 @@ impl Sink for PartialSink<'_> {
             OpId::Groupby => {
                 let key = match self.spec.key {
                     Some(e) => eval_item(e, &item, self.env, step)?,
-                    None => item.clone().into_value(),
+                    None => item.view().into_value(),
                 };
                 let v = if self.spec.agg == Agg::Count {
                     Value::Null

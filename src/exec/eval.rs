@@ -1,6 +1,7 @@
-//! Evaluates typed expressions (SPEC §3) with Python's semantics. Strings
-//! borrowed from the input buffer stay borrowed ([`EV::S`]): `not_delim(it)`
-//! or `len(it) > 3` on a word allocate nothing.
+//! Evaluates typed expressions (SPEC §3) with Python's semantics. What the
+//! current element and the expression's constants lend stays borrowed in
+//! the result ([`Elem::Str`], [`Elem::Val`]): `it` on a word, a string
+//! constant or `.user` of a record is not copied.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,52 +17,10 @@ use crate::text::pystr;
 use crate::value::format::py_str;
 use crate::value::Value;
 
-/// The current element.
-#[derive(Clone, Copy)]
-pub enum It<'a> {
-    Str(&'a str),
-    Val(&'a Value),
-}
-
-/// An evaluated value that may borrow a string.
-#[derive(Clone, Debug)]
-pub enum EV<'a> {
-    S(&'a str),
-    V(Value),
-}
-
-impl<'a> EV<'a> {
-    pub fn into_value(self) -> Value {
-        match self {
-            EV::S(s) => Value::str(s),
-            EV::V(v) => v,
-        }
-    }
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            EV::S(s) => Some(s),
-            EV::V(Value::Str(s)) => Some(s),
-            _ => None,
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        match self {
-            EV::S(_) => "str",
-            EV::V(v) => v.type_name(),
-        }
-    }
-    fn show(&self) -> String {
-        let mut s = String::new();
-        match self {
-            EV::S(x) => crate::value::format::py_repr(&Value::str(x), &mut s),
-            EV::V(v) => crate::value::format::py_repr(v, &mut s),
-        }
-        if s.chars().count() > 60 {
-            s = s.chars().take(57).collect::<String>() + "...";
-        }
-        s
-    }
-}
+use super::elem::Elem;
+/// The current element of an expression, by the name callers of [`eval`]
+/// know it by (`It::Val(&v)`): the one element type, [`Elem`].
+pub use super::elem::Elem as It;
 
 /// A run-time error in an expression: a message and the sub-expression it is about.
 #[derive(Debug)]
@@ -109,116 +68,131 @@ impl Env {
     }
 }
 
-/// Evaluates `e` for the element `it`.
-pub fn eval<'a>(e: &'a TExpr, it: It<'a>, env: &Env) -> Result<EV<'a>, EvalError> {
+/// Evaluates `e` for the element `it`. Borrowed parts of `it` and of `e`
+/// stay borrowed in the result; `it` itself, if owned, is cloned.
+pub fn eval<'a>(e: &'a TExpr, it: Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalError> {
+    eval_at(e, &it, env)
+}
+
+/// The record field `name` of `v`.
+fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+    match v {
+        Value::Record(r) => r.get(name),
+        _ => None,
+    }
+}
+
+fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalError> {
     Ok(match &e.kind {
-        TKind::Const(Value::Str(s)) => EV::S(s),
-        TKind::Const(v) => EV::V(v.clone()),
-        TKind::It => match it {
-            It::Str(s) => EV::S(s),
-            It::Val(Value::Str(s)) => EV::S(s),
-            It::Val(v) => EV::V(v.clone()),
-        },
-        TKind::List(items) => EV::V(Value::List(Arc::new(
+        TKind::Const(v) => Elem::Val(v),
+        TKind::It => it.clone(),
+        TKind::List(items) => Elem::Value(Value::List(Arc::new(
             items
                 .iter()
-                .map(|i| eval(i, it, env).map(EV::into_value))
+                .map(|i| eval_at(i, it, env).map(Elem::into_value))
                 .collect::<Result<_, _>>()?,
         ))),
         TKind::Field(base, name) => {
-            let b = eval(base, it, env)?;
-            match b {
-                EV::V(Value::Record(r)) => match r.get(name.as_str()) {
-                    Some(v) => EV::V(v.clone()),
-                    None => {
-                        return err(
-                            e.span,
-                            format!(
-                                "the record has no field `{name}`: {}",
-                                EV::V(Value::Record(r.clone())).show()
-                            ),
-                        )
-                    }
-                },
-                other => {
+            let b = eval_at(base, it, env)?;
+            match b.project(|v| field(v, name)) {
+                Some(x) => x,
+                None if matches!(b.value(), Some(Value::Record(_))) => {
+                    return err(
+                        e.span,
+                        format!("the record has no field `{name}`: {}", b.repr(60)),
+                    )
+                }
+                None => {
                     return err(
                         e.span,
                         format!(
                             "`.{name}` needs a record, but the value is {} {}",
-                            other.type_name(),
-                            other.show()
+                            b.type_name(),
+                            b.repr(60)
                         ),
                     )
                 }
             }
         }
         TKind::Index(base, idx) => {
-            let b = eval(base, it, env)?;
-            let i = eval(idx, it, env)?;
+            let b = eval_at(base, it, env)?;
+            let i = eval_at(idx, it, env)?;
             index(b, i, e.span)?
         }
         TKind::Call(f, args) => call(*f, args, it, env, e.span)?,
-        TKind::Unary(UnOp::Not, x) => EV::V(Value::Bool(!truth(eval(x, it, env)?, x.span, "not")?)),
-        TKind::Unary(UnOp::Neg, x) => match eval(x, it, env)? {
-            EV::V(Value::Int(i)) => match i.checked_neg() {
-                Some(n) => EV::V(Value::Int(n)),
-                None => return err(e.span, "integer overflow"),
-            },
-            EV::V(Value::Float(f)) => EV::V(Value::Float(-f)),
-            EV::V(Value::Bool(b)) => EV::V(Value::Int(-(b as i64))),
-            other => {
-                return err(
-                    e.span,
-                    format!("cannot negate {} {}", other.type_name(), other.show()),
-                )
+        TKind::Unary(UnOp::Not, x) => {
+            Elem::Value(Value::Bool(!truth(eval_at(x, it, env)?, x.span, "not")?))
+        }
+        TKind::Unary(UnOp::Neg, x) => {
+            let v = eval_at(x, it, env)?;
+            match v.value() {
+                Some(Value::Int(i)) => match i.checked_neg() {
+                    Some(n) => Elem::Value(Value::Int(n)),
+                    None => return err(e.span, "integer overflow"),
+                },
+                Some(Value::Float(f)) => Elem::Value(Value::Float(-f)),
+                Some(Value::Bool(b)) => Elem::Value(Value::Int(-(*b as i64))),
+                _ => {
+                    return err(
+                        e.span,
+                        format!("cannot negate {} {}", v.type_name(), v.repr(60)),
+                    )
+                }
             }
-        },
-        TKind::Binary(BinOp::And, l, r) => EV::V(Value::Bool(
-            truth(eval(l, it, env)?, l.span, "and")? && truth(eval(r, it, env)?, r.span, "and")?,
+        }
+        TKind::Binary(BinOp::And, l, r) => Elem::Value(Value::Bool(
+            truth(eval_at(l, it, env)?, l.span, "and")?
+                && truth(eval_at(r, it, env)?, r.span, "and")?,
         )),
-        TKind::Binary(BinOp::Or, l, r) => EV::V(Value::Bool(
-            truth(eval(l, it, env)?, l.span, "or")? || truth(eval(r, it, env)?, r.span, "or")?,
+        TKind::Binary(BinOp::Or, l, r) => Elem::Value(Value::Bool(
+            truth(eval_at(l, it, env)?, l.span, "or")?
+                || truth(eval_at(r, it, env)?, r.span, "or")?,
         )),
-        TKind::Binary(op, l, r) => binary(*op, eval(l, it, env)?, eval(r, it, env)?, e.span)?,
+        TKind::Binary(op, l, r) => binary(*op, eval_at(l, it, env)?, eval_at(r, it, env)?, e.span)?,
     })
 }
 
 /// The bool an element-level condition produced.
-pub fn truth(v: EV, span: Span, what: &str) -> Result<bool, EvalError> {
-    match v {
-        EV::V(Value::Bool(b)) => Ok(b),
-        other => err(
+pub fn truth(v: Elem, span: Span, what: &str) -> Result<bool, EvalError> {
+    match v.value() {
+        Some(Value::Bool(b)) => Ok(*b),
+        _ => err(
             span,
             format!(
                 "`{what}` needs a bool, but the value is {} {}",
-                other.type_name(),
-                other.show()
+                v.type_name(),
+                v.repr(60)
             ),
         ),
     }
 }
 
-fn index<'a>(b: EV<'a>, i: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
+fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError> {
     let pos = |n: i64, len: usize| -> Option<usize> {
         let k = if n < 0 { n + len as i64 } else { n };
         (0..len as i64).contains(&k).then_some(k as usize)
     };
-    match (&b, &i) {
-        (EV::V(Value::List(items)), EV::V(Value::Int(n))) => match pos(*n, items.len()) {
-            Some(k) => Ok(EV::V(items[k].clone())),
-            None => err(
-                span,
-                format!(
-                    "list index {n} out of range (the list has {} items)",
-                    items.len()
+    match (b.value(), i.value()) {
+        (Some(Value::List(items)), Some(Value::Int(n))) => {
+            match b.project(|v| match v {
+                Value::List(l) => pos(*n, l.len()).map(|k| &l[k]),
+                _ => None,
+            }) {
+                Some(x) => Ok(x),
+                None => err(
+                    span,
+                    format!(
+                        "list index {n} out of range (the list has {} items)",
+                        items.len()
+                    ),
                 ),
-            ),
-        },
-        (_, EV::V(Value::Int(n))) if b.as_str().is_some() => {
+            }
+        }
+        (_, Some(Value::Int(n))) if b.as_str().is_some() => {
             let s = b.as_str().unwrap_or_default();
             let len = pystr::py_len(s);
             match pos(*n, len) {
-                Some(k) => Ok(EV::V(Value::str(
+                Some(k) => Ok(Elem::Value(Value::str(
                     &s.chars().nth(k).map(String::from).unwrap_or_default(),
                 ))),
                 None => err(
@@ -227,10 +201,10 @@ fn index<'a>(b: EV<'a>, i: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
                 ),
             }
         }
-        (EV::V(Value::Record(r)), _) if i.as_str().is_some() => {
+        (Some(Value::Record(_)), _) if i.as_str().is_some() => {
             let k = i.as_str().unwrap_or_default();
-            match r.get(k) {
-                Some(v) => Ok(EV::V(v.clone())),
+            match b.project(|v| field(v, k)) {
+                Some(x) => Ok(x),
                 None => err(span, format!("the record has no field \"{k}\"")),
             }
         }
@@ -241,11 +215,12 @@ fn index<'a>(b: EV<'a>, i: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
     }
 }
 
-fn num(v: &EV) -> Option<Num> {
+/// A number, as arithmetic sees it (a bool is an int).
+fn num(v: &Value) -> Option<Num> {
     match v {
-        EV::V(Value::Int(i)) => Some(Num::I(*i)),
-        EV::V(Value::Bool(b)) => Some(Num::I(*b as i64)),
-        EV::V(Value::Float(f)) => Some(Num::F(*f)),
+        Value::Int(i) => Some(Num::I(*i)),
+        Value::Bool(b) => Some(Num::I(*b as i64)),
+        Value::Float(f) => Some(Num::F(*f)),
         _ => None,
     }
 }
@@ -265,43 +240,41 @@ impl Num {
     }
 }
 
-fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, EvalError> {
+fn binary<'a>(op: BinOp, l: Elem<'a>, r: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError> {
     use BinOp::*;
-    let b = |x: bool| Ok(EV::V(Value::Bool(x)));
+    let b = |x: bool| Ok(Elem::Value(Value::Bool(x)));
     match op {
         Eq | Ne => {
             let eq = match (l.as_str(), r.as_str()) {
                 (Some(a), Some(c)) => a == c,
-                _ => match (&l, &r) {
-                    (EV::V(a), EV::V(c)) => a == c,
+                _ => match (l.value(), r.value()) {
+                    (Some(a), Some(c)) => a == c,
                     _ => false,
                 },
             };
             return b(if op == Eq { eq } else { !eq });
         }
         Lt | Le | Gt | Ge => {
-            let ord = match (l.as_str(), r.as_str(), num(&l), num(&r)) {
-                (Some(a), Some(c), _, _) => a.cmp(c),
-                (_, _, Some(_), Some(_)) => {
-                    let (a, c) = (l.clone().into_value(), r.clone().into_value());
-                    if matches!(&a, Value::Float(x) if x.is_nan())
-                        || matches!(&c, Value::Float(x) if x.is_nan())
-                    {
-                        return b(false);
+            let nan = |v: &Value| matches!(v, Value::Float(x) if x.is_nan());
+            let ord = match (l.as_str(), r.as_str()) {
+                (Some(a), Some(c)) => a.cmp(c),
+                _ => match (l.value(), r.value()) {
+                    (Some(a), Some(c)) if num(a).is_some() && num(c).is_some() => {
+                        if nan(a) || nan(c) {
+                            return b(false);
+                        }
+                        a.cmp(c)
                     }
-                    a.cmp(&c)
-                }
-                _ => match (&l, &r) {
-                    (EV::V(a @ Value::List(_)), EV::V(c @ Value::List(_))) => a.cmp(c),
+                    (Some(a @ Value::List(_)), Some(c @ Value::List(_))) => a.cmp(c),
                     _ => {
                         return err(
                             span,
                             format!(
                                 "cannot compare {} {} with {} {} using `{}`",
                                 l.type_name(),
-                                l.show(),
+                                l.repr(60),
                                 r.type_name(),
-                                r.show(),
+                                r.repr(60),
                                 op.symbol()
                             ),
                         )
@@ -317,19 +290,19 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
             });
         }
         In => {
-            return match (&r, r.as_str()) {
-                (_, Some(hay)) => match l.as_str() {
+            return match (r.as_str(), r.value()) {
+                (Some(hay), _) => match l.as_str() {
                     Some(needle) => b(hay.contains(needle)),
                     None => err(
                         span,
                         format!("`in <str>` needs a str on the left, not {}", l.type_name()),
                     ),
                 },
-                (EV::V(Value::List(items)), _) => {
-                    let x = l.into_value();
-                    b(items.contains(&x))
-                }
-                (EV::V(Value::Record(rec)), _) => match l.as_str() {
+                (_, Some(Value::List(items))) => b(match l.value() {
+                    Some(x) => items.contains(x),
+                    None => items.contains(&l.into_value()),
+                }),
+                (_, Some(Value::Record(rec))) => match l.as_str() {
                     Some(k) => b(rec.contains_key(k)),
                     None => b(false),
                 },
@@ -347,10 +320,12 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
     // Strings and lists.
     if matches!(op, Add | Concat) {
         if let (Some(a), Some(c)) = (l.as_str(), r.as_str()) {
-            return Ok(EV::V(Value::Str(Arc::from(format!("{a}{c}").as_str()))));
+            return Ok(Elem::Value(Value::Str(Arc::from(
+                format!("{a}{c}").as_str(),
+            ))));
         }
-        if let (EV::V(Value::List(a)), EV::V(Value::List(c))) = (&l, &r) {
-            return Ok(EV::V(Value::List(Arc::new(
+        if let (Some(Value::List(a)), Some(Value::List(c))) = (l.value(), r.value()) {
+            return Ok(Elem::Value(Value::List(Arc::new(
                 a.iter().chain(c.iter()).cloned().collect(),
             ))));
         }
@@ -367,33 +342,35 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
     }
     if op == Mul {
         let rep = |n: i64| n.max(0) as usize;
-        match (&l, &r) {
-            (s, EV::V(Value::Int(n))) | (EV::V(Value::Int(n)), s) if s.as_str().is_some() => {
-                return Ok(EV::V(Value::str(
-                    &s.as_str().unwrap_or_default().repeat(rep(*n)),
-                )));
-            }
-            (EV::V(Value::List(a)), EV::V(Value::Int(n)))
-            | (EV::V(Value::Int(n)), EV::V(Value::List(a))) => {
+        let repeat = |s: &Elem, n: i64| {
+            Ok(Elem::Value(Value::str(
+                &s.as_str().unwrap_or_default().repeat(rep(n)),
+            )))
+        };
+        match (l.value(), r.value()) {
+            (_, Some(Value::Int(n))) if l.as_str().is_some() => return repeat(&l, *n),
+            (Some(Value::Int(n)), _) if r.as_str().is_some() => return repeat(&r, *n),
+            (Some(Value::List(a)), Some(Value::Int(n)))
+            | (Some(Value::Int(n)), Some(Value::List(a))) => {
                 let mut out = Vec::with_capacity(a.len() * rep(*n));
                 for _ in 0..rep(*n) {
                     out.extend(a.iter().cloned());
                 }
-                return Ok(EV::V(Value::List(Arc::new(out))));
+                return Ok(Elem::Value(Value::List(Arc::new(out))));
             }
             _ => {}
         }
     }
-    let (Some(a), Some(c)) = (num(&l), num(&r)) else {
+    let (Some(a), Some(c)) = (l.value().and_then(num), r.value().and_then(num)) else {
         return err(
             span,
             format!(
                 "cannot apply `{}` to {} {} and {} {}",
                 op.symbol(),
                 l.type_name(),
-                l.show(),
+                l.repr(60),
                 r.type_name(),
-                r.show()
+                r.repr(60)
             ),
         );
     };
@@ -421,7 +398,7 @@ fn binary<'a>(op: BinOp, l: EV<'a>, r: EV<'a>, span: Span) -> Result<EV<'a>, Eva
         },
         _ => return err(span, format!("cannot apply `{}`", op.symbol())),
     };
-    Ok(EV::V(v))
+    Ok(Elem::Value(v))
 }
 
 /// An integral float as an i64, if it is within range (exactly: -2^63 ≤ x < 2^63).
@@ -457,12 +434,12 @@ fn overflow(span: Span) -> EvalError {
     }
 }
 
-fn str_arg<'a>(v: &'a EV<'a>, span: Span, f: &str) -> Result<&'a str, EvalError> {
+fn str_arg<'v>(v: &'v Elem, span: Span, f: &str) -> Result<&'v str, EvalError> {
     v.as_str().ok_or_else(|| EvalError {
         msg: format!(
             "`{f}` needs a str, but the value is {} {}",
             v.type_name(),
-            v.show()
+            v.repr(60)
         ),
         span,
     })
@@ -471,33 +448,34 @@ fn str_arg<'a>(v: &'a EV<'a>, span: Span, f: &str) -> Result<&'a str, EvalError>
 fn call<'a>(
     f: FnId,
     args: &'a [TExpr],
-    it: It<'a>,
+    it: &Elem<'a>,
     env: &Env,
     span: Span,
-) -> Result<EV<'a>, EvalError> {
-    let vals: Vec<EV<'a>> = args
+) -> Result<Elem<'a>, EvalError> {
+    let vals: Vec<Elem<'a>> = args
         .iter()
-        .map(|a| eval(a, it, env))
+        .map(|a| eval_at(a, it, env))
         .collect::<Result<_, _>>()?;
     let sp = |i: usize| args.get(i).map_or(span, |a| a.span);
     let opt_str = |i: usize, name: &str| -> Result<Option<&str>, EvalError> {
         match vals.get(i) {
-            None | Some(EV::V(Value::Null)) => Ok(None),
+            None => Ok(None),
+            Some(v) if matches!(v.value(), Some(Value::Null)) => Ok(None),
             Some(v) => str_arg(v, sp(i), name).map(Some),
         }
     };
-    let owned = |s: std::borrow::Cow<'_, str>| EV::V(Value::str(&s));
+    let owned = |s: std::borrow::Cow<'_, str>| Elem::Value(Value::str(&s));
     Ok(match f {
-        FnId::Len => match &vals[0] {
-            EV::V(Value::List(l)) => EV::V(Value::Int(l.len() as i64)),
-            EV::V(Value::Record(r)) => EV::V(Value::Int(r.len() as i64)),
-            v => EV::V(Value::Int(pystr::py_len(str_arg(v, sp(0), "len")?) as i64)),
-        },
+        FnId::Len => Elem::Value(Value::Int(match vals[0].value() {
+            Some(Value::List(l)) => l.len() as i64,
+            Some(Value::Record(r)) => r.len() as i64,
+            _ => pystr::py_len(str_arg(&vals[0], sp(0), "len")?) as i64,
+        })),
         FnId::Lower => owned(pystr::lower(str_arg(&vals[0], sp(0), "lower")?)),
         FnId::Upper => owned(pystr::upper(str_arg(&vals[0], sp(0), "upper")?)),
         FnId::Strip => {
             let s = str_arg(&vals[0], sp(0), "strip")?;
-            EV::V(Value::str(pystr::strip(s, opt_str(1, "strip")?)))
+            Elem::Value(Value::str(pystr::strip(s, opt_str(1, "strip")?)))
         }
         FnId::Split => {
             let s = str_arg(&vals[0], sp(0), "split")?;
@@ -510,7 +488,7 @@ fn call<'a>(
                     pystr::split_sep(s, sep).map(Value::str).collect()
                 }
             };
-            EV::V(Value::List(Arc::new(parts)))
+            Elem::Value(Value::List(Arc::new(parts)))
         }
         FnId::Replace => {
             let s = str_arg(&vals[0], sp(0), "replace")?;
@@ -520,14 +498,14 @@ fn call<'a>(
                 str_arg(&vals[2], sp(2), "replace")?,
             ))
         }
-        FnId::StartsWith => EV::V(Value::Bool(
+        FnId::StartsWith => Elem::Value(Value::Bool(
             str_arg(&vals[0], sp(0), "starts_with")?.starts_with(str_arg(
                 &vals[1],
                 sp(1),
                 "starts_with",
             )?),
         )),
-        FnId::EndsWith => EV::V(Value::Bool(
+        FnId::EndsWith => Elem::Value(Value::Bool(
             str_arg(&vals[0], sp(0), "ends_with")?.ends_with(str_arg(
                 &vals[1],
                 sp(1),
@@ -553,17 +531,17 @@ fn call<'a>(
                     }
                 },
             };
-            EV::V(Value::Bool(hit))
+            Elem::Value(Value::Bool(hit))
         }
-        FnId::NotDelim => EV::V(Value::Bool(pystr::not_delim(str_arg(
+        FnId::NotDelim => Elem::Value(Value::Bool(pystr::not_delim(str_arg(
             &vals[0],
             sp(0),
             "not_delim",
         )?))),
-        FnId::Int => EV::V(Value::Int(match &vals[0] {
-            EV::V(Value::Int(i)) => *i,
-            EV::V(Value::Bool(b)) => *b as i64,
-            EV::V(Value::Float(x)) => match float_to_int(x.trunc()) {
+        FnId::Int => Elem::Value(Value::Int(match vals[0].value() {
+            Some(Value::Int(i)) => *i,
+            Some(Value::Bool(b)) => *b as i64,
+            Some(Value::Float(x)) => match float_to_int(x.trunc()) {
                 Some(i) => i,
                 None => {
                     return err(
@@ -575,57 +553,59 @@ fn call<'a>(
                     )
                 }
             },
-            v => {
+            _ => {
+                let v = &vals[0];
                 let s = str_arg(v, sp(0), "int")?;
                 match pystr::parse_int(s) {
                     Some(i) => i,
-                    None => return err(sp(0), format!("invalid literal for int(): {}", v.show())),
+                    None => {
+                        return err(sp(0), format!("invalid literal for int(): {}", v.repr(60)))
+                    }
                 }
             }
         })),
-        FnId::Float => EV::V(Value::Float(match &vals[0] {
-            EV::V(Value::Int(i)) => *i as f64,
-            EV::V(Value::Bool(b)) => *b as i64 as f64,
-            EV::V(Value::Float(x)) => *x,
-            v => {
+        FnId::Float => Elem::Value(Value::Float(match vals[0].value() {
+            Some(Value::Int(i)) => *i as f64,
+            Some(Value::Bool(b)) => *b as i64 as f64,
+            Some(Value::Float(x)) => *x,
+            _ => {
+                let v = &vals[0];
                 let s = str_arg(v, sp(0), "float")?;
                 match pystr::parse_float(s) {
                     Some(x) => x,
                     None => {
                         return err(
                             sp(0),
-                            format!("could not convert string to float: {}", v.show()),
+                            format!("could not convert string to float: {}", v.repr(60)),
                         )
                     }
                 }
             }
         })),
-        FnId::Str => match &vals[0] {
-            EV::S(s) => EV::S(s),
-            EV::V(v) => EV::V(Value::str(&py_str(v))),
+        FnId::Str => match vals[0].value() {
+            Some(v) if !matches!(v, Value::Str(_)) => Elem::Value(Value::str(&py_str(v))),
+            _ => vals[0].clone(),
         },
-        FnId::Abs => match &vals[0] {
-            EV::V(Value::Int(i)) => {
-                EV::V(Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?))
-            }
-            EV::V(Value::Bool(b)) => EV::V(Value::Int(*b as i64)),
-            EV::V(Value::Float(x)) => EV::V(Value::Float(x.abs())),
-            v => {
+        FnId::Abs => Elem::Value(match vals[0].value() {
+            Some(Value::Int(i)) => Value::Int(i.checked_abs().ok_or_else(|| overflow(span))?),
+            Some(Value::Bool(b)) => Value::Int(*b as i64),
+            Some(Value::Float(x)) => Value::Float(x.abs()),
+            _ => {
                 return err(
                     sp(0),
                     format!(
                         "`abs` needs a number, but the value is {} {}",
-                        v.type_name(),
-                        v.show()
+                        vals[0].type_name(),
+                        vals[0].repr(60)
                     ),
                 )
             }
-        },
+        }),
         FnId::Round => {
-            let nd = match vals.get(1) {
-                None | Some(EV::V(Value::Null)) => None,
-                Some(EV::V(Value::Int(n))) => Some(*n),
-                Some(v) => {
+            let nd = match vals.get(1).map(|v| (v, v.value())) {
+                None | Some((_, Some(Value::Null))) => None,
+                Some((_, Some(Value::Int(n)))) => Some(*n),
+                Some((v, _)) => {
                     return err(
                         sp(1),
                         format!(
@@ -635,15 +615,15 @@ fn call<'a>(
                     )
                 }
             };
-            match (&vals[0], nd) {
-                (EV::V(Value::Int(i)), None) => EV::V(Value::Int(*i)),
-                (EV::V(Value::Bool(b)), None) => EV::V(Value::Int(*b as i64)),
-                (EV::V(Value::Int(i)), Some(n)) if n >= 0 => EV::V(Value::Int(*i)),
-                (EV::V(Value::Int(i)), Some(n)) => match round_int(*i, n) {
-                    Some(r) => EV::V(Value::Int(r)),
+            Elem::Value(match (vals[0].value(), nd) {
+                (Some(Value::Int(i)), None) => Value::Int(*i),
+                (Some(Value::Bool(b)), None) => Value::Int(*b as i64),
+                (Some(Value::Int(i)), Some(n)) if n >= 0 => Value::Int(*i),
+                (Some(Value::Int(i)), Some(n)) => match round_int(*i, n) {
+                    Some(r) => Value::Int(r),
                     None => return Err(overflow(span)),
                 },
-                (EV::V(Value::Float(x)), None) => {
+                (Some(Value::Float(x)), None) => {
                     if !x.is_finite() {
                         return err(
                             sp(0),
@@ -651,24 +631,22 @@ fn call<'a>(
                         );
                     }
                     match float_to_int(pystr::py_round(*x, None)) {
-                        Some(i) => EV::V(Value::Int(i)),
+                        Some(i) => Value::Int(i),
                         None => return Err(overflow(span)),
                     }
                 }
-                (EV::V(Value::Float(x)), Some(n)) => {
-                    EV::V(Value::Float(pystr::py_round(*x, Some(n))))
-                }
-                (v, _) => {
+                (Some(Value::Float(x)), Some(n)) => Value::Float(pystr::py_round(*x, Some(n))),
+                _ => {
                     return err(
                         sp(0),
                         format!(
                             "`round` needs a number, but the value is {} {}",
-                            v.type_name(),
-                            v.show()
+                            vals[0].type_name(),
+                            vals[0].repr(60)
                         ),
                     )
                 }
-            }
+            })
         }
     })
 }

@@ -4,9 +4,8 @@
 //! input buffer until a step must make a new one (`lower` of a word with
 //! capitals); nothing is boxed per element on the word-count path.
 
-use std::borrow::Cow;
-
-use super::eval::{eval, truth, Env, EvalError, It, EV};
+use super::elem::Elem;
+use super::eval::{eval, truth, Env, EvalError};
 use super::wordtable::{Short, WordTable};
 use super::Ctl;
 use crate::diag::Diag;
@@ -17,54 +16,25 @@ use crate::text::pystr;
 use crate::value::format;
 use crate::value::Value;
 
-/// One element in flight.
-#[derive(Clone, Debug)]
-pub enum Item<'a> {
-    S(Cow<'a, str>),
-    V(Value),
-}
-
-impl<'a> Item<'a> {
-    pub fn into_value(self) -> Value {
-        match self {
-            Item::S(s) => Value::str(&s),
-            Item::V(v) => v,
-        }
-    }
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Item::S(s) => Some(s),
-            Item::V(Value::Str(s)) => Some(s),
-            Item::V(_) => None,
-        }
-    }
-    fn it(&self) -> It<'_> {
-        match self {
-            Item::S(s) => It::Str(s),
-            Item::V(v) => It::Val(v),
-        }
-    }
-}
-
 /// Receives what a producer makes; says whether to go on.
 pub type Emit<'f> = &'f mut dyn Consumer;
 
 /// What a producer feeds: elements one at a time, or (text sources) a run
 /// of whole lines at once, which a consumer may take apart its own way (the
 /// word-count kernel tokenizes the run without cutting it into lines).
-/// Any `FnMut(Item)` is a consumer that takes lines one by one.
+/// Any `FnMut(Elem)` is a consumer that takes lines one by one.
 pub trait Consumer {
-    fn item(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
+    fn item(&mut self, item: Elem<'_>) -> Result<Ctl, Diag>;
     /// Whole lines of text, each ending in `\n` or `\r\n` except perhaps the
     /// last (at the end of the input): the same as [`Consumer::item`] for
     /// each line without its ending (see [`each_line`]).
     fn lines(&mut self, text: &str) -> Result<Ctl, Diag> {
-        each_line(text, |line| self.item(Item::S(Cow::Borrowed(line))))
+        each_line(text, |line| self.item(Elem::Str(line)))
     }
 }
 
-impl<F: FnMut(Item<'_>) -> Result<Ctl, Diag>> Consumer for F {
-    fn item(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
+impl<F: FnMut(Elem<'_>) -> Result<Ctl, Diag>> Consumer for F {
+    fn item(&mut self, item: Elem<'_>) -> Result<Ctl, Diag> {
         self(item)
     }
 }
@@ -91,10 +61,10 @@ pub fn each_line(text: &str, mut f: impl FnMut(&str) -> Result<Ctl, Diag>) -> Re
 pub trait Sink {
     /// The elements that follow come from `partition` (their order of origin).
     fn start(&mut self, _partition: u64) {}
-    fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag>;
+    fn accept(&mut self, item: Elem<'_>) -> Result<Ctl, Diag>;
     /// A string element from the string fast path.
     fn accept_str(&mut self, s: &str) -> Result<Ctl, Diag> {
-        self.accept(Item::S(Cow::Borrowed(s)))
+        self.accept(Elem::Str(s))
     }
     /// A short string element, as the tokenizer loaded it.
     fn accept_short(&mut self, w: Short) -> Result<Ctl, Diag> {
@@ -130,7 +100,7 @@ impl Collect {
 }
 
 impl Sink for Collect {
-    fn accept(&mut self, item: Item<'_>) -> Result<Ctl, Diag> {
+    fn accept(&mut self, item: Elem<'_>) -> Result<Ctl, Diag> {
         if self.values.len() < self.keep {
             self.values.push(item.into_value());
         }
@@ -245,50 +215,27 @@ pub fn eval_diag(e: EvalError, step: &Step) -> Diag {
     Diag::run("flow::exec::expression", e.msg).at(span, format!("in `{}`", step.op.name))
 }
 
-fn type_diag(step: &Step, want: &str, item: &Item) -> Diag {
-    let v = item.clone().into_value();
-    let mut shown = String::new();
-    format::py_repr(&v, &mut shown);
-    if shown.chars().count() > 60 {
-        shown = shown.chars().take(57).collect::<String>() + "...";
-    }
+fn type_diag(step: &Step, want: &str, item: &Elem) -> Diag {
     Diag::run(
         "flow::exec::element_type",
         format!(
-            "`{}` needs {want} elements, but got {} {shown}",
+            "`{}` needs {want} elements, but got {} {}",
             step.op.name,
-            v.type_name()
+            item.type_name(),
+            item.repr(60)
         ),
     )
     .at(step.span, format!("in `{}`", step.op.name))
 }
 
-/// Applies `f` to a string item, keeping an owned string when `f` changed nothing.
-fn map_str<'x>(c: Cow<'x, str>, f: impl Fn(&str) -> Cow<'_, str>) -> Cow<'x, str> {
-    match c {
-        Cow::Borrowed(s) => f(s),
-        Cow::Owned(o) => {
-            let r = f(&o);
-            let same = matches!(&r, Cow::Borrowed(b) if b.len() == o.len());
-            let r = if same { None } else { Some(r.into_owned()) };
-            Cow::Owned(r.unwrap_or(o))
-        }
-    }
-}
-
-fn into_cow<'x>(item: Item<'x>) -> Option<Cow<'x, str>> {
-    match item {
-        Item::S(s) => Some(s),
-        Item::V(Value::Str(s)) => Some(Cow::Owned(s.to_string())),
-        Item::V(_) => None,
-    }
-}
-
 /// Pushes one element through `steps` into `sink`. `counts[i]` counts the
 /// elements entering step `i` (`counts[steps.len()]`: reaching the sink).
+/// What a step derives from a borrowed view of its element (a stripped
+/// string, a word of a `split`, a field) goes on down the chain while the
+/// element is still alive, so it stays borrowed.
 pub fn push<'x>(
     steps: &'x [KStep<'x>],
-    item: Item<'x>,
+    item: Elem<'x>,
     env: &'x Env,
     sink: &mut dyn Sink,
     counts: &mut [u64],
@@ -303,38 +250,32 @@ pub fn push<'x>(
     let step = first.step;
     match &first.k {
         K::Lower | K::Upper | K::Strip(_) | K::Purge(_) | K::Replace(..) => {
-            if item.as_str().is_none() {
+            let Some(s) = item.as_str() else {
                 return Err(type_diag(step, "str", &item));
-            }
-            let s = into_cow(item).unwrap_or_default();
+            };
             let out = match &first.k {
-                K::Lower => map_str(s, pystr::lower),
-                K::Upper => map_str(s, pystr::upper),
-                K::Strip(chars) => map_str(s, |x| Cow::Borrowed(pystr::strip(x, *chars))),
-                K::Purge(chars) => map_str(s, |x| pystr::purge(x, *chars)),
-                K::Replace(old, new) => map_str(s, |x| pystr::replace(x, old, new)),
+                K::Lower => pystr::lower(s).into(),
+                K::Upper => pystr::upper(s).into(),
+                K::Strip(chars) => Elem::Str(pystr::strip(s, *chars)),
+                K::Purge(chars) => pystr::purge(s, *chars).into(),
+                K::Replace(old, new) => pystr::replace(s, old, new).into(),
                 _ => unreachable!(),
-            };
-            push(rest, Item::S(out), env, sink, counts)
-        }
-        K::Split(sep) => {
-            let s = match &item {
-                Item::S(_) | Item::V(Value::Str(_)) => into_cow(item).unwrap_or_default(),
-                _ => return Err(type_diag(step, "str", &item)),
-            };
-            split_push(&s, *sep, rest, env, sink, counts)
-        }
-        K::Map(e) => {
-            let v = eval(e, item.it(), env).map_err(|er| eval_diag(er, step))?;
-            let out = match v {
-                EV::S(s) => Item::S(Cow::Owned(s.to_string())),
-                EV::V(v) => Item::V(v),
             };
             push(rest, out, env, sink, counts)
         }
+        K::Split(sep) => {
+            let Some(s) = item.as_str() else {
+                return Err(type_diag(step, "str", &item));
+            };
+            split_push(s, *sep, rest, env, sink, counts)
+        }
+        K::Map(e) => {
+            let v = eval(e, item.view(), env).map_err(|er| eval_diag(er, step))?;
+            push(rest, v, env, sink, counts)
+        }
         K::Filter(e) => {
             let keep = {
-                let v = eval(e, item.it(), env).map_err(|er| eval_diag(er, step))?;
+                let v = eval(e, item.view(), env).map_err(|er| eval_diag(er, step))?;
                 truth(v, e.span, "filter").map_err(|er| eval_diag(er, step))?
             };
             if keep {
@@ -343,27 +284,25 @@ pub fn push<'x>(
                 Ok(Ctl::Continue)
             }
         }
-        K::Flatten => match item {
-            Item::V(Value::List(items)) => {
+        K::Flatten => match item.value() {
+            Some(Value::List(items)) => {
                 for v in items.iter() {
-                    if push(rest, Item::V(v.clone()), env, sink, counts)? == Ctl::Stop {
+                    if push(rest, Elem::Val(v), env, sink, counts)? == Ctl::Stop {
                         return Ok(Ctl::Stop);
                     }
                 }
                 Ok(Ctl::Continue)
             }
-            other => Err(type_diag(step, "list", &other)),
+            _ => Err(type_diag(step, "list", &item)),
         },
         K::Pluck(key, default) => {
-            let found = match (&item, key) {
-                (Item::V(Value::Record(r)), Value::Str(k)) => r.get(k).cloned(),
-                (Item::V(Value::List(l)), Value::Int(i)) => {
+            let found = match (item.value(), key) {
+                (Some(Value::Record(r)), Value::Str(k)) => r.get(k),
+                (Some(Value::List(l)), Value::Int(i)) => {
                     let idx = if *i < 0 { *i + l.len() as i64 } else { *i };
-                    (0..l.len() as i64)
-                        .contains(&idx)
-                        .then(|| l[idx as usize].clone())
+                    (0..l.len() as i64).contains(&idx).then(|| &l[idx as usize])
                 }
-                (Item::V(Value::Record(_)), _) | (Item::V(Value::List(_)), _) => None,
+                (Some(Value::Record(_)), _) | (Some(Value::List(_)), _) => None,
                 _ => {
                     return Err(type_diag(
                         step,
@@ -376,24 +315,16 @@ pub fn push<'x>(
                     ))
                 }
             };
-            match (found, default) {
-                (Some(v), _) => push(rest, Item::V(v), env, sink, counts),
-                (None, Some(d)) => push(rest, Item::V((*d).clone()), env, sink, counts),
-                (None, None) => {
-                    let mut shown = String::new();
-                    format::py_repr(&item.clone().into_value(), &mut shown);
-                    if shown.chars().count() > 80 {
-                        shown = shown.chars().take(77).collect::<String>() + "...";
-                    }
-                    Err(Diag::run(
-                        "flow::exec::missing_key",
-                        format!("key {key} not found in {shown}"),
-                    )
-                    .at(step.span, "in `pluck`")
-                    .help(format!(
-                        "give a value for missing keys: `pluck {key} default=null`"
-                    )))
-                }
+            match found.or(*default) {
+                Some(v) => push(rest, Elem::Val(v), env, sink, counts),
+                None => Err(Diag::run(
+                    "flow::exec::missing_key",
+                    format!("key {key} not found in {}", item.repr(80)),
+                )
+                .at(step.span, "in `pluck`")
+                .help(format!(
+                    "give a value for missing keys: `pluck {key} default=null`"
+                ))),
             }
         }
         K::ParseJson => {
@@ -401,7 +332,7 @@ pub fn push<'x>(
                 return Err(type_diag(step, "str", &item));
             };
             match serde_json::from_str::<serde_json::Value>(s) {
-                Ok(j) => push(rest, Item::V(format::from_json(j)), env, sink, counts),
+                Ok(j) => push(rest, Elem::Value(format::from_json(j)), env, sink, counts),
                 Err(e) => {
                     let mut shown = s.chars().take(60).collect::<String>();
                     if s.chars().count() > 60 {
@@ -421,11 +352,11 @@ pub fn push<'x>(
         }
         K::ToJson => {
             let mut out = String::new();
-            match &item {
-                Item::S(s) => format::json_str(s, &mut out),
-                Item::V(v) => format::json(v, &mut out),
+            match item.value() {
+                Some(v) => format::json(v, &mut out),
+                None => format::json_str(item.as_str().unwrap_or_default(), &mut out),
             }
-            push(rest, Item::S(Cow::Owned(out)), env, sink, counts)
+            push(rest, Elem::String(out), env, sink, counts)
         }
     }
 }
@@ -449,14 +380,14 @@ fn split_push<'y>(
     match sep {
         None => {
             for piece in pystr::split_whitespace_py(s) {
-                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink, counts)? == Ctl::Stop {
+                if push(rest, Elem::Str(piece), env, sink, counts)? == Ctl::Stop {
                     return Ok(Ctl::Stop);
                 }
             }
         }
         Some(sep) => {
             for piece in pystr::split_sep(s, sep) {
-                if push(rest, Item::S(Cow::Borrowed(piece)), env, sink, counts)? == Ctl::Stop {
+                if push(rest, Elem::Str(piece), env, sink, counts)? == Ctl::Stop {
                     return Ok(Ctl::Stop);
                 }
             }

@@ -9,6 +9,7 @@
 //! the thread count or the blocksize.
 
 pub mod agg;
+pub mod elem;
 pub mod eval;
 pub mod kernel;
 pub mod lower;
@@ -25,7 +26,7 @@ mod write;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
@@ -35,6 +36,7 @@ use crate::plan::{NodeId, Phase, Plan};
 use crate::types::Coll;
 use crate::value::Value;
 use agg::{Partial, PartialSink, Spec};
+use elem::Elem;
 use eval::Env;
 use kernel::{Collect, KStep, Sink};
 pub use lower::{lower, Feed, Lowered, NodeTasks};
@@ -282,7 +284,7 @@ pub fn execute_cached(
             }
         }
     }
-    let pending = std::sync::Mutex::new(write::Pending::default());
+    let pending = Mutex::new(write::Pending::default());
     let run = Run {
         plan,
         ctx,
@@ -332,7 +334,7 @@ struct Run<'a> {
     env: &'a Env,
     lowered: &'a Lowered,
     /// Sink files written so far, renamed when the run succeeds.
-    pending: &'a std::sync::Mutex<write::Pending>,
+    pending: &'a Mutex<write::Pending>,
 }
 
 fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> {
@@ -504,7 +506,7 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
             // One task: the merge (after, in a plan as written, folding every
             // input partition in order into one partial), whose result
             // streams into the rest of the node one element at a time.
-            let once = std::sync::Mutex::new(inputs.into_iter().next());
+            let once = Mutex::new(inputs.into_iter().next());
             work.run(1, |_, f| {
                 let input = once.lock().map_or(None, |mut p| p.take());
                 let partials = match (phase, input) {
@@ -513,13 +515,13 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
                         let mut sink = PartialSink::new(&hspec, env);
                         for (i, p) in parts.iter().enumerate() {
                             sink.start(i as u64);
-                            feed_values(p, ctx, &mut |item: kernel::Item<'_>| sink.accept(item))?;
+                            feed_values(p, ctx, &mut |item: Elem<'_>| sink.accept(item))?;
                         }
                         vec![sink.finish()]
                     }
                     _ => unreachable!("an aggregation reads parts or partials"),
                 };
-                agg::merge_into(&hspec, partials, needs, &mut |v| f.item(kernel::Item::V(v)))
+                agg::merge_into(&hspec, partials, needs, &mut |v| f.item(Elem::Value(v)))
             })
         }
         Some((_, Kind::Combine, _)) => {
@@ -578,14 +580,11 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
                     }
                 }
             }
-            run.pending
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .add(done);
+            lock(run.pending).add(done);
             if let Some(d) = failed {
                 return Err(d);
             }
-            let mut t = work.tally.lock().unwrap_or_else(|e| e.into_inner());
+            let mut t = lock(&work.tally);
             t.counts[0] = parts.iter().map(|p| p.len() as u64).sum();
             t.partitions = tasks.tasks;
             Ok(Data::Written)
@@ -605,7 +604,7 @@ fn feed_values(values: &[Value], ctx: &Ctx, f: kernel::Emit) -> Result<(), Diag>
         if i % 65536 == 65535 && ctx.cancelled() {
             return Err(cancelled());
         }
-        if f.item(kernel::Item::V(v.clone()))? == Ctl::Stop {
+        if f.item(Elem::Val(v))? == Ctl::Stop {
             break;
         }
     }
@@ -618,7 +617,7 @@ struct Work<'a> {
     chain: &'a [KStep<'a>],
     /// Elements entering each chain step and the sink, summed over partitions,
     /// with the partitions run and their summed time.
-    tally: std::sync::Mutex<Tally>,
+    tally: Mutex<Tally>,
     /// The same chain on `&str`, when every step maps strings to strings.
     strs: Option<&'a strkernel::StrChain<'a>>,
     spec: Option<&'a Spec<'a>>,
@@ -630,6 +629,9 @@ struct Work<'a> {
     /// The node whose tasks these are, and the input bytes each task owns.
     node: NodeId,
     bytes: &'a [u64],
+    /// Elements a `take` holds so far, over all workers: tasks are handed
+    /// out only while it is short.
+    taken: AtomicU64,
 }
 
 /// What a node's partitions did, for `--profile`.
@@ -656,7 +658,7 @@ struct StrFeed<'w, 'a, S> {
 }
 
 impl<S: Sink> kernel::Consumer for StrFeed<'_, '_, S> {
-    fn item(&mut self, item: kernel::Item<'_>) -> Result<Ctl, Diag> {
+    fn item(&mut self, item: Elem<'_>) -> Result<Ctl, Diag> {
         match item.as_str() {
             Some(s) => {
                 let sunk = &mut self.sunk;
@@ -691,7 +693,7 @@ impl<'a> Work<'a> {
         };
         Work {
             chain,
-            tally: std::sync::Mutex::new(tally),
+            tally: Mutex::new(tally),
             strs,
             spec,
             env,
@@ -699,6 +701,7 @@ impl<'a> Work<'a> {
             keep: usize::MAX,
             node: node.node,
             bytes: &node.bytes,
+            taken: AtomicU64::new(0),
         }
     }
 
@@ -742,7 +745,7 @@ impl<'a> Work<'a> {
                 counts[n] += sunk;
                 r
             }
-            None => feed(&mut |item: kernel::Item<'_>| {
+            None => feed(&mut |item: Elem<'_>| {
                 kernel::push(self.chain, item, self.env, sink, &mut counts)
             }),
         };
@@ -760,7 +763,7 @@ impl<'a> Work<'a> {
                 bytes,
             }));
         }
-        let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = lock(&self.tally);
         for (a, b) in t.counts.iter_mut().zip(&counts) {
             *a += b;
         }
@@ -770,165 +773,151 @@ impl<'a> Work<'a> {
         result
     }
 
+    /// Whether a `take` already holds all it needs, so that no further
+    /// task need run.
+    fn has_enough(&self) -> bool {
+        self.spec
+            .and_then(|s| s.take_limit())
+            .is_some_and(|limit| self.taken.load(Ordering::Relaxed) >= limit as u64)
+    }
+
     /// Runs `count` partitions on the pool; `produce(i, emit)` feeds partition `i`.
-    ///
-    /// Collected parts keep partition order. An aggregation that ignores
-    /// order keeps one partial state per worker thread; one that sees order
-    /// (`sort`, `groupby … collect`) folds contiguous runs of partitions and
-    /// combines them pairwise in order. Either way only a few partial states
-    /// are alive at once, whatever the partition count. A `take` runs
-    /// partitions in waves and stops once it has enough.
+    /// A `take` is handed its partitions one at a time, as [`Work::run_stream`]
+    /// hands out tasks, so that it stops once it has enough.
     fn run(
         &self,
         count: usize,
         produce: impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync,
     ) -> Result<Data, Diag> {
-        let ctx = self.ctx;
-        let collect = |i: usize| -> Result<Vec<Value>, Diag> {
-            let mut sink = Collect::keeping(self.keep);
-            self.partition(i, |f| produce(i, f), &mut sink)
-                .map(|_| sink.values)
-        };
-        let fold = |sink: &mut PartialSink, i: usize| self.partition(i, |f| produce(i, f), sink);
-        let Some(spec) = self.spec else {
-            let parts: Vec<Vec<Value>> = (0..count)
-                .into_par_iter()
-                .map(collect)
-                .collect::<Result<_, _>>()?;
-            return Ok(Data::Parts(Arc::new(parts)));
-        };
-        if let Some(limit) = spec.take_limit() {
-            let mut partials = Vec::new();
-            let (mut have, mut start) = (0, 0);
-            while start < count && have < limit {
-                let end = (start + ctx.threads).min(count);
-                let wave: Vec<Partial> = (start..end)
-                    .into_par_iter()
-                    .map(|i| {
-                        let mut sink = PartialSink::new(spec, self.env);
-                        fold(&mut sink, i).map(|_| sink.finish())
-                    })
-                    .collect::<Result<_, _>>()?;
-                for p in wave {
-                    if let Partial::Take(v) = &p {
-                        have += v.len();
-                    }
-                    partials.push(p);
-                }
-                start = end;
-            }
-            return Ok(Data::Partials(partials));
+        let produce = |i: &usize, f: kernel::Emit| produce(*i, f);
+        if self.spec.is_some_and(|s| s.take_limit().is_some()) {
+            return self.run_stream((0..count).map(Ok), produce);
         }
-        if !spec.step.op.sees_order {
-            // Order does not matter: one accumulator per worker thread, whatever
-            // partitions it runs, so memory holds `threads` partial states.
-            let slots: Vec<std::sync::Mutex<Option<PartialSink>>> = (0..=ctx.threads)
-                .map(|_| std::sync::Mutex::new(None))
-                .collect();
-            (0..count).into_par_iter().try_for_each(|i| {
-                let t = rayon::current_thread_index()
-                    .unwrap_or(ctx.threads)
-                    .min(ctx.threads);
-                let mut slot = slots[t].lock().unwrap_or_else(|e| e.into_inner());
-                fold(
-                    slot.get_or_insert_with(|| PartialSink::new(spec, self.env)),
-                    i,
-                )
-            })?;
-            let partials: Vec<Partial> = slots
-                .into_iter()
-                .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-                .map(PartialSink::finish)
-                .collect();
-            return Ok(Data::Partials(partials));
-        }
-        let folded = (0..count)
-            .into_par_iter()
-            .try_fold(
-                || PartialSink::new(spec, self.env),
-                |mut sink, i| fold(&mut sink, i).map(|_| sink),
-            )
-            .map(|r| r.map(PartialSink::finish))
-            .try_reduce_with(|a, b| Ok(agg::combine(spec, a, b)));
-        let partial = match folded {
-            Some(r) => r?,
-            None => Partial::empty(spec.id),
-        };
-        Ok(Data::Partials(vec![partial]))
+        self.run_tasks((0..count).into_par_iter().map(|i| (i, Ok(i))), produce)
     }
-}
 
-impl Work<'_> {
     /// Like [`Work::run`], over tasks that an iterator hands out as workers
     /// become free (a gzip file's blocks, decompressed by whichever worker
-    /// asks for the next one). Results are put back in task order.
+    /// asks for the next one). It stops handing them out once a `take` has
+    /// enough, or the run is cancelled.
     fn run_stream<T: Send>(
         &self,
         tasks: impl Iterator<Item = Result<T, Diag>> + Send,
         produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
     ) -> Result<Data, Diag> {
         use rayon::iter::ParallelBridge;
-        let ctx = self.ctx;
-        // A `take` stops handing out tasks once it has enough.
-        let have = AtomicU64::new(0);
-        let limit = self.spec.and_then(|s| s.take_limit()).map(|l| l as u64);
         let tasks = tasks
-            .take_while(|_| {
-                limit.is_none_or(|l| have.load(Ordering::Relaxed) < l) && !ctx.cancelled()
-            })
-            .enumerate();
-        let Some(spec) = self.spec else {
-            let mut parts: Vec<(usize, Vec<Value>)> = tasks
-                .par_bridge()
-                .map(|(seq, t)| {
-                    let t = t?;
-                    let mut sink = Collect::keeping(self.keep);
-                    self.partition(seq, |f| produce(&t, f), &mut sink)
-                        .map(|_| (seq, sink.values))
-                })
-                .collect::<Result<_, _>>()?;
-            parts.sort_by_key(|p| p.0);
-            return Ok(Data::Parts(Arc::new(
-                parts.into_iter().map(|p| p.1).collect(),
-            )));
-        };
-        if !spec.step.op.sees_order {
-            let slots: Vec<std::sync::Mutex<Option<PartialSink>>> = (0..=ctx.threads)
-                .map(|_| std::sync::Mutex::new(None))
-                .collect();
-            tasks.par_bridge().try_for_each(|(seq, t)| {
-                let t = t?;
-                let w = rayon::current_thread_index()
-                    .unwrap_or(ctx.threads)
-                    .min(ctx.threads);
-                let mut slot = slots[w].lock().unwrap_or_else(|e| e.into_inner());
-                self.partition(
-                    seq,
-                    |f| produce(&t, f),
-                    slot.get_or_insert_with(|| PartialSink::new(spec, self.env)),
-                )
-            })?;
-            let partials = slots
-                .into_iter()
-                .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-                .map(PartialSink::finish)
-                .collect();
-            return Ok(Data::Partials(partials));
+            .take_while(|_| !self.has_enough() && !self.ctx.cancelled())
+            .enumerate()
+            .par_bridge();
+        let data = self.run_tasks(tasks, produce)?;
+        // Tasks no longer handed out must not pass for the whole input.
+        if self.ctx.cancelled() {
+            return Err(cancelled());
         }
-        let mut partials: Vec<(usize, Partial)> = tasks
-            .par_bridge()
+        Ok(data)
+    }
+
+    /// Runs `tasks`, each numbered by its place in the input, into what the
+    /// node ends in: a collector ([`Work::collect`]) or a partial
+    /// aggregation ([`Work::aggregate`]). Whichever order the pool runs them
+    /// in, the result is put in task order.
+    fn run_tasks<T: Send>(
+        &self,
+        tasks: impl ParallelIterator<Item = (usize, Result<T, Diag>)>,
+        produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
+    ) -> Result<Data, Diag> {
+        match self.spec {
+            None => self.collect(tasks, produce),
+            Some(spec) => self.aggregate(spec, tasks, produce),
+        }
+    }
+
+    /// Collects the elements of each task: one part per task, in task order.
+    fn collect<T: Send>(
+        &self,
+        tasks: impl ParallelIterator<Item = (usize, Result<T, Diag>)>,
+        produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
+    ) -> Result<Data, Diag> {
+        let mut parts: Vec<(usize, Vec<Value>)> = tasks
             .map(|(seq, t)| {
                 let t = t?;
-                let mut sink = PartialSink::new(spec, self.env);
-                self.partition(seq, |f| produce(&t, f), &mut sink)?;
-                let p = sink.finish();
-                if let Partial::Take(v) = &p {
-                    have.fetch_add(v.len() as u64, Ordering::Relaxed);
-                }
-                Ok((seq, p))
+                let mut sink = Collect::keeping(self.keep);
+                self.partition(seq, |f| produce(&t, f), &mut sink)
+                    .map(|_| (seq, sink.values))
             })
-            .collect::<Result<_, Diag>>()?;
-        partials.sort_by_key(|p| p.0);
+            .collect::<Result<_, _>>()?;
+        parts.sort_unstable_by_key(|p| p.0);
+        Ok(Data::Parts(Arc::new(
+            parts.into_iter().map(|p| p.1).collect(),
+        )))
+    }
+
+    /// Folds the tasks into partial states, one per worker thread: a worker
+    /// feeds every task it runs into its own state, so only a few states
+    /// are alive at once, whatever the task count. An aggregation that sees
+    /// order (`sort`, `take`, `groupby … collect`) folds only consecutive
+    /// tasks into one state: a worker handed a task that does not follow
+    /// its last one puts its state aside and starts another. The states come
+    /// back ordered by their first task, for the merge to combine in that
+    /// order (the runs of a partition range the pool splits are consecutive).
+    fn aggregate<T: Send>(
+        &self,
+        spec: &'a Spec<'a>,
+        tasks: impl ParallelIterator<Item = (usize, Result<T, Diag>)>,
+        produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
+    ) -> Result<Data, Diag> {
+        let threads = self.ctx.threads;
+        let ordered = spec.step.op.sees_order;
+        let slots: Vec<Mutex<Option<Held>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
+        let aside: Mutex<Vec<(usize, Partial)>> = Mutex::new(Vec::new());
+        tasks.try_for_each(|(seq, t)| {
+            let t = t?;
+            let worker = rayon::current_thread_index()
+                .unwrap_or(threads)
+                .min(threads);
+            let mut slot = lock(&slots[worker]);
+            if ordered && slot.as_ref().is_some_and(|h| h.next != seq) {
+                if let Some(h) = slot.take() {
+                    let p = (h.first, h.sink.finish());
+                    lock(&aside).push(p);
+                }
+            }
+            let held = slot.get_or_insert_with(|| Held {
+                sink: PartialSink::new(spec, self.env),
+                first: seq,
+                next: seq,
+            });
+            let before = held.sink.taken();
+            self.partition(seq, |f| produce(&t, f), &mut held.sink)?;
+            held.next = seq + 1;
+            let took = held.sink.taken() - before;
+            if took > 0 {
+                self.taken.fetch_add(took as u64, Ordering::Relaxed);
+            }
+            Ok(())
+        })?;
+        let mut partials = aside.into_inner().unwrap_or_else(|e| e.into_inner());
+        partials.par_extend(
+            slots
+                .into_par_iter()
+                .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .map(|h| (h.first, h.sink.finish())),
+        );
+        partials.sort_unstable_by_key(|p| p.0);
         Ok(Data::Partials(partials.into_iter().map(|p| p.1).collect()))
     }
+}
+
+/// A worker's partial state in [`Work::aggregate`]: fed tasks `first..next`
+/// (all of them, for an aggregation that sees order).
+struct Held<'p> {
+    sink: PartialSink<'p>,
+    first: usize,
+    next: usize,
+}
+
+/// The mutex's value, even if a thread panicked holding it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

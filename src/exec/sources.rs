@@ -1,11 +1,11 @@
 //! Producing the elements of one source partition: text lines, JSON Lines,
 //! CSV rows, a slice of `range`, a literal list, standard input.
 
-use std::borrow::Cow;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
-use super::kernel::{Emit, Item};
+use super::elem::Elem;
+use super::kernel::Emit;
 use super::lower::Lowered;
 use super::read::{self, Decode, Encoding, Errors};
 use super::source::{range_partitions, FileInfo};
@@ -64,13 +64,13 @@ fn lines_to_items(
                 return Ok(Ctl::Continue);
             }
             match serde_json::from_str::<serde_json::Value>(&s) {
-                Ok(j) => f.item(Item::V(from_json(j))),
+                Ok(j) => f.item(Elem::Value(from_json(j))),
                 Err(e) => Err(bad_json(file, off, &e, d.span)),
             }
         })
     } else {
         lines(d.encoding == Encoding::Utf8, &mut |off, line| match line {
-            read::Lines::One(line) => f.item(Item::S(read::decode(line, off, d, file)?)),
+            read::Lines::One(line) => f.item(read::decode(line, off, d, file)?.into()),
             read::Lines::Many(text) => f.lines(text),
         })
     }
@@ -168,7 +168,7 @@ impl Lowered {
                     if k % 65536 == 65535 && ctx.cancelled() {
                         return Err(super::cancelled());
                     }
-                    if f.item(Item::V(Value::Int(v)))? == Ctl::Stop {
+                    if f.item(Elem::Value(Value::Int(v)))? == Ctl::Stop {
                         break;
                     }
                 }
@@ -177,7 +177,7 @@ impl Lowered {
             OpId::From => {
                 if let Some(Arg::Value(Value::List(items))) = step.arg(0) {
                     for v in items.iter() {
-                        if f.item(Item::V(v.clone()))? == Ctl::Stop {
+                        if f.item(Elem::Val(v))? == Ctl::Stop {
                             break;
                         }
                     }
@@ -187,7 +187,7 @@ impl Lowered {
             OpId::Stdin => read::for_each_stdin_line(ctx, &mut |off, line| match line {
                 read::Lines::Many(text) => f.lines(text),
                 read::Lines::One(line) => match std::str::from_utf8(line.bytes) {
-                    Ok(s) => f.item(Item::S(Cow::Borrowed(s))),
+                    Ok(s) => f.item(Elem::Str(s)),
                     Err(e) => Err(Diag::run(
                         "flow::io::invalid_utf8",
                         format!(
@@ -406,7 +406,7 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             .at(span.unwrap_or(step.span), "read here"));
         }
         let record: Record = keys.into_iter().zip(fields).collect();
-        if f.item(Item::V(Value::Record(Arc::new(record))))? == Ctl::Stop {
+        if f.item(Elem::Value(Value::Record(Arc::new(record))))? == Ctl::Stop {
             return Ok(());
         }
     }

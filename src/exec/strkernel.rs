@@ -10,7 +10,8 @@
 
 use std::borrow::Cow;
 
-use super::eval::{eval, truth, Env, It};
+use super::elem::Elem;
+use super::eval::{eval, truth, Env};
 use super::kernel::{each_line, eval_diag, Sink};
 use super::wordtable::{Short, WordTable, SHORT};
 use super::Ctl;
@@ -454,7 +455,7 @@ where
             }
         }
         Op::Filter(e) => {
-            let keep = eval(e, It::Str(s), env)
+            let keep = eval(e, Elem::Str(s), env)
                 .and_then(|v| truth(v, e.span, "filter"))
                 .map_err(|er| eval_diag(er, step))?;
             if keep {
