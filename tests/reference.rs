@@ -15,7 +15,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use flow::exec::eval::{eval, Env, It};
+use flow::exec::elem::Elem;
+use flow::exec::eval::{eval, Env};
 use flow::exec::{execute, Ctx, OutputData};
 use flow::ops::{Agg, Arg, OpId};
 use flow::plan::expr::TExpr;
@@ -120,7 +121,7 @@ fn n_arg(step: &Step) -> usize {
 
 /// The value of `e` for element `v`.
 fn ev(e: &TExpr, v: &Value, env: &Env) -> Res<Value> {
-    eval(e, It::Val(v), env)
+    eval(e, Elem::Val(v), env)
         .map(|x| x.into_value())
         .map_err(|e| e.msg)
 }

@@ -13,11 +13,9 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diag, Diags};
 use crate::exec::{self, Cache, ExecOptions, OutputData};
-use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Plan};
 use crate::syntax::ast::{Span, Stmt};
 use crate::types::Coll;
-use crate::value::Value;
 
 pub struct Session {
     /// The `let` statements entered so far, one per line.
@@ -116,14 +114,11 @@ impl Session {
         let mut estimate: HashMap<NodeId, u64> = HashMap::new();
         for n in plan.topo() {
             let node = &plan.graph[n];
+            let tasks = lowered.node(n);
             let own = if node.is_source() {
-                let step = node.first();
-                let files = lowered.node(n).total_bytes().saturating_mul(2);
-                let range = match (step.op.id, step.arg(0)) {
-                    (OpId::Range, Some(Arg::Value(Value::Int(k)))) => (*k).max(0) as u64 * 32,
-                    _ => 0,
-                };
-                files + range
+                let files = tasks.total_bytes().saturating_mul(2);
+                let elements = tasks.elements.unwrap_or(0).saturating_mul(32);
+                files.saturating_add(elements)
             } else {
                 0
             };

@@ -18,9 +18,6 @@ use crate::value::format::py_str;
 use crate::value::Value;
 
 use super::elem::Elem;
-/// The current element of an expression, by the name callers of [`eval`]
-/// know it by (`It::Val(&v)`): the one element type, [`Elem`].
-pub use super::elem::Elem as It;
 
 /// A run-time error in an expression: a message and the sub-expression it is about.
 #[derive(Debug)]
@@ -667,7 +664,7 @@ mod tests {
             .map_err(|d| d.message)?;
         let mut env = Env::default();
         env.prepare(&t);
-        eval(&t, It::Val(&it), &env)
+        eval(&t, Elem::Val(&it), &env)
             .map(|v| format!("{:?}", v.into_value()))
             .map_err(|e| e.msg)
     }

@@ -55,6 +55,9 @@ pub struct NodeTasks {
     pub streamed: bool,
     /// Bytes of input files this node reads (a source), by task.
     pub bytes: Vec<u64>,
+    /// How many elements a source yields, when that is known before it
+    /// runs (`range N`, `from [...]`).
+    pub elements: Option<u64>,
 }
 
 impl NodeTasks {
@@ -151,6 +154,9 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
         let first = &steps[0];
         let inputs = plan.inputs(n);
         let count = |i: &NodeId| nodes.get(i).map_or(1, |t: &NodeTasks| t.tasks);
+        let elements = (first.op.kind == Kind::Source)
+            .then(|| known_elements(first))
+            .flatten();
         let (tasks, feed, streamed, bytes) = match (first.op.kind, head.is_some()) {
             (Kind::Source, _) => match source(n, first) {
                 Ok((tasks, fs)) => {
@@ -201,6 +207,7 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
                 feed,
                 streamed,
                 bytes,
+                elements,
             },
         );
     }
@@ -209,6 +216,48 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
         nodes,
         files,
     })
+}
+
+/// How many elements a source yields, if known without reading anything.
+fn known_elements(step: &Step) -> Option<u64> {
+    match step.op.id {
+        OpId::Range => match step.arg(0) {
+            Some(Arg::Value(Value::Int(n))) => Some((*n).max(0) as u64),
+            _ => None,
+        },
+        OpId::From => match step.arg(0) {
+            Some(Arg::Value(Value::List(items))) => Some(items.len() as u64),
+            _ => None,
+        },
+        OpId::ReadText | OpId::ReadJson | OpId::ReadCsv | OpId::Stdin => None,
+        other @ (OpId::Lower
+        | OpId::Upper
+        | OpId::Strip
+        | OpId::Split
+        | OpId::Purge
+        | OpId::Replace
+        | OpId::Map
+        | OpId::Filter
+        | OpId::Flatten
+        | OpId::Pluck
+        | OpId::ParseJson
+        | OpId::ToJson
+        | OpId::Count
+        | OpId::Sum
+        | OpId::Min
+        | OpId::Max
+        | OpId::Mean
+        | OpId::Distinct
+        | OpId::Frequencies
+        | OpId::Topk
+        | OpId::Sort
+        | OpId::Take
+        | OpId::Groupby
+        | OpId::Concat
+        | OpId::WriteText
+        | OpId::WriteJson
+        | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),
+    }
 }
 
 /// A source's partition count, and its files when it reads files.
