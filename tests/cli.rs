@@ -251,3 +251,37 @@ fn json_output_writes_infinities_as_python_does() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(o.stdout, "Infinity\n-Infinity\n5.0\n[NaN]\n");
 }
+
+/// A float sum that overflows is infinite, as Python's `sum`; so is the mean.
+#[test]
+fn float_overflow_in_sum_and_mean_is_inf() {
+    let o = flow(&[
+        "-e",
+        "from [1e308, 1e308] | sum\nfrom [1e308, 1e308] | mean\nfrom [-1e308, -1e308, 5.0] | sum\nrange 3 | map 1e308 | sum",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "Infinity\nInfinity\n-Infinity\nInfinity\n");
+}
+
+/// Repetition past what one value may hold is a diagnostic (exit 1) naming
+/// the stage, never a panic or an abort.
+#[test]
+fn repetition_too_big_is_a_diagnostic() {
+    for src in [
+        r#"range 1 | map "abc" * 9223372036854775807"#,
+        r#"range 1 | map "x" * 100000000000"#,
+        "range 1 | map [1, 2] * 9223372036854775807",
+        r#"range 1 | map 100000000000 * ["x"]"#,
+    ] {
+        let o = flow(&["-e", src]);
+        assert_eq!(o.code, 1, "{src}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("more than one value may"),
+            "{src}: {}",
+            o.stderr
+        );
+        assert!(o.stderr.contains("in `map`"), "{src}: {}", o.stderr);
+    }
+}

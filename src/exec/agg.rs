@@ -166,6 +166,13 @@ impl Sum {
                 std::mem::swap(&mut x, &mut y);
             }
             let hi = x + y;
+            if hi.is_infinite() {
+                // The total overflows: as Python's `sum`, it is infinite
+                // (an infinity of the other sign later makes it NaN).
+                self.special = Some(self.special.map_or(hi, |s| s + hi));
+                self.partials.clear();
+                return;
+            }
             let lo = y - (hi - x);
             if lo != 0.0 {
                 self.partials[i] = lo;

@@ -317,11 +317,23 @@ fn binary<'a>(op: BinOp, l: Elem<'a>, r: Elem<'a>, span: Span) -> Result<Elem<'a
     // Strings and lists.
     if matches!(op, Add | Concat) {
         if let (Some(a), Some(c)) = (l.as_str(), r.as_str()) {
+            check_size(
+                a.len() as u128 + c.len() as u128,
+                MAX_STR_BYTES,
+                "bytes",
+                span,
+            )?;
             return Ok(Elem::Value(Value::Str(Arc::from(
                 format!("{a}{c}").as_str(),
             ))));
         }
         if let (Some(Value::List(a)), Some(Value::List(c))) = (l.value(), r.value()) {
+            check_size(
+                a.len() as u128 + c.len() as u128,
+                MAX_LIST_ITEMS,
+                "items",
+                span,
+            )?;
             return Ok(Elem::Value(Value::List(Arc::new(
                 a.iter().chain(c.iter()).cloned().collect(),
             ))));
@@ -340,15 +352,26 @@ fn binary<'a>(op: BinOp, l: Elem<'a>, r: Elem<'a>, span: Span) -> Result<Elem<'a
     if op == Mul {
         let rep = |n: i64| n.max(0) as usize;
         let repeat = |s: &Elem, n: i64| {
-            Ok(Elem::Value(Value::str(
-                &s.as_str().unwrap_or_default().repeat(rep(n)),
-            )))
+            let s = s.as_str().unwrap_or_default();
+            check_size(
+                s.len() as u128 * rep(n) as u128,
+                MAX_STR_BYTES,
+                "bytes",
+                span,
+            )?;
+            Ok(Elem::Value(Value::str(&s.repeat(rep(n)))))
         };
         match (l.value(), r.value()) {
             (_, Some(Value::Int(n))) if l.as_str().is_some() => return repeat(&l, *n),
             (Some(Value::Int(n)), _) if r.as_str().is_some() => return repeat(&r, *n),
             (Some(Value::List(a)), Some(Value::Int(n)))
             | (Some(Value::Int(n)), Some(Value::List(a))) => {
+                check_size(
+                    a.len() as u128 * rep(*n) as u128,
+                    MAX_LIST_ITEMS,
+                    "items",
+                    span,
+                )?;
                 let mut out = Vec::with_capacity(a.len() * rep(*n));
                 for _ in 0..rep(*n) {
                     out.extend(a.iter().cloned());
@@ -422,6 +445,22 @@ fn round_int(i: i64, n: i64) -> Option<i64> {
         std::cmp::Ordering::Equal => q % 2 != 0,
     };
     i64::try_from((q + i128::from(up)) * m).ok()
+}
+
+/// The largest string one expression may make (1 GiB), and the most items
+/// of one list: past them a result is a diagnostic naming the stage, not an
+/// allocation that aborts the process.
+const MAX_STR_BYTES: u128 = 1 << 30;
+const MAX_LIST_ITEMS: u128 = 1 << 27;
+
+fn check_size(size: u128, max: u128, unit: &str, span: Span) -> Result<(), EvalError> {
+    if size <= max {
+        return Ok(());
+    }
+    err(
+        span,
+        format!("the result would hold {size} {unit}, more than one value may ({max})"),
+    )
 }
 
 fn overflow(span: Span) -> EvalError {
