@@ -25,7 +25,7 @@ pub mod wordtable;
 mod write;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
@@ -632,6 +632,11 @@ struct Work<'a> {
     /// Elements a `take` holds so far, over all workers: tasks are handed
     /// out only while it is short.
     taken: AtomicU64,
+    /// The first task (in input order) that failed, and its error: the one
+    /// reported, whatever the schedule. Tasks after it are skipped; tasks
+    /// before it still run, since one of them may fail earlier in the input.
+    failed: AtomicUsize,
+    first_error: Mutex<Option<(usize, Diag)>>,
 }
 
 /// What a node's partitions did, for `--profile`.
@@ -702,6 +707,8 @@ impl<'a> Work<'a> {
             node: node.node,
             bytes: &node.bytes,
             taken: AtomicU64::new(0),
+            failed: AtomicUsize::new(usize::MAX),
+            first_error: Mutex::new(None),
         }
     }
 
@@ -781,6 +788,28 @@ impl<'a> Work<'a> {
             .is_some_and(|limit| self.taken.load(Ordering::Relaxed) >= limit as u64)
     }
 
+    /// Whether task `seq` comes after one that failed (and need not run).
+    fn after_failure(&self, seq: usize) -> bool {
+        seq > self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Records that task `seq` failed, keeping the earliest in input order.
+    fn fail(&self, seq: usize, d: Diag) {
+        let mut first = lock(&self.first_error);
+        if first.as_ref().is_none_or(|(s, _)| seq < *s) {
+            *first = Some((seq, d));
+            self.failed.fetch_min(seq, Ordering::Relaxed);
+        }
+    }
+
+    /// The error of the first failed task, if any.
+    fn first_failure(&self) -> Result<(), Diag> {
+        match lock(&self.first_error).take() {
+            Some((_, d)) => Err(d),
+            None => Ok(()),
+        }
+    }
+
     /// Runs `count` partitions on the pool; `produce(i, emit)` feeds partition `i`.
     /// A `take` is handed its partitions one at a time, as [`Work::run_stream`]
     /// hands out tasks, so that it stops once it has enough.
@@ -807,7 +836,11 @@ impl<'a> Work<'a> {
     ) -> Result<Data, Diag> {
         use rayon::iter::ParallelBridge;
         let tasks = tasks
-            .take_while(|_| !self.has_enough() && !self.ctx.cancelled())
+            .take_while(|_| {
+                !self.has_enough()
+                    && !self.ctx.cancelled()
+                    && self.failed.load(Ordering::Relaxed) == usize::MAX
+            })
             .enumerate()
             .par_bridge();
         let data = self.run_tasks(tasks, produce)?;
@@ -840,13 +873,22 @@ impl<'a> Work<'a> {
         produce: impl Fn(&T, kernel::Emit) -> Result<(), Diag> + Sync,
     ) -> Result<Data, Diag> {
         let mut parts: Vec<(usize, Vec<Value>)> = tasks
-            .map(|(seq, t)| {
-                let t = t?;
+            .filter_map(|(seq, t)| {
+                if self.after_failure(seq) {
+                    return None;
+                }
                 let mut sink = Collect::keeping(self.keep);
-                self.partition(seq, |f| produce(&t, f), &mut sink)
-                    .map(|_| (seq, sink.values))
+                let done = t.and_then(|t| self.partition(seq, |f| produce(&t, f), &mut sink));
+                match done {
+                    Ok(()) => Some((seq, sink.values)),
+                    Err(d) => {
+                        self.fail(seq, d);
+                        None
+                    }
+                }
             })
-            .collect::<Result<_, _>>()?;
+            .collect();
+        self.first_failure()?;
         parts.sort_unstable_by_key(|p| p.0);
         Ok(Data::Parts(Arc::new(
             parts.into_iter().map(|p| p.1).collect(),
@@ -871,8 +913,14 @@ impl<'a> Work<'a> {
         let ordered = spec.step.op.sees_order;
         let slots: Vec<Mutex<Option<Held>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
         let aside: Mutex<Vec<(usize, Partial)>> = Mutex::new(Vec::new());
-        tasks.try_for_each(|(seq, t)| {
-            let t = t?;
+        tasks.for_each(|(seq, t)| {
+            if self.after_failure(seq) {
+                return;
+            }
+            let t = match t {
+                Ok(t) => t,
+                Err(d) => return self.fail(seq, d),
+            };
             let worker = rayon::current_thread_index()
                 .unwrap_or(threads)
                 .min(threads);
@@ -889,14 +937,16 @@ impl<'a> Work<'a> {
                 next: seq,
             });
             let before = held.sink.taken();
-            self.partition(seq, |f| produce(&t, f), &mut held.sink)?;
+            if let Err(d) = self.partition(seq, |f| produce(&t, f), &mut held.sink) {
+                return self.fail(seq, d);
+            }
             held.next = seq + 1;
             let took = held.sink.taken() - before;
             if took > 0 {
                 self.taken.fetch_add(took as u64, Ordering::Relaxed);
             }
-            Ok(())
-        })?;
+        });
+        self.first_failure()?;
         let mut partials = aside.into_inner().unwrap_or_else(|e| e.into_inner());
         partials.par_extend(
             slots
