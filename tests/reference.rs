@@ -363,7 +363,11 @@ fn run_step(step: &Step, ins: &[&R], env: &Env) -> Res<R> {
             } else {
                 keyed.sort_by(|a, b| a.0.cmp(&b.0));
             }
-            R::Bag(keyed.into_iter().map(|(_, v)| v).collect())
+            let limit = match step.opt("limit") {
+                Some(Arg::Value(Value::Int(n))) => *n as usize,
+                _ => usize::MAX,
+            };
+            R::Bag(keyed.into_iter().take(limit).map(|(_, v)| v).collect())
         }
         OpId::Take => R::Bag(input.iter().take(n_arg(step)).cloned().collect()),
         OpId::Groupby => {
@@ -1430,7 +1434,14 @@ fn elementwise(st: St) -> &'static [(&'static str, St)] {
 /// Final stages by input state ("" = none), each with what may follow it.
 fn aggregations(st: St) -> &'static [(&'static str, &'static [&'static str])] {
     const NONE: &[&str] = &[""];
-    const BAG: &[&str] = &["", " | count", " | take 3", " | sort desc=true"];
+    const BAG: &[&str] = &[
+        "",
+        " | count",
+        " | take 3",
+        " | take 0",
+        " | sort desc=true",
+        " | sort desc=true | take 2",
+    ];
     const FREQ: &[&str] = &[
         "",
         " | topk 3",
@@ -1457,6 +1468,7 @@ fn aggregations(st: St) -> &'static [(&'static str, &'static [&'static str])] {
             ("sort desc=true", BAG),
             ("sort by=len(it)", BAG),
             ("sort by=len(it) desc=true", BAG),
+            ("sort by=len(it) limit=2", BAG),
             ("take 0", NONE),
             ("take 1", NONE),
             ("take 7", BAG),

@@ -50,8 +50,10 @@ impl<'p> Spec<'p> {
             Some(Arg::Expr(e)) => Some(e),
             _ => None,
         };
-        let n = match step.arg(0) {
-            Some(Arg::Value(Value::Int(n))) => (*n).max(0) as usize,
+        let n = match (step.op.id, step.arg(0), step.opt("limit")) {
+            (OpId::Sort, _, Some(Arg::Value(Value::Int(n)))) => (*n).max(0) as usize,
+            (OpId::Sort, _, _) => usize::MAX,
+            (_, Some(Arg::Value(Value::Int(n))), _) => (*n).max(0) as usize,
             _ => 0,
         };
         let id = step.op.id;
@@ -559,12 +561,23 @@ fn order_keyed(spec: &Spec, mut pairs: Vec<Keyed>) -> Vec<Keyed> {
         }
         pairs.truncate(spec.n);
         pairs.sort_by(cmp);
-    } else if spec.desc {
-        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
     } else {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        if spec.desc {
+            pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+        } else {
+            pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        }
+        // `sort … limit=N`: the first N in sorted order (ties by input position).
+        pairs.truncate(spec.n);
     }
     pairs
+}
+
+/// Whether a `topk` or a limited `sort` holds enough candidates to prune
+/// to its N (keeping memory bounded by N, not by the input).
+fn prune_keyed(spec: &Spec, held: usize, factor: usize) -> bool {
+    let limited = spec.id == OpId::Topk || (spec.id == OpId::Sort && spec.n != usize::MAX);
+    limited && held >= factor.saturating_mul(spec.n.max(512))
 }
 
 impl Sink for PartialSink<'_> {
@@ -644,7 +657,7 @@ impl Sink for PartialSink<'_> {
                 if let Partial::Keyed(pairs) = &mut self.state {
                     pairs.push((key, v, pos));
                     // Keep topk's memory bounded: prune to N when 2N are held.
-                    if self.spec.id == OpId::Topk && pairs.len() >= 2 * self.spec.n.max(512) {
+                    if prune_keyed(self.spec, pairs.len(), 2) {
                         let kept = order_keyed(self.spec, std::mem::take(pairs));
                         *pairs = kept;
                     }
@@ -728,7 +741,7 @@ pub fn combine(spec: &Spec, mut acc: Partial, p: Partial) -> Partial {
         }
         (Partial::Keyed(a), Partial::Keyed(b)) => {
             a.extend(b);
-            if spec.id == OpId::Topk && a.len() > 4 * spec.n.max(512) {
+            if prune_keyed(spec, a.len(), 4) {
                 let kept = order_keyed(spec, std::mem::take(a));
                 *a = kept;
             }

@@ -665,6 +665,14 @@ fn rule_topk(cx: &Cx) -> Result<Coll, Bad> {
     positive_n(cx, "topk")?;
     same(cx)
 }
+fn rule_sort(cx: &Cx) -> Result<Coll, Bad> {
+    match cx.opt("limit") {
+        Some(Arg::Value(Value::Int(n))) if *n < 0 => {
+            Err("`sort … limit=N` takes a count N ≥ 0".to_string().into())
+        }
+        _ => same(cx),
+    }
+}
 fn rule_take(cx: &Cx) -> Result<Coll, Bad> {
     positive_n(cx, "take")?;
     same(cx)
@@ -1134,9 +1142,15 @@ pub static OPERATORS: &[OpDef] = &[
                 default: Dflt::Bool(false),
                 doc: "largest first"
             },
+            OptDef {
+                name: "limit",
+                kind: PKind::Int,
+                default: Dflt::None,
+                doc: "keep only the first N in sorted order (what `sort | take N` becomes)"
+            },
         ],
         Input::Bag(Need::Any),
-        same,
+        rule_sort,
         "a stable global sort",
         r#"from ["bb", "a", "ccc"] | sort by=len desc=true"#
     ),

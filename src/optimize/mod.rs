@@ -6,6 +6,7 @@
 //! |-----------|-----------------------------------------------------------------------|
 //! | `cull`    | drops nodes no output needs                                           |
 //! | `cse`     | merges identical sub-DAGs (the same file read in two outputs)        |
+//! | `topn`    | `sort … \| take N` → `sort … limit=N` (holds N, not everything)        |
 //! | `fuse`    | chains of elementwise steps with a single consumer → one node          |
 //! | `combine` | aggregation → per-partition partial (fused into its feeder) + merge   |
 
@@ -13,6 +14,7 @@ pub mod combine;
 pub mod cse;
 pub mod cull;
 pub mod fuse;
+pub mod topn;
 
 use crate::ops::Kind;
 use crate::plan::{Node, Phase, Plan};
@@ -32,6 +34,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "cse",
         run: cse::cse,
+    },
+    Pass {
+        name: "topn",
+        run: topn::topn,
     },
     Pass {
         name: "fuse",
