@@ -303,16 +303,17 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
             if profile.is_some() {
                 opts.observers.push(recorder.clone());
             }
-            let report = driver::run(&plan, &opts)?;
-            let mut stdout = std::io::stdout().lock();
-            if let Err(e) = output::print(&report.outputs, format, &mut stdout) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Diag::run(
-                        "flow::io::stdout",
-                        format!("cannot write to stdout: {}", crate::diag::io_reason(&e)),
-                    )
-                    .into());
-                }
+            // Outputs print as soon as each is known; one in input order
+            // streams a few partitions at a time (`| head -1` prints at once).
+            let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            opts.emitter = Some(Arc::new(std::sync::Mutex::new(output::Printer::new(
+                format, stdout,
+            ))));
+            match driver::run(&plan, &opts) {
+                Ok(_) => {}
+                // The reader went away (`| head`): stop quietly, as a pipe expects.
+                Err(d) if d.0.iter().any(|d| d.code == crate::exec::STDOUT_CLOSED) => return Ok(()),
+                Err(d) => return Err(d),
             }
             match profile {
                 Some("json") => eprint!("{}", crate::exec::profile::json(&plan, &recorder.nodes())),

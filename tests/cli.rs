@@ -285,3 +285,45 @@ fn repetition_too_big_is_a_diagnostic() {
         assert!(o.stderr.contains("in `map`"), "{src}: {}", o.stderr);
     }
 }
+
+/// Output whose order is its input order prints as it is computed: a reader
+/// that stops after one line stops the run, quietly, with exit 0; the
+/// outputs before and after a streamed one still print in script order.
+#[test]
+fn output_streams_and_a_closed_pipe_stops_the_run() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(["-e", "range 30000000 | map str(it)"])
+        .current_dir(common::root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 2];
+    std::io::Read::read_exact(&mut out, &mut first).unwrap();
+    assert_eq!(&first, b"0\n");
+    drop(out);
+    // 30 M elements take long in a debug build; the closed pipe ends it early.
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+
+    for format in ["tsv", "json", "table"] {
+        let o = flow(&[
+            "-e",
+            "range 3 | count\nrange 2500000 | map it * 2 | filter it % 1000000 == 0\nfrom [\"a\"] | frequencies",
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let want = match format {
+            "json" => "3\n0\n1000000\n2000000\n3000000\n4000000\n{\"value\":\"a\",\"count\":1}\n",
+            "tsv" => "3\n\n0\n1000000\n2000000\n3000000\n4000000\n\nvalue\tcount\na\t1\n",
+            _ => "3\n\n      0\n1000000\n2000000\n3000000\n4000000\n\nvalue  count\na          1\n",
+        };
+        assert_eq!(o.stdout, want, "{format}");
+    }
+}

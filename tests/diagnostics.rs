@@ -631,6 +631,10 @@ const NEVER_SHOWN: &[&str] = &[
     // ends the process). The REPL prints a bare `cancelled` instead of
     // rendering the diagnostic, so its code never reaches the user.
     "flow::exec::cancelled",
+    // A run whose stdout reader went away (`flow … | head -1`) stops with
+    // it, and the command line exits 0 without a word, as a pipe expects
+    // (tests/cli.rs checks that).
+    "flow::io::stdout_closed",
 ];
 
 /// The `flow::PHASE::NAME` code at the start of `text`, if one is there.

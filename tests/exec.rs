@@ -272,17 +272,19 @@ fn a_missing_script_file_exits_2() {
 }
 
 #[test]
-fn a_failing_run_prints_no_partial_result() {
+fn a_failing_run_stops_where_it_fails() {
     let d = tmp();
     write(d.path(), "n.jsonl", b"{\"n\": 1}\n{\"n\": 0}\n");
-    // The first output is fine; the second fails: nothing at all is printed.
-    let e = fails(
+    // Outputs print as they are known, as a Python script's would: the
+    // first is printed, the second fails (exit 1, the diagnostic on stderr).
+    let r = run(
         d.path(),
-        "range 5 | sum\nread_json \"n.jsonl\" | map 1 / .n",
+        "range 5 | sum\nread_json \"n.jsonl\" | map 1 / .n | sum",
         &[],
-        1,
     );
-    assert!(e.contains("division by zero"), "{e}");
+    assert_eq!((r.code, r.stdout.as_str()), (1, "10\n"), "{r:?}");
+    assert!(r.stderr.contains("division by zero"), "{r:?}");
+    // A missing input is found before any data is read: nothing is printed.
     fails(d.path(), "range 5 | sum\nread_text \"missing.txt\"", &[], 1);
 }
 

@@ -67,6 +67,9 @@ pub struct ExecOptions {
     pub cancel: Arc<AtomicBool>,
     /// Who watches the run: `--profile`, the progress bar, a dashboard.
     pub observers: Vec<Arc<dyn Observer>>,
+    /// Where outputs go as soon as each is known (the command line's
+    /// printer); `None`: they are returned in the [`RunReport`].
+    pub emitter: Option<Arc<Mutex<dyn output::Emitter>>>,
 }
 
 impl ExecOptions {
@@ -76,6 +79,7 @@ impl ExecOptions {
             preview: None,
             cancel: Arc::new(AtomicBool::new(false)),
             observers: Vec::new(),
+            emitter: None,
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn run(plan: &Plan, opts: &ExecOptions, cache: Option<&mut Cache>) -> Result
     ctx.cancel = opts.cancel.clone();
     ctx.preview = opts.preview;
     ctx.observers = opts.observers.clone();
+    ctx.emitter = opts.emitter.clone();
     execute_cached(plan, &ctx, cache)
 }
 
@@ -97,6 +102,8 @@ pub struct Ctx {
     pub cancel: Arc<AtomicBool>,
     /// Who watches the run (see [`observe`]); empty: nothing is recorded.
     pub observers: Vec<Arc<dyn Observer>>,
+    /// Where outputs go as soon as known (see [`ExecOptions::emitter`]).
+    pub emitter: Option<Arc<Mutex<dyn output::Emitter>>>,
     /// Bytes physically read from input files, overlaps between partitions
     /// included (how much IO a read costs, as tests of the reader check).
     pub bytes_io: AtomicU64,
@@ -112,6 +119,7 @@ impl Ctx {
             threads: threads.max(1),
             cancel: Arc::new(AtomicBool::new(false)),
             observers: Vec::new(),
+            emitter: None,
             bytes_io: AtomicU64::new(0),
             preview: None,
         }
@@ -161,6 +169,8 @@ enum Data {
     Parts(Arc<Vec<Vec<Value>>>),
     Partials(Vec<Partial>),
     Written,
+    /// Handed to the emitter partition by partition; nothing kept.
+    Emitted,
 }
 
 /// Results of persisted nodes kept between runs (the REPL's bound
@@ -346,6 +356,8 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
     };
     let mut results: HashMap<NodeId, Data> = HashMap::new();
     let mut reused = Vec::new();
+    let emitter = ctx.emitter.clone();
+    let mut next_out = 0;
     // Cached persisted nodes need nothing upstream of them.
     let hit = |n: NodeId| -> Option<Arc<Vec<Vec<Value>>>> {
         let c = cache.as_deref()?;
@@ -413,7 +425,33 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
             }
             _ => usize::MAX,
         };
-        let (data, tally) = run_node(run, n, in_data, keep)?;
+        // The next output to hand over, if nothing else reads it, may go
+        // to the emitter partition by partition as it is computed.
+        let streamed = emitter.as_ref().and_then(|em| {
+            let o = plan.outputs.get(next_out)?;
+            let node = &plan.graph[n];
+            let eligible = o.node == n
+                && plan.outputs.iter().filter(|o| o.node == n).count() == 1
+                && !remaining.contains_key(&n)
+                && !node.persist
+                && node.last().phase != Phase::Partial
+                && !run.lowered.node(n).streamed
+                && !matches!(node.kind(), Kind::Aggregate | Kind::Sink(_))
+                && lock(em).streams(node.ty());
+            eligible.then_some(em)
+        });
+        let (data, tally) = match streamed {
+            Some(em) => {
+                lock(em)
+                    .begin(next_out, plan.graph[n].ty())
+                    .map_err(stdout_error)?;
+                let mut give = |values: &[Value]| lock(em).rows(values).map_err(stdout_error);
+                let r = run_node(run, n, in_data, keep, Some(&mut give))?;
+                next_out += 1;
+                r
+            }
+            None => run_node(run, n, in_data, keep, None)?,
+        };
         if keep != usize::MAX {
             totals.insert(n, tally.counts.last().copied().unwrap_or(0) as usize);
         }
@@ -430,19 +468,29 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
             c.put(keys[&n].clone(), p.clone());
         }
         results.insert(n, data);
+        // Hand over every output now known, in script order.
+        if let Some(em) = &emitter {
+            while let Some(o) = plan.outputs.get(next_out) {
+                let Some(data) = results.get(&o.node) else {
+                    break;
+                };
+                let out = output_data(plan, o.node, data, &totals, ctx.preview);
+                lock(em).whole(next_out, &out).map_err(stdout_error)?;
+                next_out += 1;
+            }
+        }
+    }
+    if emitter.is_some() {
+        // Everything went to the emitter.
+        return Ok(RunReport {
+            outputs: Vec::new(),
+            reused,
+        });
     }
     let mut outs = Vec::with_capacity(plan.outputs.len());
     for o in &plan.outputs {
-        let ty = plan.graph[o.node].ty().clone();
-        let mut values: Vec<Value> = match results.get(&o.node) {
-            Some(Data::Parts(p)) => p.iter().flatten().cloned().collect(),
-            _ => Vec::new(),
-        };
-        let total = totals.get(&o.node).copied().unwrap_or(values.len());
-        if let Some(k) = ctx.preview {
-            values.truncate(k);
-        }
-        outs.push(OutputData { ty, values, total });
+        let data = results.get(&o.node).unwrap_or(&Data::Written);
+        outs.push(output_data(plan, o.node, data, &totals, ctx.preview));
     }
     reused.sort();
     reused.dedup();
@@ -452,15 +500,62 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
     })
 }
 
+/// An output's elements as the face gets them.
+fn output_data(
+    plan: &Plan,
+    n: NodeId,
+    data: &Data,
+    totals: &HashMap<NodeId, usize>,
+    preview: Option<usize>,
+) -> OutputData {
+    let ty = plan.graph[n].ty().clone();
+    let mut values: Vec<Value> = match data {
+        Data::Parts(p) => p.iter().flatten().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let total = totals.get(&n).copied().unwrap_or(values.len());
+    if let Some(k) = preview {
+        values.truncate(k);
+    }
+    OutputData { ty, values, total }
+}
+
+/// A failed write to stdout; a closed pipe (`| head`) stops the run
+/// quietly (the face exits 0 and prints nothing more).
+fn stdout_error(e: std::io::Error) -> Diag {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Diag::run(STDOUT_CLOSED, "stdout was closed")
+    } else {
+        Diag::run(
+            "flow::io::stdout",
+            format!("cannot write to stdout: {}", crate::diag::io_reason(&e)),
+        )
+    }
+}
+
+/// The code of the error that stops a run whose reader went away (`| head`):
+/// no one sees it; the command line exits 0.
+pub const STDOUT_CLOSED: &str = "flow::io::stdout_closed";
+
 fn share(d: &Data) -> Data {
     match d {
         Data::Parts(p) => Data::Parts(p.clone()),
         Data::Written => Data::Written,
+        Data::Emitted => Data::Emitted,
         Data::Partials(_) => unreachable!("a partial result has one consumer, its merge"),
     }
 }
 
-fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Data, Tally), Diag> {
+/// Hands one partition of an output to the emitter.
+type Stream<'s> = &'s mut dyn FnMut(&[Value]) -> Result<(), Diag>;
+
+fn run_node(
+    run: &Run,
+    n: NodeId,
+    inputs: Vec<Data>,
+    keep: usize,
+    stream: Option<Stream>,
+) -> Result<(Data, Tally), Diag> {
     let (plan, ctx, env) = (run.plan, run.ctx, run.env);
     let tasks = run.lowered.node(n);
     let head = tasks.head_step(plan);
@@ -484,9 +579,11 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
             .run_stream(run.lowered.tasks(n, h, ctx), |t, f| {
                 run.lowered.produce_task(n, h, t, ctx, f)
             }),
-        Some((h, Kind::Source, _)) => {
-            work.run(tasks.tasks, |i, f| run.lowered.produce(n, h, i, ctx, f))
-        }
+        Some((h, Kind::Source, _)) => work.run_or_stream(
+            tasks.tasks,
+            |i, f| run.lowered.produce(n, h, i, ctx, f),
+            stream,
+        ),
         Some((h, Kind::Aggregate, phase)) => {
             let hspec = Spec::new(h);
             // Skip ordering a set-like result when what follows ignores
@@ -532,7 +629,7 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
                     _ => unreachable!("concat reads parts"),
                 }
             }
-            work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
+            work.run_or_stream(parts.len(), |i, f| feed_values(&parts[i], ctx, f), stream)
         }
         Some((h, Kind::Sink(format), _)) => {
             let parts = single(inputs);
@@ -592,7 +689,7 @@ fn run_node(run: &Run, n: NodeId, inputs: Vec<Data>, keep: usize) -> Result<(Dat
         Some((h, Kind::Elementwise, _)) => unreachable!("{} is not a head", h.op.name),
         None => {
             let parts = single(inputs);
-            work.run(parts.len(), |i, f| feed_values(&parts[i], ctx, f))
+            work.run_or_stream(parts.len(), |i, f| feed_values(&parts[i], ctx, f), stream)
         }
     }?;
     let tally = work.tally.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -788,6 +885,34 @@ impl<'a> Work<'a> {
             .is_some_and(|limit| self.taken.load(Ordering::Relaxed) >= limit as u64)
     }
 
+    /// [`Work::run`], or with `stream`, runs the partitions a window of a few
+    /// at a time and hands each window's parts over in order before the
+    /// next starts: memory holds a window, not the output.
+    fn run_or_stream(
+        &self,
+        count: usize,
+        produce: impl Fn(usize, kernel::Emit) -> Result<(), Diag> + Sync,
+        stream: Option<Stream>,
+    ) -> Result<Data, Diag> {
+        let Some(stream) = stream else {
+            return self.run(count, produce);
+        };
+        let window = 2 * self.ctx.threads;
+        let produce = |i: &usize, f: kernel::Emit| produce(*i, f);
+        let mut start = 0;
+        while start < count {
+            let end = (start + window).min(count);
+            let tasks = (start..end).into_par_iter().map(|i| (i, Ok(i)));
+            if let Data::Parts(parts) = self.collect(tasks, produce)? {
+                for p in parts.iter() {
+                    stream(p)?;
+                }
+            }
+            start = end;
+        }
+        Ok(Data::Emitted)
+    }
+
     /// Whether task `seq` comes after one that failed (and need not run).
     fn after_failure(&self, seq: usize) -> bool {
         seq > self.failed.load(Ordering::Relaxed)
@@ -968,6 +1093,6 @@ struct Held<'p> {
 }
 
 /// The mutex's value, even if a thread panicked holding it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }

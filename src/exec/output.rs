@@ -35,6 +35,93 @@ impl Format {
     }
 }
 
+/// Where a run's outputs go as soon as each is known, in script order: an
+/// output whose order is its input order is handed over a partition at a
+/// time ([`Emitter::rows`]) when its printed form does not depend on rows
+/// still to come; any other output whole ([`Emitter::whole`]).
+pub trait Emitter: Send {
+    /// Whether an output of this type can be printed a partition at a time.
+    fn streams(&self, ty: &Coll) -> bool;
+    /// The start of output `i`, before its first rows.
+    fn begin(&mut self, i: usize, ty: &Coll) -> io::Result<()>;
+    /// The next rows of the output begun last.
+    fn rows(&mut self, values: &[Value]) -> io::Result<()>;
+    /// An output known whole.
+    fn whole(&mut self, i: usize, out: &OutputData) -> io::Result<()>;
+}
+
+/// Prints outputs as [`print`] does, but as they come.
+pub struct Printer<W: Write + Send> {
+    format: Format,
+    w: W,
+    first: bool,
+}
+
+impl<W: Write + Send> Printer<W> {
+    pub fn new(format: Format, w: W) -> Printer<W> {
+        Printer {
+            format,
+            w,
+            first: true,
+        }
+    }
+
+    /// The blank line between two printed outputs.
+    fn separate(&mut self, ty: &Coll) -> io::Result<()> {
+        if *ty == Coll::Written {
+            return Ok(());
+        }
+        if !self.first && self.format != Format::Json {
+            writeln!(self.w)?;
+        }
+        self.first = false;
+        Ok(())
+    }
+}
+
+impl<W: Write + Send> Emitter for Printer<W> {
+    fn streams(&self, ty: &Coll) -> bool {
+        // A table aligns on every row, and TSV/CSV records take their header
+        // from every record's keys: those wait for the whole output.
+        match (self.format, ty) {
+            (Format::Json, Coll::Bag(_)) => true,
+            (Format::Tsv | Format::Csv, Coll::Bag(t)) => {
+                !matches!(t, crate::types::Type::Record(_) | crate::types::Type::Any)
+            }
+            _ => false,
+        }
+    }
+
+    fn begin(&mut self, _: usize, ty: &Coll) -> io::Result<()> {
+        self.separate(ty)
+    }
+
+    fn rows(&mut self, values: &[Value]) -> io::Result<()> {
+        let mut s = String::new();
+        for v in values {
+            s.clear();
+            match self.format {
+                Format::Json => json(v, &mut s),
+                Format::Tsv => s = tsv_field(&cell(v, "")),
+                Format::Csv => s = csv_field(&cell(v, "")),
+                Format::Table => unreachable!("a table does not stream"),
+            }
+            s.push('\n');
+            self.w.write_all(s.as_bytes())?;
+        }
+        self.w.flush()
+    }
+
+    fn whole(&mut self, _: usize, out: &OutputData) -> io::Result<()> {
+        if out.ty == Coll::Written {
+            return Ok(());
+        }
+        self.separate(&out.ty)?;
+        print_one(out, self.format, &mut self.w, None)?;
+        self.w.flush()
+    }
+}
+
 /// Prints every output that has a value (sinks print nothing).
 pub fn print(outs: &[OutputData], format: Format, w: &mut dyn Write) -> io::Result<()> {
     let mut first = true;
