@@ -327,3 +327,39 @@ fn output_streams_and_a_closed_pipe_stops_the_run() {
         assert_eq!(o.stdout, want, "{format}");
     }
 }
+
+/// Anything printed to a full disk is a failure, the plan picture too.
+#[test]
+fn visualize_to_a_full_disk_exits_1() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: this machine has no /dev/full");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(["examples/wordcount.flow", "--visualize"])
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No space left on device"));
+}
+
+/// Quoted CSV fields may hold separators, newlines and doubled quotes, up to
+/// the last byte of the file; only a quote never closed is an error.
+#[test]
+fn csv_quotes_that_close_are_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.csv");
+    std::fs::write(&path, "\u{feff}a,b\n1,\"x, \"\"y\"\"\nz\"\n2,\"last\"\"\"").unwrap();
+    let o = flow(&[
+        "-e",
+        &format!("read_csv \"{}\" | map .b", path.display()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "\"x, \\\"y\\\"\\nz\"\n\"last\\\"\"\n");
+}

@@ -357,6 +357,14 @@ fn bad_input_data_points_at_the_source() {
         "read_csv \"people.csv\" | count"
     );
     run!(
+        "csv_unterminated_quote",
+        &[(
+            "people.csv",
+            b"name,note\nann,\"fine\"\nbob,\"never closed\ncid,x\ndee,y\n"
+        )],
+        "read_csv \"people.csv\" | count"
+    );
+    run!(
         "gzip_text_corrupt",
         &[("logs.txt.gz", b"plain text, not gzip\n")],
         "read_text \"logs.txt.gz\" | count"

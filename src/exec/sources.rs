@@ -286,6 +286,44 @@ fn bad_json(
     }
 }
 
+/// Whether the CSV record starting at byte `start` of `path` opens a quoted
+/// field that the file never closes (RFC 4180: a field that starts with `"`
+/// ends at the next `"` not doubled).
+fn quote_left_open(path: &std::path::Path, start: u64, sep: u8) -> std::io::Result<bool> {
+    use std::io::Seek;
+    let mut fh = std::fs::File::open(path)?;
+    fh.seek(std::io::SeekFrom::Start(start))?;
+    let mut r = std::io::BufReader::new(fh);
+    let (mut field_start, mut quoted, mut quote_seen) = (true, false, false);
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(quoted && !quote_seen);
+        }
+        for &c in buf {
+            if quoted {
+                if quote_seen {
+                    // `""` is a quote inside the field; anything else closes it.
+                    quote_seen = false;
+                    if c != b'"' {
+                        quoted = false;
+                        field_start = c == sep || c == b'\n' || c == b'\r';
+                    }
+                } else if c == b'"' {
+                    quote_seen = true;
+                }
+            } else if c == b'"' && field_start {
+                quoted = true;
+                field_start = false;
+            } else {
+                field_start = c == sep || c == b'\n' || c == b'\r';
+            }
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
+}
+
 /// A file whose bytes are reported as read (for progress) as they are.
 struct Counted<'a, R> {
     inner: R,
@@ -325,7 +363,8 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     } else {
         Box::new(std::io::BufReader::with_capacity(1 << 20, fh))
     };
-    if r.fill_buf().map_err(io_err)?.starts_with(b"\xEF\xBB\xBF") {
+    let bom = r.fill_buf().map_err(io_err)?.starts_with(b"\xEF\xBB\xBF");
+    if bom {
         r.consume(3);
     }
     // The catalog's `PKind::CsvSep` has checked it is one single-byte character.
@@ -341,12 +380,33 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     let mut names: Option<Vec<Arc<str>>> = None;
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u64;
+    // Where the last record started (byte offset, line), for the check at the end.
+    let mut last: Option<(u64, u64)> = None;
     loop {
         if row % 65536 == 65535 && ctx.cancelled() {
             return Err(super::cancelled());
         }
         match rdr.read_byte_record(&mut rec) {
-            Ok(false) => return Ok(()),
+            Ok(false) => {
+                // A quote never closed makes the CSV reader swallow the rest
+                // of the file into one field, silently: say so instead.
+                // (Checked on plain files; a gzip file would be read twice.)
+                if let (false, Some((start, line))) = (file.gzip, last) {
+                    let start = start + if bom { 3 } else { 0 };
+                    if quote_left_open(&file.path, start, sep).map_err(io_err)? {
+                        return Err(Diag::run(
+                            "flow::io::bad_csv",
+                            format!(
+                                "unterminated quoted field at {}:{line}: its quote is never closed",
+                                file.path.display()
+                            ),
+                        )
+                        .at(span.unwrap_or(step.span), "read here")
+                        .help("close the field with `\"`; a quote inside a quoted field is written `\"\"`"));
+                    }
+                }
+                return Ok(());
+            }
             Ok(true) => {}
             Err(e) => {
                 let pos = e
@@ -362,6 +422,7 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         }
         row += 1;
         let offset = rec.position().map_or(0, |p| p.byte());
+        last = rec.position().map(|p| (p.byte(), p.line()));
         let mut fields: Vec<Value> = Vec::with_capacity(rec.len());
         for field in rec.iter() {
             fields.push(Value::str(&read::decode(
