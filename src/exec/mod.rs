@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rayon::prelude::*;
 
 use crate::diag::{Diag, Diags};
-use crate::ops::{Arg, Kind};
+use crate::ops::{Arg, Kind, SinkFormat};
 use crate::plan::{NodeId, Phase, Plan};
 use crate::types::Coll;
 use crate::value::Value;
@@ -169,8 +169,9 @@ enum Data {
     Parts(Arc<Vec<Vec<Value>>>),
     Partials(Vec<Partial>),
     Written,
-    /// Handed to the emitter partition by partition; nothing kept.
-    Emitted,
+    /// Handed over partition by partition (to the emitter, or into the
+    /// files of the sink that reads it); nothing kept. How many elements.
+    Emitted(u64),
 }
 
 /// Results of persisted nodes kept between runs (the REPL's bound
@@ -433,15 +434,24 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
             let eligible = o.node == n
                 && plan.outputs.iter().filter(|o| o.node == n).count() == 1
                 && !remaining.contains_key(&n)
-                && !node.persist
-                && node.last().phase != Phase::Partial
-                && !run.lowered.node(n).streamed
-                && !matches!(node.kind(), Kind::Aggregate | Kind::Sink(_))
+                && streams_out(run, n)
                 && lock(em).streams(node.ty());
             eligible.then_some(em)
         });
-        let (data, tally) = match streamed {
-            Some(em) => {
+        // A node whose only reader is a text or JSON sink writes into the
+        // sink's files as it is computed, a window of partitions at a time.
+        let sink = (streamed.is_none() && streams_out(run, n))
+            .then(|| match plan.consumers(n)[..] {
+                [s] if plan.uses(n) == 1 => match plan.graph[s].first().op.kind {
+                    Kind::Sink(f @ (SinkFormat::Text | SinkFormat::Json)) => Some((s, f)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .flatten();
+        let (data, tally) = match (streamed, sink) {
+            (None, Some((s, format))) => stream_into_sink(run, n, s, format, in_data, keep)?,
+            (Some(em), _) => {
                 lock(em)
                     .begin(next_out, plan.graph[n].ty())
                     .map_err(stdout_error)?;
@@ -450,7 +460,7 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
                 next_out += 1;
                 r
             }
-            None => run_node(run, n, in_data, keep, None)?,
+            (None, None) => run_node(run, n, in_data, keep, None)?,
         };
         if keep != usize::MAX {
             totals.insert(n, tally.counts.last().copied().unwrap_or(0) as usize);
@@ -500,6 +510,73 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
     })
 }
 
+/// Whether node `n` can hand its output over a window of partitions at a
+/// time: its tasks read indexed partitions and end in elements, not in a
+/// partial, a merge or a sink, and nothing keeps its result.
+fn streams_out(run: &Run, n: NodeId) -> bool {
+    let node = &run.plan.graph[n];
+    !node.persist
+        && node.last().phase != Phase::Partial
+        && !run.lowered.node(n).streamed
+        && !matches!(node.kind(), Kind::Aggregate | Kind::Sink(_))
+}
+
+/// Runs node `n` straight into the files of the sink `s` that alone reads
+/// it: with `*`, each partition is its own file; else one file, appended
+/// in partition order. The sink's tasks are reported as they are written.
+fn stream_into_sink(
+    run: &Run,
+    n: NodeId,
+    s: NodeId,
+    format: SinkFormat,
+    inputs: Vec<Data>,
+    keep: usize,
+) -> Result<(Data, Tally), Diag> {
+    let ctx = run.ctx;
+    let step = run.plan.graph[s].first();
+    let task = |i: usize, started: std::time::Instant, elements: u64| {
+        if ctx.observed() {
+            let worker = rayon::current_thread_index().unwrap_or(ctx.threads);
+            ctx.emit(&Event::TaskStarted {
+                node: s,
+                partition: i,
+                worker,
+            });
+            ctx.emit(&Event::TaskFinished(&observe::Task {
+                node: s,
+                partition: i,
+                worker,
+                started,
+                finished: std::time::Instant::now(),
+                elements_in: elements,
+                elements_out: elements,
+                bytes: 0,
+            }));
+        }
+    };
+    if lower::per_partition_sink(step) {
+        let mut next = 0;
+        let mut give = |values: &[Value]| {
+            let started = std::time::Instant::now();
+            let w = write::write(step, format, write::part_file(step, next, values))?;
+            lock(run.pending).add(vec![w]);
+            task(next, started, values.len() as u64);
+            next += 1;
+            Ok(())
+        };
+        return run_node(run, n, inputs, keep, Some(&mut give));
+    }
+    let started = std::time::Instant::now();
+    let mut file = write::Appender::create(step, format, &mut lock(run.pending))?;
+    let mut give = |values: &[Value]| file.append(values);
+    let r = run_node(run, n, inputs, keep, Some(&mut give))?;
+    file.finish()?;
+    if let (Data::Emitted(k), _) = &r {
+        task(0, started, *k);
+    }
+    Ok(r)
+}
+
 /// An output's elements as the face gets them.
 fn output_data(
     plan: &Plan,
@@ -541,7 +618,7 @@ fn share(d: &Data) -> Data {
     match d {
         Data::Parts(p) => Data::Parts(p.clone()),
         Data::Written => Data::Written,
-        Data::Emitted => Data::Emitted,
+        Data::Emitted(k) => Data::Emitted(*k),
         Data::Partials(_) => unreachable!("a partial result has one consumer, its merge"),
     }
 }
@@ -630,6 +707,16 @@ fn run_node(
                 }
             }
             work.run_or_stream(parts.len(), |i, f| feed_values(&parts[i], ctx, f), stream)
+        }
+        Some((_, Kind::Sink(_), _)) if matches!(inputs.first(), Some(Data::Emitted(_))) => {
+            // Written while its input was computed (`stream_into_sink`).
+            let Some(Data::Emitted(written)) = inputs.first() else {
+                unreachable!("checked above")
+            };
+            let mut t = lock(&work.tally);
+            t.counts[0] = *written;
+            t.partitions = tasks.tasks;
+            Ok(Data::Written)
         }
         Some((h, Kind::Sink(format), _)) => {
             let parts = single(inputs);
@@ -910,7 +997,8 @@ impl<'a> Work<'a> {
             }
             start = end;
         }
-        Ok(Data::Emitted)
+        let emitted = lock(&self.tally).counts.last().copied().unwrap_or(0);
+        Ok(Data::Emitted(emitted))
     }
 
     /// Whether task `seq` comes after one that failed (and need not run).

@@ -111,6 +111,17 @@ impl Pending {
     }
 }
 
+/// The file of partition `i` of a sink with `*` in its path.
+pub fn part_file<'a>(step: &Step, i: usize, values: &'a [Value]) -> File<'a> {
+    let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
+        unreachable!("a sink has a path");
+    };
+    File {
+        target: PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)),
+        values: values.iter().collect(),
+    }
+}
+
 /// The files a sink writes: with `*` in its path one per partition
 /// (`part-0000`, …), else one holding every partition in order.
 pub fn files_of<'a>(step: &Step, parts: &'a [Vec<Value>]) -> Vec<File<'a>> {
@@ -185,6 +196,129 @@ pub fn write(step: &Step, format: SinkFormat, file: File) -> Result<Written, Dia
         return Err(fail(e));
     }
     Ok(Written::Temporary { tmp, target, span })
+}
+
+/// A sink's one file, written a window of partitions at a time, in order,
+/// as its input is computed (so the input is never held whole). Its
+/// temporary file is pending from the start, so a failure removes it.
+pub struct Appender {
+    out: Option<Out>,
+    format: SinkFormat,
+    target: PathBuf,
+    span: Span,
+}
+
+enum Out {
+    Plain(std::io::BufWriter<std::fs::File>),
+    Gz(flate2::write::GzEncoder<std::io::BufWriter<std::fs::File>>),
+}
+
+impl Write for Out {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::Plain(w) => w.write(b),
+            Out::Gz(w) => w.write(b),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::Plain(w) => w.flush(),
+            Out::Gz(w) => w.flush(),
+        }
+    }
+}
+
+impl Appender {
+    /// Opens the sink's file: its temporary name (added to `pending`), or
+    /// the target itself when it is a device or a FIFO.
+    pub fn create(
+        step: &Step,
+        format: SinkFormat,
+        pending: &mut Pending,
+    ) -> Result<Appender, Diag> {
+        let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
+            unreachable!("a sink has a path");
+        };
+        let span = step.args[0].span.unwrap_or(step.span);
+        let target = PathBuf::from(&**path);
+        let fail = |e: std::io::Error| {
+            Diag::run(
+                "flow::io::write_failed",
+                format!("cannot write {}: {}", target.display(), io_reason(&e)),
+            )
+            .at(span, "writing here")
+        };
+        let file = match std::fs::metadata(&target) {
+            Ok(m) if m.is_dir() => {
+                return Err(Diag::run(
+                    "flow::io::write_failed",
+                    format!("cannot write {}: it is a directory", target.display()),
+                )
+                .at(span, "writing here")
+                .help("give a file name, or `DIR/*.txt` for one file per partition"))
+            }
+            Ok(m) if !m.is_file() => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(fail)?,
+            _ => {
+                if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(fail)?;
+                }
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+                temporaries().push(tmp.clone());
+                pending.files.push((tmp.clone(), target.clone(), span));
+                std::fs::File::create(&tmp).map_err(fail)?
+            }
+        };
+        let w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let out = if target.extension().is_some_and(|e| e == "gz") {
+            Out::Gz(flate2::write::GzEncoder::new(
+                w,
+                flate2::Compression::default(),
+            ))
+        } else {
+            Out::Plain(w)
+        };
+        Ok(Appender {
+            out: Some(out),
+            format,
+            target,
+            span,
+        })
+    }
+
+    fn fail(&self, e: std::io::Error) -> Diag {
+        Diag::run(
+            "flow::io::write_failed",
+            format!("cannot write {}: {}", self.target.display(), io_reason(&e)),
+        )
+        .at(self.span, "writing here")
+    }
+
+    /// Writes the next partition's elements.
+    pub fn append(&mut self, values: &[Value]) -> Result<(), Diag> {
+        let refs: Vec<&Value> = values.iter().collect();
+        let format = self.format;
+        match self.out.as_mut() {
+            Some(out) => emit(format, out, &refs).map_err(|e| self.fail(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes and closes the file (it is renamed when the run succeeds).
+    pub fn finish(mut self) -> Result<(), Diag> {
+        let done = match self.out.take() {
+            Some(Out::Plain(mut w)) => w.flush(),
+            Some(Out::Gz(w)) => w.finish().and_then(|mut w| w.flush()),
+            None => Ok(()),
+        };
+        done.map_err(|e| self.fail(e))
+    }
 }
 
 fn write_file(
