@@ -78,3 +78,29 @@ fn utf8_offsets_are_exact_at_every_blocksize() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Several bad lines anywhere in a file cut into tiny partitions: the
+    /// error names the first bad line in input order, at any thread count.
+    #[test]
+    fn the_first_of_several_bad_elements_is_reported(
+        bad in proptest::collection::btree_set(0usize..600, 1..6),
+        blocksize in 8u64..200,
+        threads in 1usize..5,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.txt");
+        let text: String = (0..600)
+            .map(|i| if bad.contains(&i) { format!("{i}x\n") } else { format!("{i}\n") })
+            .collect();
+        std::fs::write(&path, text).unwrap();
+        let first = bad.iter().next().unwrap();
+        let src = format!("read_text \"{}\" blocksize={blocksize}B | map int(it) | sum", path.display());
+        proptest::prop_assert_eq!(
+            error_of(&src, threads),
+            format!("invalid literal for int(): '{first}x'")
+        );
+    }
+}

@@ -238,3 +238,39 @@ fn deep_and_long_scripts_are_diagnostics_not_crashes() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Deep nestings of random kinds and depths, mixed: a diagnostic when past
+    /// the limit, a run when within it, never a crash.
+    #[test]
+    fn deep_mixtures_never_crash(
+        kinds in proptest::collection::vec(0u8..6, 1..6),
+        depth in 1usize..4000,
+    ) {
+        let mut open = String::new();
+        let mut close = String::new();
+        for i in 0..depth {
+            match kinds[i % kinds.len()] {
+                0 => { open.push('('); close.insert(0, ')'); }
+                1 => { open.push('['); close.insert_str(0, "][0]"); }
+                2 => { open.push_str("abs("); close.insert(0, ')'); }
+                3 => { open.push_str("- "); }
+                4 => { open.push_str("0 + "); }
+                _ => { open.push_str("(1 * "); close.insert(0, ')'); }
+            }
+        }
+        let src = format!("range 2 | map {open}it{close}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep.flow");
+        std::fs::write(&path, &src).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flow"))
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        prop_assert!(code == Some(0) || code == Some(2), "exit {:?} at depth {}", code, depth);
+    }
+}
