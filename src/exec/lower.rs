@@ -133,15 +133,18 @@ pub fn lower(plan: &Plan, threads: usize) -> Result<Lowered, Diags> {
 /// Lowers a plan whose sources have the given partition counts (1 when not
 /// given), without looking at any file: for pictures and tests of the rules.
 pub fn lower_counts(plan: &Plan, counts: &HashMap<NodeId, usize>) -> Lowered {
-    let mut given = |n: NodeId, _: &Step| Ok((counts.get(&n).copied().unwrap_or(1), None));
+    let mut given = |n: NodeId, _: &Step| Ok((counts.get(&n).copied().unwrap_or(1), None, None));
     match lower_with(plan, &mut given) {
         Ok(l) => l,
         Err(_) => unreachable!("given counts cannot fail"),
     }
 }
 
-type SourceTasks<'a> =
-    dyn FnMut(NodeId, &Step) -> Result<(usize, Option<FileSource>), crate::diag::Diag> + 'a;
+/// A source's task count, its files when it reads files, and how many
+/// elements it yields when that is known before it runs.
+type SourceInfo = (usize, Option<FileSource>, Option<u64>);
+
+type SourceTasks<'a> = dyn FnMut(NodeId, &Step) -> Result<SourceInfo, crate::diag::Diag> + 'a;
 
 fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
     let order = plan.topo();
@@ -154,12 +157,11 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
         let first = &steps[0];
         let inputs = plan.inputs(n);
         let count = |i: &NodeId| nodes.get(i).map_or(1, |t: &NodeTasks| t.tasks);
-        let elements = (first.op.kind == Kind::Source)
-            .then(|| known_elements(first))
-            .flatten();
+        let mut elements = None;
         let (tasks, feed, streamed, bytes) = match (first.op.kind, head.is_some()) {
             (Kind::Source, _) => match source(n, first) {
-                Ok((tasks, fs)) => {
+                Ok((tasks, fs, known)) => {
+                    elements = known;
                     let streamed = fs.as_ref().is_some_and(|fs| {
                         first.op.option("blocksize").is_some() && fs.files.iter().any(|f| f.gzip)
                     });
@@ -218,63 +220,24 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
     })
 }
 
-/// How many elements a source yields, if known without reading anything.
-fn known_elements(step: &Step) -> Option<u64> {
-    match step.op.id {
-        OpId::Range => match step.arg(0) {
-            Some(Arg::Value(Value::Int(n))) => Some((*n).max(0) as u64),
-            _ => None,
-        },
-        OpId::From => match step.arg(0) {
-            Some(Arg::Value(Value::List(items))) => Some(items.len() as u64),
-            _ => None,
-        },
-        OpId::ReadText | OpId::ReadJson | OpId::ReadCsv | OpId::Stdin => None,
-        other @ (OpId::Lower
-        | OpId::Upper
-        | OpId::Strip
-        | OpId::Split
-        | OpId::Purge
-        | OpId::Replace
-        | OpId::Map
-        | OpId::Filter
-        | OpId::Flatten
-        | OpId::Pluck
-        | OpId::ParseJson
-        | OpId::ToJson
-        | OpId::Count
-        | OpId::Sum
-        | OpId::Min
-        | OpId::Max
-        | OpId::Mean
-        | OpId::Distinct
-        | OpId::Frequencies
-        | OpId::Topk
-        | OpId::Sort
-        | OpId::Take
-        | OpId::Groupby
-        | OpId::Concat
-        | OpId::WriteText
-        | OpId::WriteJson
-        | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),
-    }
-}
-
-/// A source's partition count, and its files when it reads files.
-fn source_tasks(
-    step: &Step,
-    threads: usize,
-) -> Result<(usize, Option<FileSource>), crate::diag::Diag> {
+/// A source's partition count, files and known element count.
+fn source_tasks(step: &Step, threads: usize) -> Result<SourceInfo, crate::diag::Diag> {
     Ok(match step.op.id {
         OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => {
             let fs = file_source(step, threads)?;
-            (fs.splits.len(), Some(fs))
+            (fs.splits.len(), Some(fs), None)
         }
         OpId::Range => match step.arg(0) {
-            Some(Arg::Value(Value::Int(n))) => (range_partitions(*n), None),
-            _ => (1, None),
+            Some(Arg::Value(Value::Int(n))) => {
+                (range_partitions(*n), None, Some((*n).max(0) as u64))
+            }
+            _ => (1, None, None),
         },
-        OpId::From | OpId::Stdin => (1, None),
+        OpId::From => match step.arg(0) {
+            Some(Arg::Value(Value::List(items))) => (1, None, Some(items.len() as u64)),
+            _ => (1, None, None),
+        },
+        OpId::Stdin => (1, None, None),
         other @ (OpId::Lower
         | OpId::Upper
         | OpId::Strip

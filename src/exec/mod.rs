@@ -534,45 +534,62 @@ fn stream_into_sink(
 ) -> Result<(Data, Tally), Diag> {
     let ctx = run.ctx;
     let step = run.plan.graph[s].first();
-    let task = |i: usize, started: std::time::Instant, elements: u64| {
-        if ctx.observed() {
-            let worker = rayon::current_thread_index().unwrap_or(ctx.threads);
-            ctx.emit(&Event::TaskStarted {
-                node: s,
-                partition: i,
-                worker,
-            });
-            ctx.emit(&Event::TaskFinished(&observe::Task {
-                node: s,
-                partition: i,
-                worker,
-                started,
-                finished: std::time::Instant::now(),
-                elements_in: elements,
-                elements_out: elements,
-                bytes: 0,
-            }));
-        }
-    };
     if lower::per_partition_sink(step) {
         let mut next = 0;
         let mut give = |values: &[Value]| {
-            let started = std::time::Instant::now();
-            let w = write::write(step, format, write::part_file(step, next, values))?;
+            let w = sink_task(ctx, s, next, || {
+                let file = write::part_file(step, next, values);
+                Ok((write::write(step, format, file)?, values.len() as u64))
+            })?;
             lock(run.pending).add(vec![w]);
-            task(next, started, values.len() as u64);
             next += 1;
             Ok(())
         };
         return run_node(run, n, inputs, keep, Some(&mut give));
     }
+    // One task: the file, from its creation until it is closed.
+    sink_task(ctx, s, 0, || {
+        let mut file = write::Appender::create(step, format)?;
+        let mut give = |values: &[Value]| file.append(values);
+        let r = run_node(run, n, inputs, keep, Some(&mut give))?;
+        lock(run.pending).add(vec![file.finish()?]);
+        let elements = match &r {
+            (Data::Emitted(k), _) => *k,
+            _ => 0,
+        };
+        Ok((r, elements))
+    })
+}
+
+/// Runs `write` as task `i` of sink node `node`, telling observers when it
+/// starts and when it finishes (with the elements it wrote).
+fn sink_task<R>(
+    ctx: &Ctx,
+    node: NodeId,
+    i: usize,
+    write: impl FnOnce() -> Result<(R, u64), Diag>,
+) -> Result<R, Diag> {
+    let worker = rayon::current_thread_index().unwrap_or(ctx.threads);
     let started = std::time::Instant::now();
-    let mut file = write::Appender::create(step, format, &mut lock(run.pending))?;
-    let mut give = |values: &[Value]| file.append(values);
-    let r = run_node(run, n, inputs, keep, Some(&mut give))?;
-    file.finish()?;
-    if let (Data::Emitted(k), _) = &r {
-        task(0, started, *k);
+    if ctx.observed() {
+        ctx.emit(&Event::TaskStarted {
+            node,
+            partition: i,
+            worker,
+        });
+    }
+    let (r, elements) = write()?;
+    if ctx.observed() {
+        ctx.emit(&Event::TaskFinished(&observe::Task {
+            node,
+            partition: i,
+            worker,
+            started,
+            finished: std::time::Instant::now(),
+            elements_in: elements,
+            elements_out: elements,
+            bytes: 0,
+        }));
     }
     Ok(r)
 }
@@ -726,30 +743,8 @@ fn run_node(
                 .into_par_iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    let worker = rayon::current_thread_index().unwrap_or(ctx.threads);
-                    let started = std::time::Instant::now();
-                    if ctx.observed() {
-                        ctx.emit(&Event::TaskStarted {
-                            node: n,
-                            partition: i,
-                            worker,
-                        });
-                    }
                     let elements = f.len() as u64;
-                    let w = write::write(h, format, f)?;
-                    if ctx.observed() {
-                        ctx.emit(&Event::TaskFinished(&observe::Task {
-                            node: n,
-                            partition: i,
-                            worker,
-                            started,
-                            finished: std::time::Instant::now(),
-                            elements_in: elements,
-                            elements_out: elements,
-                            bytes: 0,
-                        }));
-                    }
-                    Ok(w)
+                    sink_task(ctx, n, i, || Ok((write::write(h, format, f)?, elements)))
                 })
                 .collect();
             // Every file written goes to the pending list, so a failure

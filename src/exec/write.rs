@@ -132,10 +132,7 @@ pub fn files_of<'a>(step: &Step, parts: &'a [Vec<Value>]) -> Vec<File<'a>> {
         parts
             .iter()
             .enumerate()
-            .map(|(i, p)| File {
-                target: PathBuf::from(path.replacen('*', &format!("part-{i:04}"), 1)),
-                values: p.iter().collect(),
-            })
+            .map(|(i, p)| part_file(step, i, p))
             .collect()
     } else {
         vec![File {
@@ -149,62 +146,22 @@ pub fn files_of<'a>(step: &Step, parts: &'a [Vec<Value>]) -> Vec<File<'a>> {
 pub fn write(step: &Step, format: SinkFormat, file: File) -> Result<Written, Diag> {
     let span = step.args[0].span.unwrap_or(step.span);
     let File { target, values } = file;
-    let fail = |e: std::io::Error| {
-        Diag::run(
-            "flow::io::write_failed",
-            format!("cannot write {}: {}", target.display(), io_reason(&e)),
-        )
-        .at(span, "writing here")
-    };
-    match std::fs::metadata(&target) {
-        // A directory cannot be replaced by a file: say so before anything
-        // of the run is renamed into place.
-        Ok(m) if m.is_dir() => {
-            return Err(Diag::run(
-                "flow::io::write_failed",
-                format!("cannot write {}: it is a directory", target.display()),
-            )
-            .at(span, "writing here")
-            .help("give a file name, or `DIR/*.txt` for one file per partition"))
-        }
-        // A device, a FIFO, or a symlink to one: write through, as `>` does.
-        Ok(m) if !m.is_file() => {
-            let fh = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&target)
-                .map_err(fail)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, fh);
-            emit(format, &mut w, &values)
-                .and_then(|_| w.flush())
-                .map_err(fail)?;
-            return Ok(Written::InPlace);
-        }
-        _ => {}
-    }
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
-    temporaries().push(tmp.clone());
-    if let Err(e) = write_file(format, &tmp, &target, &values) {
-        let _ = std::fs::remove_file(&tmp);
-        forget(&tmp);
-        return Err(fail(e));
-    }
-    Ok(Written::Temporary { tmp, target, span })
+    let mut out = Appender::open(target, span, format)?;
+    out.append_all(&values)?;
+    out.finish()
 }
 
-/// A sink's one file, written a window of partitions at a time, in order,
-/// as its input is computed (so the input is never held whole). Its
-/// temporary file is pending from the start, so a failure removes it.
+/// A sink file written in order, a batch of elements at a time (all at
+/// once for a partition's own file; a window of partitions at a time for a
+/// sink's one file, as its input is computed). Dropped unfinished (the run
+/// failed), it removes its temporary file.
 pub struct Appender {
     out: Option<Out>,
     format: SinkFormat,
     target: PathBuf,
+    /// The temporary name, renamed to `target` when the run succeeds;
+    /// `None` when the target is a device or a FIFO, written through.
+    tmp: Option<PathBuf>,
     span: Span,
 }
 
@@ -229,18 +186,19 @@ impl Write for Out {
 }
 
 impl Appender {
-    /// Opens the sink's file: its temporary name (added to `pending`), or
-    /// the target itself when it is a device or a FIFO.
-    pub fn create(
-        step: &Step,
-        format: SinkFormat,
-        pending: &mut Pending,
-    ) -> Result<Appender, Diag> {
+    /// Opens the one file of a sink without `*`.
+    pub fn create(step: &Step, format: SinkFormat) -> Result<Appender, Diag> {
         let Some(Arg::Value(Value::Str(path))) = step.arg(0) else {
             unreachable!("a sink has a path");
         };
         let span = step.args[0].span.unwrap_or(step.span);
-        let target = PathBuf::from(&**path);
+        Appender::open(PathBuf::from(&**path), span, format)
+    }
+
+    /// Opens `target`: a temporary name beside it, or the target itself
+    /// when it is a device or a FIFO. A directory is an error, found before
+    /// anything of the run is renamed into place.
+    fn open(target: PathBuf, span: Span, format: SinkFormat) -> Result<Appender, Diag> {
         let fail = |e: std::io::Error| {
             Diag::run(
                 "flow::io::write_failed",
@@ -248,7 +206,7 @@ impl Appender {
             )
             .at(span, "writing here")
         };
-        let file = match std::fs::metadata(&target) {
+        let (file, tmp) = match std::fs::metadata(&target) {
             Ok(m) if m.is_dir() => {
                 return Err(Diag::run(
                     "flow::io::write_failed",
@@ -257,10 +215,14 @@ impl Appender {
                 .at(span, "writing here")
                 .help("give a file name, or `DIR/*.txt` for one file per partition"))
             }
-            Ok(m) if !m.is_file() => std::fs::OpenOptions::new()
-                .write(true)
-                .open(&target)
-                .map_err(fail)?,
+            // A device, a FIFO, or a symlink to one: write through, as `>` does.
+            Ok(m) if !m.is_file() => {
+                let fh = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map_err(fail)?;
+                (fh, None)
+            }
             _ => {
                 if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(fail)?;
@@ -270,13 +232,20 @@ impl Appender {
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_default();
                 let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+                // Registered before it exists, for the Ctrl-C handler.
                 temporaries().push(tmp.clone());
-                pending.files.push((tmp.clone(), target.clone(), span));
-                std::fs::File::create(&tmp).map_err(fail)?
+                match std::fs::File::create(&tmp) {
+                    Ok(fh) => (fh, Some(tmp)),
+                    Err(e) => {
+                        forget(&tmp);
+                        return Err(fail(e));
+                    }
+                }
             }
         };
         let w = std::io::BufWriter::with_capacity(1 << 20, file);
-        let out = if target.extension().is_some_and(|e| e == "gz") {
+        // A regular `.gz` target is compressed; a special file gets the text.
+        let out = if tmp.is_some() && target.extension().is_some_and(|e| e == "gz") {
             Out::Gz(flate2::write::GzEncoder::new(
                 w,
                 flate2::Compression::default(),
@@ -288,6 +257,7 @@ impl Appender {
             out: Some(out),
             format,
             target,
+            tmp,
             span,
         })
     }
@@ -300,42 +270,47 @@ impl Appender {
         .at(self.span, "writing here")
     }
 
-    /// Writes the next partition's elements.
-    pub fn append(&mut self, values: &[Value]) -> Result<(), Diag> {
-        let refs: Vec<&Value> = values.iter().collect();
+    fn append_all(&mut self, values: &[&Value]) -> Result<(), Diag> {
         let format = self.format;
         match self.out.as_mut() {
-            Some(out) => emit(format, out, &refs).map_err(|e| self.fail(e)),
+            Some(out) => emit(format, out, values).map_err(|e| self.fail(e)),
             None => Ok(()),
         }
     }
 
-    /// Flushes and closes the file (it is renamed when the run succeeds).
-    pub fn finish(mut self) -> Result<(), Diag> {
+    /// Writes the next elements.
+    pub fn append(&mut self, values: &[Value]) -> Result<(), Diag> {
+        let refs: Vec<&Value> = values.iter().collect();
+        self.append_all(&refs)
+    }
+
+    /// Flushes and closes the file; it is renamed into place when the run succeeds.
+    pub fn finish(mut self) -> Result<Written, Diag> {
         let done = match self.out.take() {
             Some(Out::Plain(mut w)) => w.flush(),
             Some(Out::Gz(w)) => w.finish().and_then(|mut w| w.flush()),
             None => Ok(()),
         };
-        done.map_err(|e| self.fail(e))
+        done.map_err(|e| self.fail(e))?;
+        Ok(match self.tmp.take() {
+            Some(tmp) => Written::Temporary {
+                tmp,
+                target: self.target.clone(),
+                span: self.span,
+            },
+            None => Written::InPlace,
+        })
     }
 }
 
-fn write_file(
-    format: SinkFormat,
-    tmp: &Path,
-    target: &Path,
-    values: &[&Value],
-) -> std::io::Result<()> {
-    let fh = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
-    if target.extension().is_some_and(|e| e == "gz") {
-        let mut enc = flate2::write::GzEncoder::new(fh, flate2::Compression::default());
-        emit(format, &mut enc, values)?;
-        enc.finish()?.flush()
-    } else {
-        let mut fh = fh;
-        emit(format, &mut fh, values)?;
-        fh.flush()
+impl Drop for Appender {
+    fn drop(&mut self) {
+        // Not finished, or finished with an error: nothing of it stays.
+        if let Some(tmp) = self.tmp.take() {
+            drop(self.out.take());
+            let _ = std::fs::remove_file(&tmp);
+            forget(&tmp);
+        }
     }
 }
 
