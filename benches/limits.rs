@@ -3,7 +3,7 @@
 //! (`/usr/bin/time`), one run each, printed as a table. Not a test: it
 //! asserts nothing, it shows the bounds (ARCHITECTURE.md, "Streaming").
 //!
-//! - memory of outputs: printing 20 M elements, `write_text` of 20 M,
+//! - memory of outputs: printing 20 M elements, `write_text` and `write_csv` of 20 M,
 //!   `sort | take 1` over 20 M, the time to the first line of `| head -1`;
 //! - checking: `flow check` on 10k and 100k stages and 100k statements.
 
@@ -80,6 +80,13 @@ fn main() {
             format!(
                 "{flow} -e {}",
                 q("range 20000000 | map str(it) | write_text \"out.txt\"")
+            ),
+        ),
+        (
+            "write_csv of 20M records",
+            format!(
+                "{flow} -e {}",
+                q("range 20000000 | map \"{\\\"n\\\": \" ++ str(it) ++ \"}\" | parse_json | write_csv \"out.csv\"")
             ),
         ),
         (

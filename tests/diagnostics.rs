@@ -422,6 +422,16 @@ fn failed_write_points_at_the_target() {
         &[("report", b"not a directory\n")],
         "from [\"a\", \"b\"] | write_text \"report/words.txt\""
     );
+    run!(
+        "write_csv_of_a_non_record",
+        &[("e.jsonl", b"{\"a\": 1}\n[1, 2]\n")],
+        "read_json \"e.jsonl\" | write_csv \"out.csv\""
+    );
+    run!(
+        "write_csv_key_that_is_not_a_column",
+        &[("e.jsonl", b"{\"a\": {\"b\": 1}}\n{\"a\": {\"c\": 2}}\n")],
+        "read_json \"e.jsonl\" | write_csv \"out.csv\""
+    );
 }
 
 /// Snapshots what the binary did, described by the command line.

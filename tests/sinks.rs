@@ -168,5 +168,61 @@ fn ctrl_c_while_writing_leaves_no_temporary_file() {
         .success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert!(files(&out).is_empty(), "{:?}", files(&out));
+    // Neither the temporary file nor the directory made for it is left.
+    assert!(!out.exists(), "{:?}", files(dir.path()));
+}
+
+/// `write_csv` (SPEC §2): the first record's keys are the columns, nested
+/// records are flattened to `a.b`, lists are JSON text, `null` and a
+/// missing key are empty fields.
+#[test]
+fn write_csv_columns_are_the_first_records_keys_flattened() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("e.jsonl"),
+        concat!(
+            r#"{"user": {"id": 7, "tags": ["a", "b"]}, "note": null, "ok": true}"#,
+            "\n",
+            r#"{"ok": false, "user": {"id": 8}, "note": "x, \"y\""}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let (code, err) = flow(
+        dir.path(),
+        &["-e", r#"read_json "e.jsonl" | write_csv "out.csv""#],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "user.id,user.tags,note,ok\n7,\"[\"\"a\"\",\"\"b\"\"]\",,true\n8,,\"x, \"\"y\"\"\",false\n"
+    );
+}
+
+/// Nothing is dropped silently: a key that is not a column, or an element
+/// that is not a record, fails the run and leaves no file.
+#[test]
+fn write_csv_refuses_what_it_cannot_write_and_leaves_no_file() {
+    for (input, says) in [
+        (
+            "{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n",
+            "key `b` is not a column",
+        ),
+        ("{\"a\": 1}\n\"text\"\n", "it got a str: 'text'"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.jsonl"), input).unwrap();
+        for target in ["out.csv", "out/*.csv"] {
+            let (code, err) = flow(
+                dir.path(),
+                &[
+                    "-e",
+                    &format!(r#"read_json "e.jsonl" | write_csv "{target}""#),
+                ],
+            );
+            assert_eq!(code, 1, "{err}");
+            assert!(err.contains(says), "{err}");
+            assert_eq!(files(dir.path()), vec!["e.jsonl"], "{target}");
+        }
+    }
 }

@@ -438,12 +438,12 @@ fn run_all(run: &Run, mut cache: Option<&mut Cache>) -> Result<RunReport, Diag> 
                 && lock(em).streams(node.ty());
             eligible.then_some(em)
         });
-        // A node whose only reader is a text or JSON sink writes into the
-        // sink's files as it is computed, a window of partitions at a time.
+        // A node whose only reader is a sink writes into the sink's files
+        // as it is computed, a window of partitions at a time.
         let sink = (streamed.is_none() && streams_out(run, n))
             .then(|| match plan.consumers(n)[..] {
                 [s] if plan.uses(n) == 1 => match plan.graph[s].first().op.kind {
-                    Kind::Sink(f @ (SinkFormat::Text | SinkFormat::Json)) => Some((s, f)),
+                    Kind::Sink(f) => Some((s, f)),
                     _ => None,
                 },
                 _ => None,

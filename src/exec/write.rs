@@ -16,7 +16,9 @@ use crate::diag::{io_reason, Diag, Span};
 use crate::ops::{Arg, SinkFormat};
 use crate::plan::Step;
 use crate::value::format;
-use crate::value::Value;
+use crate::value::{Record, Value};
+
+use super::output;
 
 /// Temporary files of this process that exist or are being written.
 static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -29,14 +31,43 @@ fn forget(tmp: &Path) {
     temporaries().retain(|t| t != tmp);
 }
 
-/// Removes every temporary file of this process and returns with the
-/// registry locked, so no new one can be made: for a signal handler that
-/// exits next.
+/// Directories this run created for its sinks, parents before children.
+static CREATED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn created() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    CREATED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Creates `dir` and its missing parents, remembering which were made so a
+/// failed run can remove them again.
+fn create_dirs(dir: &Path) -> std::io::Result<()> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    created().extend(missing.into_iter().rev());
+    Ok(())
+}
+
+/// Removes the directories the run created, children first; one that is
+/// not empty (something else was put there) stays.
+fn remove_created() {
+    for d in created().drain(..).rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+}
+
+/// Removes every temporary file of this process (and the directories made
+/// for them) and returns with the registry locked, so no new one can be
+/// made: for a signal handler that exits next.
 pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     let mut temps = temporaries();
     for t in temps.drain(..) {
         let _ = std::fs::remove_file(t);
     }
+    remove_created();
     temps
 }
 
@@ -50,12 +81,15 @@ pub struct Pending {
 /// their files were written (none is a directory), so a rename fails only
 /// when something changed meanwhile; the files not yet renamed are removed.
 pub fn commit(pending: Pending) -> Result<(), Diag> {
+    // Kept now, unless a rename fails below and `discard` removes them.
+    let made = std::mem::take(&mut *created());
     let mut files = pending.files.into_iter();
     while let Some((tmp, target, span)) = files.next() {
         let renamed = std::fs::rename(&tmp, &target);
         forget(&tmp);
         if let Err(e) = renamed {
             let _ = std::fs::remove_file(&tmp);
+            created().extend(made);
             discard(Pending {
                 files: files.collect(),
             });
@@ -75,6 +109,7 @@ pub fn discard(pending: Pending) {
         let _ = std::fs::remove_file(&tmp);
         forget(&tmp);
     }
+    remove_created();
 }
 
 /// One file a sink writes: its target and the elements that go in it.
@@ -163,6 +198,8 @@ pub struct Appender {
     /// `None` when the target is a device or a FIFO, written through.
     tmp: Option<PathBuf>,
     span: Span,
+    /// A CSV file's columns, known from its first record.
+    csv: Option<CsvColumns>,
 }
 
 enum Out {
@@ -225,7 +262,7 @@ impl Appender {
             }
             _ => {
                 if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(fail)?;
+                    create_dirs(dir).map_err(fail)?;
                 }
                 let name = target
                     .file_name()
@@ -259,6 +296,7 @@ impl Appender {
             target,
             tmp,
             span,
+            csv: None,
         })
     }
 
@@ -271,10 +309,30 @@ impl Appender {
     }
 
     fn append_all(&mut self, values: &[&Value]) -> Result<(), Diag> {
-        let format = self.format;
-        match self.out.as_mut() {
-            Some(out) => emit(format, out, values).map_err(|e| self.fail(e)),
-            None => Ok(()),
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        match emit(self.format, &mut self.csv, out, values) {
+            Ok(()) => Ok(()),
+            Err(Emitted::Io(e)) => Err(self.fail(e)),
+            Err(Emitted::NotRecord(ty, repr)) => Err(Diag::run(
+                "flow::write::not_a_record",
+                format!("`write_csv` needs records; it got a {ty}: {repr}"),
+            )
+            .at(self.span, "writing here")
+            .help("`write_csv` writes records; `write_json` and `write_text` write any element")),
+            Err(Emitted::NotColumn(key, cols)) => Err(Diag::run(
+                "flow::write::not_a_column",
+                format!(
+                    "`write_csv`: key `{key}` is not a column of {}",
+                    self.target.display()
+                ),
+            )
+            .at(self.span, "writing here")
+            .help(format!(
+                "the columns are the first record's keys: {}; `write_json` writes records of any shape",
+                if cols.is_empty() { "none".to_string() } else { cols.join(", ") }
+            ))),
         }
     }
 
@@ -314,59 +372,97 @@ impl Drop for Appender {
     }
 }
 
-fn emit(format: SinkFormat, w: &mut dyn Write, values: &[&Value]) -> std::io::Result<()> {
+fn emit(
+    format: SinkFormat,
+    csv: &mut Option<CsvColumns>,
+    w: &mut dyn Write,
+    values: &[&Value],
+) -> Result<(), Emitted> {
     let mut line = String::new();
-    match format {
-        SinkFormat::Csv => {
-            let mut cols: Vec<std::sync::Arc<str>> = Vec::new();
-            for v in values {
-                if let Value::Record(r) = v {
-                    for k in r.keys() {
-                        if !cols.contains(k) {
-                            cols.push(k.clone());
-                        }
+    for v in values {
+        line.clear();
+        match (format, v) {
+            (SinkFormat::Csv, v) => {
+                let Value::Record(r) = v else {
+                    let mut repr = String::new();
+                    format::py_repr(v, &mut repr);
+                    return Err(Emitted::NotRecord(v.type_name(), repr));
+                };
+                let mut cells = Vec::new();
+                flatten(r, "", &mut cells);
+                let cols = match csv {
+                    Some(cols) => cols,
+                    None => {
+                        // The first record's keys, flattened, are the columns.
+                        let cols = csv.insert(CsvColumns::of(&cells));
+                        let header: Vec<String> =
+                            cols.names.iter().map(|c| output::csv_field(c)).collect();
+                        line.push_str(&header.join(","));
+                        line.push('\n');
+                        cols
                     }
+                };
+                let mut row = vec![String::new(); cols.names.len()];
+                for (key, cell) in cells {
+                    let Some(&i) = cols.index.get(&key) else {
+                        return Err(Emitted::NotColumn(key, cols.names.clone()));
+                    };
+                    row[i] = output::csv_field(&cell);
                 }
+                line.push_str(&row.join(","));
             }
-            line = cols
-                .iter()
-                .map(|c| super::output::csv_field(c))
-                .collect::<Vec<_>>()
-                .join(",");
-            // No records, no columns: an empty file rather than an empty header row.
-            if !cols.is_empty() {
-                line.push('\n');
-                w.write_all(line.as_bytes())?;
-            }
-            for v in values {
-                line.clear();
-                if let Value::Record(r) = v {
-                    let cells: Vec<String> = cols
-                        .iter()
-                        .map(|c| {
-                            r.get(c).map_or(String::new(), |v| {
-                                super::output::csv_field(&format::cell(v, ""))
-                            })
-                        })
-                        .collect();
-                    line = cells.join(",");
-                }
-                line.push('\n');
-                w.write_all(line.as_bytes())?;
-            }
+            (SinkFormat::Text, Value::Str(s)) => line.push_str(s),
+            (SinkFormat::Text, other) => line.push_str(&format::py_str(other)),
+            (SinkFormat::Json, v) => format::json(v, &mut line),
         }
-        SinkFormat::Text | SinkFormat::Json => {
-            for v in values {
-                line.clear();
-                match (format, v) {
-                    (SinkFormat::Text, Value::Str(s)) => line.push_str(s),
-                    (SinkFormat::Text, other) => line.push_str(&format::py_str(other)),
-                    _ => format::json(v, &mut line),
-                }
-                line.push('\n');
-                w.write_all(line.as_bytes())?;
-            }
-        }
+        line.push('\n');
+        w.write_all(line.as_bytes()).map_err(Emitted::Io)?;
     }
     Ok(())
+}
+
+/// Why a batch of elements could not be written.
+enum Emitted {
+    Io(std::io::Error),
+    /// `write_csv` got an element that is not a record (its type, its repr).
+    NotRecord(&'static str, String),
+    /// `write_csv` got a key that is not a column (the key, the columns).
+    NotColumn(String, Vec<String>),
+}
+
+/// The columns of a CSV file: its first record's keys, flattened.
+struct CsvColumns {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl CsvColumns {
+    fn of(cells: &[(String, String)]) -> CsvColumns {
+        let mut names = Vec::with_capacity(cells.len());
+        let mut index = std::collections::HashMap::with_capacity(cells.len());
+        for (k, _) in cells {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), names.len());
+                names.push(k.clone());
+            }
+        }
+        CsvColumns { names, index }
+    }
+}
+
+/// A record's cells in key order, nested records flattened to `a.b`
+/// columns (as Miller does): lists as JSON text, `null` as an empty field,
+/// an empty nested record as `{}`.
+fn flatten(r: &Record, prefix: &str, cells: &mut Vec<(String, String)>) {
+    for (k, v) in r.iter() {
+        let key = if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Record(inner) if !inner.is_empty() => flatten(inner, &key, cells),
+            v => cells.push((key, format::cell(v, ""))),
+        }
+    }
 }
