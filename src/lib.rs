@@ -17,6 +17,7 @@ pub mod cli;
 pub mod diag;
 pub mod driver;
 pub mod exec;
+pub mod export;
 pub mod ops;
 pub mod optimize;
 pub mod plan;
