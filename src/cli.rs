@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// No progress bar
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where the script runs: native (this process) or dask (the exported
+    /// program, with python3; on the cluster at DASK_SCHEDULER_ADDRESS if set)
+    #[arg(long, value_name = "ENGINE", default_value = "native")]
+    pub engine: String,
 }
 
 /// The most worker threads `--threads` accepts: more than any machine flow
@@ -230,15 +234,27 @@ fn dispatch(mode: Mode, args: &RunArgs) -> Result<i32, Failure> {
 }
 
 fn run_script(mode: Mode, args: &RunArgs, threads: usize, script: Script) -> Result<(), Failure> {
-    let result = script_mode(mode, args, threads, &script.text);
+    let result = script_mode(mode, args, threads, &script);
     result.map_err(|diags| Failure {
         diags,
         script: Some(script),
     })
 }
 
-fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<(), Diags> {
+fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> Result<(), Diags> {
+    let src = script.text.as_str();
     let sets = driver::parse_sets(&args.set)?;
+    let dask = match args.engine.as_str() {
+        "native" => false,
+        "dask" => true,
+        other => {
+            return Err(
+                Diag::script("flow::cli::bad_engine", format!("unknown engine `{other}`"))
+                    .help("choose native (the default) or dask")
+                    .into(),
+            )
+        }
+    };
     let optimize = !args.no_optimize;
     if args.explain {
         let out = driver::explain(src, &sets)?;
@@ -282,11 +298,16 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, src: &str) -> Result<
     }
     match mode {
         Mode::Check => driver::check(&plan, threads),
-        Mode::Export => Err(
-            Diag::run("flow::export::not_built", "`flow export` is not built yet")
-                .help("it comes with the Dask export issue")
-                .into(),
-        ),
+        Mode::Export => print_stdout(&driver::export_dask(script, &sets)?),
+        Mode::Run | Mode::Repl if dask => {
+            let stdout = std::io::BufWriter::new(std::io::stdout());
+            let mut printer = output::Printer::new(format, stdout);
+            match driver::run_dask(script, &sets, &mut printer) {
+                // The reader went away (`| head`): stop quietly, as a pipe expects.
+                Err(d) if d.0.iter().any(|d| d.code == crate::exec::STDOUT_CLOSED) => Ok(()),
+                other => other,
+            }
+        }
         Mode::Run | Mode::Repl => {
             // Ctrl-C: no sink's temporary file is left behind.
             let _ = ctrlc::set_handler(|| {

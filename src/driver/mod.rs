@@ -162,3 +162,35 @@ pub fn check(plan: &Plan, threads: usize) -> Result<(), Diags> {
 pub fn run(plan: &Plan, opts: &ExecOptions) -> Result<RunReport, Diags> {
     exec::run(plan, opts, None)
 }
+
+/// `flow export --target dask`: the script, checked, as a Python program
+/// using `dask.bag` (written from the plan as written, stage by stage).
+pub fn export_dask(script: &Script, sets: &[(String, String)]) -> Result<String, Diags> {
+    let plan = compile(&script.text, sets, false)?;
+    crate::export::dask(
+        &plan,
+        &crate::export::Source {
+            name: &script.name,
+            text: &script.text,
+        },
+    )
+}
+
+/// `--engine dask`: exports the script, runs the program with Python and
+/// hands its outputs to `emitter`. Check-time errors come before anything
+/// is exported.
+pub fn run_dask(
+    script: &Script,
+    sets: &[(String, String)],
+    emitter: &mut dyn exec::output::Emitter,
+) -> Result<(), Diags> {
+    let plan = compile(&script.text, sets, false)?;
+    let program = crate::export::dask(
+        &plan,
+        &crate::export::Source {
+            name: &script.name,
+            text: &script.text,
+        },
+    )?;
+    exec::dask::run(&plan, &program, emitter)
+}

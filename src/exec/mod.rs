@@ -9,6 +9,7 @@
 //! the thread count or the blocksize.
 
 pub mod agg;
+pub mod dask;
 pub mod elem;
 pub mod eval;
 pub mod kernel;
@@ -616,7 +617,7 @@ fn output_data(
 
 /// A failed write to stdout; a closed pipe (`| head`) stops the run
 /// quietly (the face exits 0 and prints nothing more).
-fn stdout_error(e: std::io::Error) -> Diag {
+pub(crate) fn stdout_error(e: std::io::Error) -> Diag {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Diag::run(STDOUT_CLOSED, "stdout was closed")
     } else {

@@ -65,3 +65,886 @@ _JSON_ESCAPES.update({chr(c): "\\u%04x" % c for c in range(0x20) if chr(c) not i
 
 def _json_str(s):
     return '"' + "".join(_JSON_ESCAPES.get(c, c) for c in s) + '"'
+
+
+# helper: _type_error
+# needs: FlowError, _repr
+def _type_error(op, want, v):
+    return FlowError(
+        "flow::exec::element_type",
+        "`%s` needs %s elements, but got %s %s" % (op, want, _type_name(v), _repr(v, 60)),
+    )
+
+
+def _type_name(v):
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "bool"
+    return {int: "int", float: "float", str: "str", list: "list"}.get(type(v), "record")
+
+
+# helper: _repr
+def _repr(v, width):
+    """Python's repr of a value (`None`, `True`, `'a'`), cut to `width` code points."""
+    if isinstance(v, float):
+        s = repr(v)
+    else:
+        s = repr(v)
+    return s if len(s) <= width else s[: width - 3] + "..."
+
+
+# helper: _str_op
+# needs: _type_error
+def _str_op(op, f):
+    """`lower`, `strip`, …: `f` on a str element; any other element is an error."""
+
+    def run(v):
+        if not isinstance(v, str):
+            raise _type_error(op, "str", v)
+        return f(v)
+
+    return run
+
+
+# helper: _DELIMS
+_DELIMS = frozenset(".,;:?$@^<>#%`!*-=()[]{}/\"'")
+
+
+# helper: _purge
+# needs: _DELIMS
+def _purge(chars):
+    """`purge [CHARS]`: every char of CHARS (default: the delimiters) becomes a space."""
+    table = {ord(c): " " for c in (_DELIMS if chars is None else chars)}
+    return lambda s: s.translate(table)
+
+
+# helper: _split
+# needs: _type_error
+def _split(sep):
+    """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
+
+    def run(part):
+        for v in part:
+            if not isinstance(v, str):
+                raise _type_error("split", "str", v)
+            yield from v.split(sep)
+
+    return lambda part: list(run(part))
+
+
+# helper: _filter
+# needs: FlowError, _type_error
+def _filter(pred):
+    """`filter EXPR`: keeps the elements where EXPR is true; a non-bool is an error."""
+
+    def keep(v):
+        t = pred(v)
+        if t is True or t is False:
+            return t
+        raise FlowError(
+            "flow::exec::expression",
+            "`filter` needs a bool, but the expression gave %s %s" % (_type_name(t), repr(t)),
+        )
+
+    return keep
+
+
+# helper: _flatten
+# needs: _type_error
+def _flatten(part):
+    """`flatten`: each item of each list element."""
+    out = []
+    for v in part:
+        if not isinstance(v, list):
+            raise _type_error("flatten", "list", v)
+        out.extend(v)
+    return out
+
+
+# helper: _pluck
+# needs: FlowError, _type_error, _repr, _flow_literal
+_MISSING = object()
+
+
+def _pluck(key, default=_MISSING):
+    """`pluck KEY [default=V]`: a record's field or a list's item (negative from the end)."""
+
+    def run(v):
+        if isinstance(key, int) and not isinstance(key, bool):
+            if not isinstance(v, list):
+                raise _type_error("pluck", "list", v)
+            i = key + len(v) if key < 0 else key
+            found = v[i] if 0 <= i < len(v) else _MISSING
+        else:
+            if not isinstance(v, dict):
+                raise _type_error("pluck", "record", v)
+            found = v.get(key, _MISSING)
+        if found is _MISSING:
+            if default is _MISSING:
+                raise FlowError(
+                    "flow::exec::missing_key",
+                    "key %s not found in %s" % (_flow_literal(key), _repr(v, 80)),
+                )
+            return default
+        return found
+
+    return run
+
+
+# helper: _flow_literal
+def _flow_literal(v):
+    """A value as flow source writes it (`"a"`, `3`)."""
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(v)
+
+
+# helper: _from_json
+# needs: FlowError
+def _from_json(text):
+    """One JSON value as flow reads it: integers beyond 64 bits become floats;
+    `NaN` and `Infinity` are not JSON."""
+    import json
+
+    def bad(c):
+        raise ValueError("invalid constant " + c)
+
+    v = json.loads(text, parse_constant=bad)
+    return _narrow(v)
+
+
+def _narrow(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return v if -(2**63) <= v < 2**63 else float(v)
+    if isinstance(v, list):
+        return [_narrow(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _narrow(x) for k, x in v.items()}
+    return v
+
+
+# helper: _parse_json
+# needs: FlowError, _from_json, _type_error
+def _parse_json(v):
+    """`parse_json`: a str element as the JSON value it holds."""
+    if not isinstance(v, str):
+        raise _type_error("parse_json", "str", v)
+    try:
+        return _from_json(v)
+    except ValueError as e:
+        shown = v[:60] + ("..." if len(v) > 60 else "")
+        raise FlowError("flow::exec::bad_json", "invalid JSON: %s in %r" % (e, shown)) from None
+
+
+# helper: _to_json
+# needs: _json
+def _to_json(v):
+    """`to_json`: the element as compact JSON text."""
+    return _json(v)
+
+
+# helper: _glob
+# needs: FlowError
+def _glob(pattern):
+    """The files a path or glob names, sorted by path, as flow resolves them."""
+    import glob
+
+    if not any(c in pattern for c in "*?["):
+        if os.path.isdir(pattern):
+            raise FlowError("flow::io::not_a_file", "%s is a directory" % pattern)
+        if not os.path.exists(pattern):
+            raise FlowError(
+                "flow::io::file_not_found",
+                "cannot open %s: No such file or directory" % pattern,
+            )
+        return [pattern]
+    files = [
+        p
+        for p in glob.glob(pattern, recursive=True, include_hidden=True)
+        if os.path.isfile(p)
+    ]
+    if not files:
+        raise FlowError("flow::io::glob_matched_nothing", "no file matches %s" % pattern)
+    # By path component, as flow (Rust's PathBuf) orders paths.
+    return sorted(files, key=lambda p: p.split("/"))
+
+
+# helper: _splits
+# needs: _glob
+def _splits(pattern, blocksize, compression, splittable):
+    """flow's partitions of a file source: (path, start, end, gzip) byte ranges,
+    each owning the lines that start in it; a gzip or unsized file is one."""
+    files = []
+    for p in _glob(pattern):
+        st = os.stat(p)
+        gz = compression == "gzip" or (compression == "infer" and p.endswith(".gz"))
+        sized = os.path.isfile(p) and st.st_size > 0
+        files.append((p, st.st_size if sized else 0, sized, gz))
+    total = sum(f[1] for f in files)
+    if blocksize is None:
+        # flow's automatic blocksize: a few partitions per core, 1–64 MiB.
+        per = total // max(4 * (os.cpu_count() or 1), 1)
+        blocksize = min(max(per, 1 << 20), 64 << 20)
+    else:
+        blocksize = max(blocksize, -(-total // (1 << 16)), 1)
+    out = []
+    for p, size, sized, gz in files:
+        if not sized:
+            out.append((p, 0, None, gz))
+        elif gz or not splittable or size <= blocksize:
+            out.append((p, 0, size, gz))
+        else:
+            for start in range(0, size, blocksize):
+                out.append((p, start, min(start + blocksize, size), gz))
+    return out
+
+
+# helper: _lines
+# needs: FlowError
+def _lines(path, start, end, gz, encoding, errors):
+    """The lines of one partition: those starting in `start..end` (to the end
+    of the file when `end` is None), without `\\n` / `\\r\\n`, a leading
+    UTF-8 BOM dropped; each with its byte offset."""
+    import gzip
+
+    fh = gzip.open(path, "rb") if gz else open(path, "rb")
+    with fh:
+        pos = start
+        if start > 0:
+            fh.seek(start - 1)
+            if fh.read(1) != b"\n":
+                pos = start + len(fh.readline())
+        while end is None or pos < end:
+            raw = fh.readline()
+            if not raw:
+                break
+            off = pos
+            pos += len(raw)
+            line = raw[:-1] if raw.endswith(b"\n") else raw
+            if off == 0 and line.startswith(b"\xef\xbb\xbf"):
+                line, off = line[3:], 3
+                if not line and not raw.endswith(b"\n"):
+                    break
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            yield off, _decode(line, off, path, gz, encoding, errors)
+
+
+def _decode(line, off, path, gz, encoding, errors):
+    if encoding == "latin-1":
+        return line.decode("latin-1")
+    try:
+        return line.decode("utf-8", errors)
+    except UnicodeDecodeError as e:
+        what = "decompressed byte offset" if gz else "byte offset"
+        raise FlowError(
+            "flow::io::invalid_utf8",
+            "invalid UTF-8 in %s at %s %d" % (path, what, off + e.start),
+        ) from None
+
+
+# helper: _read_text
+# needs: _splits, _lines
+def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
+    """`read_text`: the lines of every file, one partition per byte range."""
+
+    def part(path, start, end, gz):
+        return [s for _, s in _lines(path, start, end, gz, encoding, errors)]
+
+    splits = _splits(pattern, blocksize, compression, True)
+    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+
+
+# helper: _read_json
+# needs: FlowError, _splits, _lines, _from_json
+def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
+    """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
+
+    def part(path, start, end, gz):
+        out = []
+        for off, s in _lines(path, start, end, gz, encoding, errors):
+            if not s.strip():
+                continue
+            try:
+                out.append(_from_json(s))
+            except ValueError as e:
+                line = _line_number(path, gz, off)
+                col = getattr(e, "colno", 0)
+                msg = getattr(e, "msg", str(e))
+                raise FlowError(
+                    "flow::io::bad_json",
+                    "invalid JSON at %s:%d:%d: %s" % (path, line, col, msg),
+                ) from None
+        return out
+
+    splits = _splits(pattern, blocksize, compression, True)
+    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+
+
+def _line_number(path, gz, offset):
+    import gzip
+
+    with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+# helper: _read_csv
+# needs: FlowError, _splits
+def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
+    """`read_csv`: one record per row, one partition per file; fields are str."""
+    import csv
+    import gzip
+    import io
+
+    def part(path, start, end, gz):
+        raw = gzip.open(path, "rb") if gz else open(path, "rb")
+        with raw:
+            data = raw.read()
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("latin-1" if encoding == "latin-1" else "utf-8")
+        except UnicodeDecodeError as e:
+            raise FlowError(
+                "flow::io::invalid_utf8",
+                "invalid UTF-8 in %s at byte offset %d" % (path, e.start),
+            ) from None
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+        names, out = None, []
+        for row in rows:
+            if not row:
+                continue
+            if header and names is None:
+                names = row
+                continue
+            keys = names if names is not None else [str(i) for i in range(len(row))]
+            if len(keys) != len(row):
+                raise FlowError(
+                    "flow::io::bad_csv",
+                    "invalid CSV at %s:%d: the row has %d fields, the header %d"
+                    % (path, rows.line_num, len(row), len(keys)),
+                )
+            out.append(dict(zip(keys, row)))
+        return out
+
+    splits = _splits(pattern, None, compression, False)
+    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+
+
+# helper: _range
+def _range(n):
+    """`range N`: 0..N-1 in flow's partitions (about 1 Mi elements each, at most 256)."""
+    n = max(n, 0)
+    parts = min(max(-(-n // (1 << 20)), 1), 256)
+    size, extra = divmod(n, parts)
+    bounds, start = [], 0
+    for i in range(parts):
+        length = size + (1 if i < extra else 0)
+        bounds.append((start, start + length))
+        start += length
+    return db.from_delayed([dask.delayed(lambda a, b: list(range(a, b)))(a, b) for a, b in bounds])
+
+
+# helper: _stdin
+# needs: FlowError
+def _stdin():
+    """`stdin`: the lines of standard input, read by this program, one partition."""
+    data = sys.stdin.buffer.read()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    out, off = [], 0
+    for raw in lines:
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            raise FlowError(
+                "flow::io::invalid_utf8",
+                "invalid UTF-8 on standard input at byte offset %d" % (off + e.start),
+            ) from None
+        off += len(raw) + 1
+    return db.from_sequence(out, npartitions=1)
+
+
+# helper: _Sum
+# needs: FlowError, _repr, _type_error
+class _Sum:
+    """An exact running sum, as flow's: ints (and bools) exactly, floats with
+    `math.fsum`, so the total does not depend on partitioning."""
+
+    def __init__(self, op):
+        self.op, self.int, self.floats, self.has_float = op, 0, [], False
+
+    def add(self, v):
+        if v is True or v is False or isinstance(v, int):
+            self.int += int(v)
+        elif isinstance(v, float):
+            self.has_float = True
+            self.floats.append(v)
+        else:
+            raise FlowError(
+                "flow::exec::aggregate",
+                "`%s` needs numbers, but got %s %s" % (self.op, _type_name(v), _repr(v, 60)),
+            )
+        return self
+
+    def merge(self, other):
+        self.int += other.int
+        self.floats += other.floats
+        self.has_float |= other.has_float
+        return self
+
+    def float_total(self):
+        import math
+
+        hi = float(self.int)
+        lo = float(self.int - int(hi))
+        xs = self.floats + [hi, lo]
+        special = [x for x in xs if x != x or x in (math.inf, -math.inf)]
+        if special:
+            return sum(special)
+        try:
+            return math.fsum(xs)
+        except OverflowError:
+            return sum(xs)
+
+    def total(self):
+        if self.has_float:
+            return self.float_total()
+        if not -(2**63) <= self.int < 2**63:
+            raise FlowError("flow::exec::aggregate", "the sum overflows a 64-bit integer")
+        return self.int
+
+
+# helper: _sum
+# needs: _Sum
+def _sum(b, f=None):
+    """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
+    part = lambda p: _fold(_Sum("sum"), p, f)
+    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total())
+
+
+def _fold(s, part, f):
+    for v in part:
+        s.add(v if f is None else f(v))
+    return s
+
+
+def _merged(s, sums):
+    for t in sums:
+        s.merge(t)
+    return s
+
+
+# helper: _mean
+# needs: _sum
+def _mean(b, f=None):
+    """`mean [EXPR]`: the exact sum over the count; null when empty."""
+
+    def part(p):
+        p = list(p)
+        return (_fold(_Sum("mean"), p, f), len(p))
+
+    def agg(parts):
+        parts = list(parts)
+        n = sum(c for _, c in parts)
+        return None if n == 0 else _merged(_Sum("mean"), [s for s, _ in parts]).float_total() / n
+
+    return b.reduction(part, agg)
+
+
+# helper: _count
+def _count(b):
+    """`count`: the number of elements."""
+    return b.count()
+
+
+# helper: _minmax
+# needs: _key
+def _minmax(b, which, f=None):
+    """`min`/`max [EXPR]` in flow's total order; of equal values the first
+    seen wins, as Python's `min`/`max`; null when empty."""
+    pick = min if which == "min" else max
+
+    def part(p):
+        vals = [v if f is None else f(v) for v in p]
+        return [pick(vals, key=_key)] if vals else []
+
+    def agg(parts):
+        vals = [v for p in parts for v in p]
+        return pick(vals, key=_key) if vals else None
+
+    return b.reduction(part, agg)
+
+
+# helper: _distinct
+# needs: _key
+def _distinct(b):
+    """`distinct`: each value once (the first seen of equal ones), sorted by value."""
+
+    def part(p):
+        seen = {}
+        for v in p:
+            seen.setdefault(_key(v), v)
+        return seen
+
+    def agg(parts):
+        seen = {}
+        for p in parts:
+            for k, v in p.items():
+                seen.setdefault(k, v)
+        return [seen[k] for k in sorted(seen)]
+
+    return _as_bag(b.reduction(part, agg))
+
+
+# helper: _as_bag
+def _as_bag(item):
+    """An aggregation's list as a one-partition bag, for the stages after it."""
+    return db.from_delayed([item.to_delayed()])
+
+
+# helper: _frequencies
+# needs: _key, _as_bag
+def _frequencies(b):
+    """`frequencies`: {value, count} records, by count descending, then value."""
+
+    def part(p):
+        seen = {}
+        for v in p:
+            k = _key(v)
+            if k in seen:
+                seen[k][1] += 1
+            else:
+                seen[k] = [v, 1]
+        return seen
+
+    def agg(parts):
+        seen = {}
+        for p in parts:
+            for k, (v, c) in p.items():
+                if k in seen:
+                    seen[k][1] += c
+                else:
+                    seen[k] = [v, c]
+        ordered = sorted(seen.items(), key=lambda kv: kv[0])
+        ordered.sort(key=lambda kv: kv[1][1], reverse=True)
+        return [{"value": v, "count": c} for _, (v, c) in ordered]
+
+    return _as_bag(b.reduction(part, agg))
+
+
+# helper: _topk
+# needs: _key, _as_bag
+def _topk(b, n, by=None):
+    """`topk N [by=EXPR]`: the N largest by EXPR (default: a record's `count`
+    field, else the element), ties by value ascending, then input order."""
+
+    def key_of(v):
+        if by is not None:
+            return by(v)
+        if isinstance(v, dict) and "count" in v:
+            return v["count"]
+        return v
+
+    def best(pairs):
+        pairs = sorted(pairs, key=lambda kv: _key(kv[1]))
+        pairs.sort(key=lambda kv: _key(kv[0]), reverse=True)
+        return pairs[:n]
+
+    part = lambda p: best([(key_of(v), v) for v in p])
+    agg = lambda parts: [v for _, v in best([kv for p in parts for kv in p])]
+    return _as_bag(b.reduction(part, agg))
+
+
+# helper: _sort
+# needs: _key, _as_bag
+def _sort(b, by=None, desc=False, limit=None):
+    """`sort [by=EXPR] [desc=true] [limit=N]`: a stable global sort."""
+    part = lambda p: [(v if by is None else by(v), v) for v in p]
+
+    def agg(parts):
+        pairs = sorted((kv for p in parts for kv in p), key=lambda kv: _key(kv[0]), reverse=desc)
+        return [v for _, v in pairs[: limit if limit is not None else len(pairs)]]
+
+    return _as_bag(b.reduction(part, agg))
+
+
+# helper: _take
+def _take(b, n):
+    """`take N`: the first N elements in input order, across partitions."""
+    return b.take(n, npartitions=-1, compute=False, warn=False)
+
+
+# helper: _groupby
+# needs: _key, _as_bag, _Sum, _repr
+def _groupby(b, key, agg, f=None):
+    """`groupby KEY AGG [EXPR]`: {key, AGG} records ordered by key. A map-side
+    combine: each partition folds its groups, the merge folds the partitions
+    in order. (Dask's `foldby` would hash keys with Python's equality, where
+    `True == 1`; flow's keys are told apart by `_key`.)"""
+
+    def new():
+        # min/max start with no value (a tuple: flow values are never tuples).
+        return {"count": 0, "sum": _Sum("sum"), "mean": [_Sum("mean"), 0], "collect": []}.get(agg, ())
+
+    def add(acc, v):
+        if agg == "count":
+            return acc + 1
+        if agg == "sum":
+            return acc.add(v)
+        if agg == "mean":
+            acc[0].add(v)
+            acc[1] += 1
+            return acc
+        if agg == "collect":
+            acc.append(v)
+            return acc
+        pick = min if agg == "min" else max
+        return v if acc == () else pick([acc, v], key=_key)
+
+    def merge(a, c):
+        if agg == "count":
+            return a + c
+        if agg == "sum":
+            return a.merge(c)
+        if agg == "mean":
+            a[0].merge(c[0])
+            a[1] += c[1]
+            return a
+        if agg == "collect":
+            return a + c
+        return a if c == () else add(a, c)
+
+    def finish(acc):
+        if agg == "sum":
+            return acc.total()
+        if agg == "mean":
+            return None if acc[1] == 0 else acc[0].float_total() / acc[1]
+        return acc
+
+    def part(p):
+        groups = {}
+        for v in p:
+            k = key(v)
+            x = None if agg == "count" else (v if f is None else f(v))
+            kk = _key(k)
+            if kk not in groups:
+                groups[kk] = [k, new()]
+            groups[kk][1] = add(groups[kk][1], x)
+        return groups
+
+    def merged(parts):
+        groups = {}
+        for p in parts:
+            for kk, (k, acc) in p.items():
+                if kk in groups:
+                    groups[kk][1] = merge(groups[kk][1], acc)
+                else:
+                    groups[kk] = [k, acc]
+        return [{"key": k, agg: finish(acc)} for _, (k, acc) in sorted(groups.items(), key=lambda g: g[0])]
+
+    return _as_bag(b.reduction(part, merged))
+
+
+# helper: _Writer
+# needs: FlowError, _json, _repr, _type_error
+class _Writer:
+    """One file of a sink, written under a temporary name (renamed by `_run`
+    when the whole run has succeeded); a device or a FIFO is written through."""
+
+    def __init__(self, target, fmt, tmp):
+        import gzip
+
+        self.target, self.fmt, self.columns = target, fmt, None
+        if os.path.isdir(target):
+            raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % target)
+        if os.path.exists(target) and not os.path.isfile(target):
+            self.tmp, self.fh = None, open(target, "w", encoding="utf-8", newline="")
+            return
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        self.tmp = tmp
+        if target.endswith(".gz"):
+            self.fh = gzip.open(tmp, "wt", encoding="utf-8", newline="")
+        else:
+            self.fh = open(tmp, "w", encoding="utf-8", newline="")
+
+    def write(self, values):
+        out = []
+        for v in values:
+            if self.fmt == "text":
+                out.append(v if isinstance(v, str) else _py_str(v))
+            elif self.fmt == "json":
+                out.append(_json(v))
+            else:
+                out.append(self.csv_row(v))
+        if out:
+            self.fh.write("\n".join(out) + "\n")
+
+    def csv_row(self, v):
+        if not isinstance(v, dict):
+            raise FlowError(
+                "flow::write::not_a_record",
+                "`write_csv` needs records; it got a %s: %s" % (_type_name(v), _repr(v, 10**9)),
+            )
+        cells = []
+        _flatten_record(v, "", cells)
+        head = ""
+        if self.columns is None:
+            self.columns = {}
+            for k, _ in cells:
+                self.columns.setdefault(k, len(self.columns))
+            head = ",".join(_csv_field(k) for k in self.columns) + "\n"
+        row = [""] * len(self.columns)
+        for k, cell in cells:
+            if k not in self.columns:
+                raise FlowError(
+                    "flow::write::not_a_column",
+                    "`write_csv`: key `%s` is not a column of %s" % (k, self.target),
+                )
+            row[self.columns[k]] = _csv_field(cell)
+        return head + ",".join(row)
+
+    def close(self):
+        self.fh.close()
+        return [(self.tmp, self.target)] if self.tmp else []
+
+
+def _py_str(v):
+    """Python's `str()` of a value, as flow's `write_text` writes a non-str."""
+    return str(v) if not isinstance(v, float) else repr(v)
+
+
+def _flatten_record(r, prefix, cells):
+    for k, v in r.items():
+        key = prefix + "." + k if prefix else k
+        if isinstance(v, dict) and v:
+            _flatten_record(v, key, cells)
+        else:
+            cells.append((key, _cell(v)))
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if v is True or v is False:
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return _json(v) if v == v and v not in (float("inf"), float("-inf")) else _py_str(v)
+    return _json(v)
+
+
+def _csv_field(s):
+    if any(c in s for c in ',"\n\r') or s.startswith(" ") or s.endswith(" "):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+# helper: _sink
+# needs: _Writer, _run
+def _sink(coll, path, fmt):
+    """A sink: with `*` in PATH one file per partition (`part-0000`, …), else
+    one file holding every partition in order. Gives delayed lists of
+    (temporary, target) pairs, computed with the outputs."""
+    import pickle
+
+    token = _RUN_TOKEN
+    tmp_of = lambda target: os.path.join(
+        os.path.dirname(target), ".%s.flow-tmp-%s" % (os.path.basename(target), token)
+    )
+    parts = coll.to_delayed() if hasattr(coll, "npartitions") else [dask.delayed(lambda v: [v])(coll)]
+    if "*" in path:
+
+        def write_part(values, i):
+            target = path.replace("*", "part-%04d" % i, 1)
+            w = _Writer(target, fmt, tmp_of(target))
+            w.write(values)
+            return w.close()
+
+        return [dask.delayed(write_part)(p, i) for i, p in enumerate(parts)]
+
+    # One file: each partition is kept beside it, then joined in order.
+    def keep_part(values, i):
+        spill = tmp_of(path) + "-%d" % i
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(spill, "wb") as fh:
+            pickle.dump(list(values), fh)
+        return spill
+
+    def join(spills):
+        w = _Writer(path, fmt, tmp_of(path))
+        try:
+            for s in spills:
+                with open(s, "rb") as fh:
+                    w.write(pickle.load(fh))
+                os.remove(s)
+        finally:
+            done = w.close()
+        return done
+
+    return [dask.delayed(join)([dask.delayed(keep_part)(p, i) for i, p in enumerate(parts)])]
+
+
+# helper: _run
+# needs: FlowError, _json
+import uuid as _uuid
+
+_RUN_TOKEN = "%d-%s" % (os.getpid(), _uuid.uuid4().hex[:8])
+
+
+def _run(outputs, sinks, sink_paths):
+    """Computes every output and sink in ONE `dask.compute` (work they share
+    is done once), then renames the sinks' files into place and prints the
+    outputs in script order as JSON Lines, as `flow --format json` does. A
+    failure removes every temporary file and exits 1 with flow's diagnostic
+    code. `outputs` holds (collection, "bag" | "scalar" | "written")."""
+    import glob
+
+    client = None
+    if os.environ.get("DASK_SCHEDULER_ADDRESS"):
+        from dask.distributed import Client
+
+        client = Client(os.environ["DASK_SCHEDULER_ADDRESS"])
+    live = [o for o, kind in outputs if kind != "written"]
+    try:
+        try:
+            results = dask.compute(*live, *sinks)
+        except BaseException:
+            for p in sink_paths:
+                pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
+                for t in glob.glob(pattern, include_hidden=True):
+                    os.remove(t)
+            raise
+        for pairs in results[len(live) :]:
+            for tmp, target in pairs:
+                os.replace(tmp, target)
+        framed = os.environ.get("FLOW_OUTPUT") == "framed"
+        values = iter(results[: len(live)])
+        out = sys.stdout
+        for i, (_, kind) in enumerate(outputs):
+            if framed:
+                out.write("#flow-output %d\n" % i)
+            if kind == "scalar":
+                out.write(_json(next(values)) + "\n")
+            elif kind == "bag":
+                for v in next(values):
+                    out.write(_json(v) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as flow does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except Exception as e:
+        # A FlowError raised on a worker comes back as a copy of the class.
+        if type(e).__name__ != "FlowError":
+            raise
+        sys.stderr.write("flow-error: " + _json({"code": e.code, "message": e.message}) + "\n")
+        sys.exit(1)
+    finally:
+        if client is not None:
+            client.close()
