@@ -434,6 +434,48 @@ fn failed_write_points_at_the_target() {
     );
 }
 
+/// `--engine dask` when Python cannot run the program: no interpreter, no
+/// Dask, a program that fails in Python. (Stand-in interpreters keep these
+/// independent of what the machine has installed.)
+#[test]
+fn dask_engine_that_cannot_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = good_script();
+    let fake = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p.display().to_string()
+    };
+    let no_dask = fake(
+        "no-dask",
+        "echo \"ModuleNotFoundError: No module named 'dask'\" >&2; exit 1",
+    );
+    let crashes = fake(
+        "crashes",
+        "echo 'Traceback (most recent call last):' >&2; echo 'ValueError: boom' >&2; exit 1",
+    );
+    for (name, python) in [
+        ("engine_no_python", "/nonexistent/python3".to_string()),
+        ("engine_no_dask", no_dask),
+        ("engine_python_failed", crashes),
+    ] {
+        let mut cmd = common::flow_command(dir.path(), &["script.flow", "--engine", "dask"]);
+        cmd.env("FLOW_PYTHON", &python);
+        let ran = common::ran(&mut cmd);
+        // The stand-ins live in a temporary directory: shown by name.
+        let shown = python
+            .strip_prefix(&format!("{}/", dir.path().display()))
+            .unwrap_or(&python)
+            .to_string();
+        cli(
+            name,
+            &format!("FLOW_PYTHON={shown} flow script.flow --engine dask"),
+            &ran,
+        );
+    }
+}
+
 /// Snapshots what the binary did, described by the command line.
 fn cli(name: &str, command: &str, ran: &common::Ran) {
     insta::with_settings!({ omit_expression => true, description => command }, {
@@ -492,9 +534,9 @@ fn command_line_mistakes() {
         &flow(&["script.flow", "--visualize=png"]),
     );
     cli(
-        "cli_export_not_built",
-        "flow export script.flow",
-        &flow(&["export", "script.flow"]),
+        "cli_bad_engine",
+        "flow script.flow --engine spark",
+        &flow(&["script.flow", "--engine", "spark"]),
     );
     cli(
         "cli_export_unknown_target",
