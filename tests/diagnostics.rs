@@ -364,6 +364,20 @@ fn bad_input_data_points_at_the_source() {
         )],
         "read_csv \"people.csv\" | count"
     );
+    // The same file gzipped: the quote is found as the rows stream past,
+    // not by reading the file again.
+    let gz = {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(b"name,note\nann,\"fine\"\nbob,\"never closed\ncid,x\ndee,y\n")
+            .unwrap();
+        enc.finish().unwrap()
+    };
+    run!(
+        "csv_gz_unterminated_quote",
+        &[("people.csv.gz", gz.as_slice())],
+        "read_csv \"people.csv.gz\" | count"
+    );
     run!(
         "gzip_text_corrupt",
         &[("logs.txt.gz", b"plain text, not gzip\n")],

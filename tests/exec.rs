@@ -196,6 +196,89 @@ fn bad_json_line_number_is_right_with_small_blocksizes() {
     }
 }
 
+/// JSON Lines with `\u` escapes of UTF-16 surrogates: one line per case,
+/// and what flow reads from it (an unpaired surrogate becomes U+FFFD).
+const SURROGATES: &[(&str, &str)] = &[
+    // A lone high surrogate, a lone low one, a pair the wrong way round.
+    (r#"{"a": "x\ud800y"}"#, "{\"a\":\"x\u{fffd}y\"}"),
+    (r#"{"a": "x\uDC00y"}"#, "{\"a\":\"x\u{fffd}y\"}"),
+    (r#"{"a": "\udc00\ud800"}"#, "{\"a\":\"\u{fffd}\u{fffd}\"}"),
+    // A pair that is fine, alone and after a lone high surrogate.
+    (r#"{"a": "\ud83d\ude00"}"#, "{\"a\":\"\u{1f600}\"}"),
+    (
+        r#"{"a": "\ud800\uD83D\uDE00!"}"#,
+        "{\"a\":\"\u{fffd}\u{1f600}!\"}",
+    ),
+    // An escaped backslash then the text `ud800`, not an escape; an odd
+    // number of backslashes is one escaped, then a real escape.
+    (
+        r#"{"a": "\\ud800", "b": "\ud800"}"#,
+        "{\"a\":\"\\\\ud800\",\"b\":\"\u{fffd}\"}",
+    ),
+    (
+        r#"{"a": "\\\\ud800\\\udfff"}"#,
+        "{\"a\":\"\\\\\\\\ud800\\\\\u{fffd}\"}",
+    ),
+    // In a key, and in a string nested in a list.
+    (r#"{"\udfff": ["\ud800"]}"#, "{\"\u{fffd}\":[\"\u{fffd}\"]}"),
+];
+
+/// Python's `json.loads` accepts unpaired surrogate escapes; a Rust string
+/// cannot hold one, so `read_json` and `parse_json` read it as U+FFFD.
+#[test]
+fn unpaired_surrogate_escapes_read_as_replacement_characters() {
+    let d = tmp();
+    let input: String = SURROGATES.iter().map(|(l, _)| format!("{l}\n")).collect();
+    let want: String = SURROGATES.iter().map(|(_, w)| format!("{w}\n")).collect();
+    write(d.path(), "s.jsonl", input.as_bytes());
+    write(d.path(), "s.jsonl.gz", &gzip(input.as_bytes()));
+    for script in [
+        r#"read_json "s.jsonl""#,
+        r#"read_json "s.jsonl" blocksize=16"#,
+        r#"read_json "s.jsonl.gz""#,
+        r#"read_text "s.jsonl" | parse_json"#,
+    ] {
+        assert_eq!(
+            ok(d.path(), script, &["--format", "json"]),
+            want,
+            "{script}"
+        );
+    }
+}
+
+/// A line that is bad JSON for another reason fails as it would with U+FFFD
+/// written in place of its unpaired surrogates: same message, same column.
+#[test]
+fn bad_json_with_an_unpaired_surrogate_reports_the_other_fault() {
+    for line in [
+        r#"{"a": "\ud800", }"#,
+        r#"{"a": "\ud800\u12"}"#,
+        r#"{"a": "\ud800\q"}"#,
+        r#"{"a" "\udc00"}"#,
+    ] {
+        let fix = |s: &str| {
+            s.replace(r"\ud800", r"\ufffd")
+                .replace(r"\udc00", r"\ufffd")
+        };
+        let (lone, replaced) = (tmp(), tmp());
+        write(lone.path(), "e.jsonl", format!("{{}}\n{line}\n").as_bytes());
+        write(
+            replaced.path(),
+            "e.jsonl",
+            format!("{{}}\n{}\n", fix(line)).as_bytes(),
+        );
+        for script in [
+            r#"read_json "e.jsonl" | count"#,
+            r#"read_text "e.jsonl" | parse_json | count"#,
+        ] {
+            let e = fails(lone.path(), script, &[], 1);
+            assert!(!e.contains("surrogate") && !e.contains("hex escape"), "{e}");
+            // `parse_json` quotes the line as it was.
+            assert_eq!(fix(&e), fails(replaced.path(), script, &[], 1), "{line}");
+        }
+    }
+}
+
 #[test]
 fn division_by_zero_over_any_typed_data_exits_1() {
     let d = tmp();

@@ -905,20 +905,28 @@ impl Json<'_> {
                         b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if !self.s[self.i..].starts_with(b"\\u") {
-                                    return Err("lone surrogate".into());
-                                }
+                            // A high surrogate pairs with a low one escaped
+                            // right after it; an unpaired surrogate is U+FFFD.
+                            let at = self.i;
+                            let lo = if self.s[at..].starts_with(b"\\u") {
                                 self.i += 2;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err("bad surrogate pair".into());
-                                }
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                self.hex4().ok()
                             } else {
-                                hi
+                                None
                             };
-                            char::from_u32(cp).ok_or("lone surrogate")?
+                            match lo {
+                                Some(lo)
+                                    if (0xD800..0xDC00).contains(&hi)
+                                        && (0xDC00..0xE000).contains(&lo) =>
+                                {
+                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                                        .ok_or("bad surrogate pair")?
+                                }
+                                _ => {
+                                    self.i = at;
+                                    char::from_u32(hi).unwrap_or('\u{fffd}')
+                                }
+                            }
                         }
                         _ => return Err("bad escape".into()),
                     };
@@ -2139,6 +2147,10 @@ fn reference_json_parser() {
     assert!(identical(
         &parse_json("\"\\ud83d\\ude42\"").unwrap(),
         &Value::str("🙂")
+    ));
+    assert!(identical(
+        &parse_json(r#""\udc00\ud800\\ud800\ud83d\ude42""#).unwrap(),
+        &Value::str("\u{fffd}\u{fffd}\\ud800🙂")
     ));
     for bad in ["01", "1.", "[1,]", "{\"a\" 1}", "nul", "\"\t\"", "", "1 2"] {
         assert!(parse_json(bad).is_err(), "{bad}");

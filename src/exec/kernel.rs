@@ -331,8 +331,8 @@ pub fn push<'x>(
             let Some(s) = item.as_str() else {
                 return Err(type_diag(step, "str", &item));
             };
-            match serde_json::from_str::<serde_json::Value>(s) {
-                Ok(j) => push(rest, Elem::Value(format::from_json(j)), env, sink, counts),
+            match format::parse_json(s) {
+                Ok(v) => push(rest, Elem::Value(v), env, sink, counts),
                 Err(e) => {
                     let mut shown = s.chars().take(60).collect::<String>();
                     if s.chars().count() > 60 {

@@ -13,7 +13,7 @@ use super::{Ctl, Ctx};
 use crate::diag::{io_reason, Diag};
 use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Step};
-use crate::value::format::from_json;
+use crate::value::format::parse_json;
 use crate::value::{Record, Value};
 
 fn decode_opts(step: &Step) -> Decode {
@@ -63,8 +63,8 @@ fn lines_to_items(
             if s.trim().is_empty() {
                 return Ok(Ctl::Continue);
             }
-            match serde_json::from_str::<serde_json::Value>(&s) {
-                Ok(j) => f.item(Elem::Value(from_json(j))),
+            match parse_json(&s) {
+                Ok(v) => f.item(Elem::Value(v)),
                 Err(e) => Err(bad_json(file, off, &e, d.span)),
             }
         })
@@ -286,41 +286,86 @@ fn bad_json(
     }
 }
 
-/// Whether the CSV record starting at byte `start` of `path` opens a quoted
-/// field that the file never closes (RFC 4180: a field that starts with `"`
-/// ends at the next `"` not doubled).
-fn quote_left_open(path: &std::path::Path, start: u64, sep: u8) -> std::io::Result<bool> {
-    use std::io::Seek;
-    let mut fh = std::fs::File::open(path)?;
-    fh.seek(std::io::SeekFrom::Start(start))?;
-    let mut r = std::io::BufReader::new(fh);
-    let (mut field_start, mut quoted, mut quote_seen) = (true, false, false);
-    loop {
-        let buf = r.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(quoted && !quote_seen);
+/// Follows the CSV quoting of the bytes the csv reader reads through it, so
+/// that at the end of the input it is known whether a quoted field was left
+/// open (RFC 4180: a field that starts with `"` ends at the next `"` not
+/// doubled). The csv reader accepts that silently, with the rest of the file
+/// as one field; watching the stream as it passes works alike for a plain
+/// file and a decompressed one, and reads nothing twice.
+struct QuoteWatch<R> {
+    inner: R,
+    sep: u8,
+    /// Inside a quoted field.
+    quoted: bool,
+    /// Inside a quoted field, the last byte was a `"`: it closes the field
+    /// unless another `"` follows.
+    quote_seen: bool,
+    /// Outside quotes, the last byte ended a field (or there was none yet),
+    /// so a `"` now opens a quoted field; elsewhere a `"` is a plain byte.
+    field_start: bool,
+}
+
+impl<R> QuoteWatch<R> {
+    fn new(inner: R, sep: u8) -> Self {
+        QuoteWatch {
+            inner,
+            sep,
+            quoted: false,
+            quote_seen: false,
+            field_start: true,
         }
-        for &c in buf {
-            if quoted {
-                if quote_seen {
-                    // `""` is a quote inside the field; anything else closes it.
-                    quote_seen = false;
-                    if c != b'"' {
-                        quoted = false;
-                        field_start = c == sep || c == b'\n' || c == b'\r';
-                    }
-                } else if c == b'"' {
-                    quote_seen = true;
+    }
+
+    /// Whether the bytes so far end inside a quoted field.
+    fn left_open(&self) -> bool {
+        self.quoted && !self.quote_seen
+    }
+
+    fn ends_field(&self, c: u8) -> bool {
+        c == self.sep || c == b'\n' || c == b'\r'
+    }
+
+    /// Moves the state over `buf`, jumping from quote to quote: besides a
+    /// `"` and the bytes next to it, only the last byte of `buf` matters.
+    fn scan(&mut self, buf: &[u8]) {
+        let mut i = 0;
+        while i < buf.len() {
+            if self.quote_seen {
+                // `""` is a quote inside the field; anything else closes it.
+                self.quote_seen = false;
+                if buf[i] != b'"' {
+                    self.quoted = false;
+                    self.field_start = self.ends_field(buf[i]);
                 }
-            } else if c == b'"' && field_start {
-                quoted = true;
-                field_start = false;
-            } else {
-                field_start = c == sep || c == b'\n' || c == b'\r';
+                i += 1;
+                continue;
             }
+            let Some(k) = memchr::memchr(b'"', &buf[i..]) else {
+                if !self.quoted {
+                    self.field_start = self.ends_field(buf[buf.len() - 1]);
+                }
+                return;
+            };
+            if self.quoted {
+                self.quote_seen = true;
+            } else {
+                let opens = match k {
+                    0 => self.field_start,
+                    _ => self.ends_field(buf[i + k - 1]),
+                };
+                self.quoted = opens;
+                self.field_start = false;
+            }
+            i += k + 1;
         }
-        let n = buf.len();
-        r.consume(n);
+    }
+}
+
+impl<R: Read> Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -376,12 +421,12 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
-        .from_reader(r);
+        .from_reader(QuoteWatch::new(r, sep));
     let mut names: Option<Vec<Arc<str>>> = None;
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u64;
-    // Where the last record started (byte offset, line), for the check at the end.
-    let mut last: Option<(u64, u64)> = None;
+    // The line the last record started on, for the check at the end.
+    let mut last_line = 1u64;
     loop {
         if row % 65536 == 65535 && ctx.cancelled() {
             return Err(super::cancelled());
@@ -389,21 +434,17 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => {
                 // A quote never closed makes the CSV reader swallow the rest
-                // of the file into one field, silently: say so instead.
-                // (Checked on plain files; a gzip file would be read twice.)
-                if let (false, Some((start, line))) = (file.gzip, last) {
-                    let start = start + if bom { 3 } else { 0 };
-                    if quote_left_open(&file.path, start, sep).map_err(io_err)? {
-                        return Err(Diag::run(
-                            "flow::io::bad_csv",
-                            format!(
-                                "unterminated quoted field at {}:{line}: its quote is never closed",
-                                file.path.display()
-                            ),
-                        )
-                        .at(span.unwrap_or(step.span), "read here")
-                        .help("close the field with `\"`; a quote inside a quoted field is written `\"\"`"));
-                    }
+                // of the file into the last record, silently: say so instead.
+                if rdr.get_ref().left_open() {
+                    return Err(Diag::run(
+                        "flow::io::bad_csv",
+                        format!(
+                            "unterminated quoted field at {}:{last_line}: its quote is never closed",
+                            file.path.display()
+                        ),
+                    )
+                    .at(span.unwrap_or(step.span), "read here")
+                    .help("close the field with `\"`; a quote inside a quoted field is written `\"\"`"));
                 }
                 return Ok(());
             }
@@ -422,7 +463,7 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         }
         row += 1;
         let offset = rec.position().map_or(0, |p| p.byte());
-        last = rec.position().map(|p| (p.byte(), p.line()));
+        last_line = rec.position().map_or(last_line, |p| p.line());
         let mut fields: Vec<Value> = Vec::with_capacity(rec.len());
         for field in rec.iter() {
             fields.push(Value::str(&read::decode(
@@ -469,6 +510,53 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         let record: Record = keys.into_iter().zip(fields).collect();
         if f.item(Elem::Value(Value::Record(Arc::new(record))))? == Ctl::Stop {
             return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QuoteWatch;
+    use std::io::Read;
+
+    /// Whether `text` ends inside a quoted field, read `chunk` bytes at a
+    /// time through the watcher.
+    fn left_open(text: &[u8], chunk: usize) -> bool {
+        let mut w = QuoteWatch::new(text, b',');
+        let mut buf = vec![0u8; chunk];
+        while w.read(&mut buf).unwrap() > 0 {}
+        w.left_open()
+    }
+
+    #[test]
+    fn a_quote_left_open_is_seen_however_the_bytes_arrive() {
+        let cases: &[(&str, bool)] = &[
+            ("", false),
+            ("a,b\n1,2\n", false),
+            ("a,\"b\n", true),
+            ("\"", true),
+            ("\"\"", false),
+            ("\"\"\"", true),
+            ("a,\"x, \"\"y\"\"\nz\"\n2,\"last\"\"\"", false),
+            ("a,\"last\"\"", true),
+            // A quote inside an unquoted field is a plain byte.
+            ("ab\"c\n", false),
+            ("a\"\"\n", false),
+            // After a closing quote, bytes up to the separator join the
+            // field, and a quote among them is plain.
+            ("\"a\"b\"c\n", false),
+            ("\"a\"b,\"c\n", true),
+            ("x\r\"open", true),
+            ("\"ok\"\n\"open\nmore,lines\n", true),
+        ];
+        for &(text, open) in cases {
+            for chunk in 1..=text.len().max(1) {
+                assert_eq!(
+                    left_open(text.as_bytes(), chunk),
+                    open,
+                    "{text:?} by {chunk}"
+                );
+            }
         }
     }
 }

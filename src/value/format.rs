@@ -1,5 +1,6 @@
 //! Values as text: Python's `str()` (what `str(x)` and `to_json` of a string
-//! give, as in an exported Dask program), compact JSON, and output cells.
+//! give, as in an exported Dask program), compact JSON, and output cells;
+//! and JSON text read into values, as Python's `json.loads` reads it.
 
 use std::fmt::Write;
 
@@ -166,8 +167,64 @@ pub fn cell(v: &Value, null: &str) -> String {
     }
 }
 
+/// One JSON text as a value, as Python's `json.loads` reads it — except a
+/// `\u` escape of an unpaired UTF-16 surrogate (`"\ud800"`): `json.loads`
+/// keeps it as a lone code point, which a Rust string cannot hold, so it
+/// reads as U+FFFD, what encoding it to UTF-8 would come to anyway. The
+/// error is serde_json's, positions relative to `text`.
+pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Ok(j) => Ok(from_json(j)),
+        // serde_json refuses unpaired surrogates. Only a text it refused is
+        // scanned for them, so valid JSON costs no extra pass; a text with
+        // none fails as it did, and one with some is parsed again with each
+        // written `\ufffd`, same length, so a later fault is reported at
+        // the same column.
+        Err(e) => match unpaired_surrogates_replaced(text) {
+            Some(fixed) => serde_json::from_str(&fixed).map(from_json),
+            None => Err(e),
+        },
+    }
+}
+
+/// `text` with each `\u` escape of a UTF-16 surrogate that is not one half
+/// of a high-low pair written `\ufffd`, or `None` when it has none.
+fn unpaired_surrogates_replaced(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    // The code unit of the `\uXXXX` escape starting at byte `i`, if one does.
+    let escape = |i: usize| -> Option<u16> {
+        let hex = b.get(i..i + 6)?.strip_prefix(b"\\u")?;
+        hex.iter().try_fold(0u16, |n, &c| {
+            Some(n << 4 | (c as char).to_digit(16)? as u16)
+        })
+    };
+    let (mut out, mut copied, mut i) = (String::new(), 0, 0);
+    // Escapes are found from backslash to backslash: a backslash always
+    // starts one (`\\` is one escape, so `\\ud800` is a backslash and
+    // text), and hex digits hold none.
+    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr(b'\\', r)) {
+        let at = i + k;
+        i = match escape(at) {
+            Some(0xD800..=0xDBFF) if matches!(escape(at + 6), Some(0xDC00..=0xDFFF)) => at + 12,
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&text[copied..at]);
+                out.push_str("\\ufffd");
+                copied = at + 6;
+                at + 6
+            }
+            _ => at + 2,
+        };
+    }
+    // A replacement leaves `copied` past it; none leaves it at 0.
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
 /// Converts parsed JSON into a value (integers beyond i64 become floats).
-pub fn from_json(j: serde_json::Value) -> Value {
+fn from_json(j: serde_json::Value) -> Value {
     match j {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
@@ -241,5 +298,30 @@ mod tests {
         );
         // As Python's json.dumps([0.5, nan, inf, -inf, None]), without spaces.
         assert_eq!(s, "[0.5,NaN,Infinity,-Infinity,null]");
+    }
+
+    #[test]
+    fn unpaired_surrogate_escapes_are_found_by_counting_backslashes() {
+        let r = unpaired_surrogates_replaced;
+        assert_eq!(r(r#""\ud800""#).as_deref(), Some(r#""\ufffd""#));
+        assert_eq!(r(r#""\\\uDBFF\\""#).as_deref(), Some(r#""\\\ufffd\\""#));
+        assert_eq!(
+            r(r#""\udc00\ud800\udc00""#).as_deref(),
+            Some(r#""\ufffd\ud800\udc00""#)
+        );
+        // Nothing to replace: an escaped backslash, a pair, other escapes.
+        for text in [r#""\\ud800""#, r#""\ud83d\ude00""#, r#""\u00e9\n""#, "{}"] {
+            assert_eq!(r(text), None, "{text}");
+        }
+        // Cut short, at every length: no panic, and nothing invented.
+        let text = r#""\ud800\udc00\ud800\"#;
+        for end in 0..=text.len() {
+            let _ = parse_json(&text[..end]);
+        }
+        assert!(parse_json(r#""\ud800\u12""#).is_err());
+        assert_eq!(
+            parse_json(r#"["\ud800", "\ud83d\ude00"]"#).unwrap(),
+            list(vec![Value::str("\u{fffd}"), Value::str("\u{1f600}")])
+        );
     }
 }
