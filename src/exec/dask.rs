@@ -12,7 +12,7 @@ use super::OutputData;
 use crate::diag::{io_reason, Diag, Diags};
 use crate::plan::Plan;
 use crate::types::Coll;
-use crate::value::format::from_json;
+use crate::value::format::parse_json;
 use crate::value::Value;
 
 /// The Python interpreter: `FLOW_PYTHON`, else `python3`.
@@ -133,12 +133,10 @@ pub fn run(plan: &Plan, program: &str, emitter: &mut dyn Emitter) -> Result<(), 
 /// `Infinity`, `-Infinity`, which are not JSON: a line holding one is read
 /// again with those words swapped for marked strings.
 fn parse(line: &str) -> Option<Value> {
-    if let Ok(j) = serde_json::from_str::<serde_json::Value>(line) {
-        return Some(from_json(j));
+    if let Ok(v) = parse_json(line) {
+        return Some(v);
     }
-    let marked = mark_specials(line);
-    let j = serde_json::from_str::<serde_json::Value>(&marked).ok()?;
-    Some(unmark(from_json(j)))
+    parse_json(&mark_specials(line)).ok().map(unmark)
 }
 
 const MARK: &str = "\u{1}flow-float:";
