@@ -100,7 +100,7 @@ def _str_op(op, f):
     """`lower`, `strip`, …: `f` on a str element; any other element is an error."""
 
     def run(v):
-        if not isinstance(v, str):
+        if type(v) is not str:
             raise _type_error(op, "str", v)
         return f(v)
 
@@ -124,13 +124,10 @@ def _purge(chars):
 def _split(sep):
     """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
 
-    def run(part):
-        for v in part:
-            if not isinstance(v, str):
-                raise _type_error("split", "str", v)
-            yield from v.split(sep)
+    def bad(v):
+        raise _type_error("split", "str", v)
 
-    return lambda part: list(run(part))
+    return lambda part: [w for v in part for w in (v.split(sep) if type(v) is str else bad(v))]
 
 
 # helper: _filter
@@ -525,7 +522,7 @@ class _Sum:
 def _sum(b, f=None):
     """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
     part = lambda p: _fold(_Sum("sum"), p, f)
-    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total())
+    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total(), split_every=False)
 
 
 def _fold(s, part, f):
@@ -554,7 +551,7 @@ def _mean(b, f=None):
         n = sum(c for _, c in parts)
         return None if n == 0 else _merged(_Sum("mean"), [s for s, _ in parts]).float_total() / n
 
-    return b.reduction(part, agg)
+    return b.reduction(part, agg, split_every=False)
 
 
 # helper: _count
@@ -578,7 +575,7 @@ def _minmax(b, which, f=None):
         vals = [v for p in parts for v in p]
         return pick(vals, key=_key) if vals else None
 
-    return b.reduction(part, agg)
+    return b.reduction(part, agg, split_every=False)
 
 
 # helper: _distinct
@@ -589,7 +586,7 @@ def _distinct(b):
     def part(p):
         seen = {}
         for v in p:
-            seen.setdefault(_key(v), v)
+            seen.setdefault((3, v) if type(v) is str else _key(v), v)
         return seen
 
     def agg(parts):
@@ -599,10 +596,13 @@ def _distinct(b):
                 seen.setdefault(k, v)
         return [seen[k] for k in sorted(seen)]
 
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(b.reduction(part, agg, split_every=False))
 
 
 # helper: _as_bag
+# Every `reduction` here passes `split_every=False`: its aggregate takes the
+# partitions' states in partition order, all at once, and gives the final
+# result (a tree of partial merges would feed a result back in as a state).
 def _as_bag(item):
     """An aggregation's list as a one-partition bag, for the stages after it."""
     return db.from_delayed([item.to_delayed()])
@@ -616,11 +616,13 @@ def _frequencies(b):
     def part(p):
         seen = {}
         for v in p:
-            k = _key(v)
-            if k in seen:
-                seen[k][1] += 1
-            else:
+            # `_key` inlined for words, the common case.
+            k = (3, v) if type(v) is str else _key(v)
+            e = seen.get(k)
+            if e is None:
                 seen[k] = [v, 1]
+            else:
+                e[1] += 1
         return seen
 
     def agg(parts):
@@ -635,7 +637,7 @@ def _frequencies(b):
         ordered.sort(key=lambda kv: kv[1][1], reverse=True)
         return [{"value": v, "count": c} for _, (v, c) in ordered]
 
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(b.reduction(part, agg, split_every=False))
 
 
 # helper: _topk
@@ -658,7 +660,7 @@ def _topk(b, n, by=None):
 
     part = lambda p: best([(key_of(v), v) for v in p])
     agg = lambda parts: [v for _, v in best([kv for p in parts for kv in p])]
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(b.reduction(part, agg, split_every=False))
 
 
 # helper: _sort
@@ -671,7 +673,7 @@ def _sort(b, by=None, desc=False, limit=None):
         pairs = sorted((kv for p in parts for kv in p), key=lambda kv: _key(kv[0]), reverse=desc)
         return [v for _, v in pairs[: limit if limit is not None else len(pairs)]]
 
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(b.reduction(part, agg, split_every=False))
 
 
 # helper: _take
@@ -748,7 +750,7 @@ def _groupby(b, key, agg, f=None):
                     groups[kk] = [k, acc]
         return [{"key": k, agg: finish(acc)} for _, (k, acc) in sorted(groups.items(), key=lambda g: g[0])]
 
-    return _as_bag(b.reduction(part, merged))
+    return _as_bag(b.reduction(part, merged, split_every=False))
 
 
 # helper: _Writer
