@@ -490,6 +490,25 @@ fn dask_engine_that_cannot_run() {
     }
 }
 
+/// An expression that cannot be given flow's meaning in Python is not
+/// exported as different code: a diagnostic at the expression, exit 2.
+#[test]
+fn export_of_what_python_cannot_mean() {
+    let dir = common::scratch(&[(
+        "script.flow",
+        b"read_text \"notes.txt\" | filter matches(it, \"\\\\p{Greek}+\")\n",
+    )]);
+    let ran = common::ran(&mut common::flow_command(
+        dir.path(),
+        &["export", "--target", "dask", "script.flow"],
+    ));
+    cli(
+        "export_unsupported",
+        "flow export --target dask script.flow",
+        &ran,
+    );
+}
+
 /// Snapshots what the binary did, described by the command line.
 fn cli(name: &str, command: &str, ran: &common::Ran) {
     insta::with_settings!({ omit_expression => true, description => command }, {

@@ -14,7 +14,10 @@ fn export(name: &str, text: &str) -> String {
     };
     match export_dask(&script, &[]) {
         Ok(p) => p,
-        Err(d) => panic!("{name} does not export:\n{}", common::render(name, text, &d)),
+        Err(d) => panic!(
+            "{name} does not export:\n{}",
+            common::render(name, text, &d)
+        ),
     }
 }
 

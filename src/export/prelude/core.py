@@ -68,7 +68,7 @@ def _json_str(s):
 
 
 # helper: _type_error
-# needs: FlowError, _repr
+# needs: FlowError, _repr, _type_name
 def _type_error(op, want, v):
     return FlowError(
         "flow::exec::element_type",
@@ -76,22 +76,13 @@ def _type_error(op, want, v):
     )
 
 
+# helper: _type_name
 def _type_name(v):
     if v is None:
         return "null"
     if v is True or v is False:
         return "bool"
     return {int: "int", float: "float", str: "str", list: "list"}.get(type(v), "record")
-
-
-# helper: _repr
-def _repr(v, width):
-    """Python's repr of a value (`None`, `True`, `'a'`), cut to `width` code points."""
-    if isinstance(v, float):
-        s = repr(v)
-    else:
-        s = repr(v)
-    return s if len(s) <= width else s[: width - 3] + "..."
 
 
 # helper: _str_op
@@ -107,10 +98,6 @@ def _str_op(op, f):
     return run
 
 
-# helper: _DELIMS
-_DELIMS = frozenset(".,;:?$@^<>#%`!*-=()[]{}/\"'")
-
-
 # helper: _purge
 # needs: _DELIMS
 def _purge(chars):
@@ -119,9 +106,9 @@ def _purge(chars):
     return lambda s: s.translate(table)
 
 
-# helper: _split
+# helper: _split_op
 # needs: _type_error
-def _split(sep):
+def _split_op(sep):
     """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
 
     def bad(v):
@@ -131,7 +118,7 @@ def _split(sep):
 
 
 # helper: _filter
-# needs: FlowError, _type_error
+# needs: FlowError, _type_name
 def _filter(pred):
     """`filter EXPR`: keeps the elements where EXPR is true; a non-bool is an error."""
 
@@ -468,7 +455,7 @@ def _stdin():
 
 
 # helper: _Sum
-# needs: FlowError, _repr, _type_error
+# needs: FlowError, _repr, _type_name
 class _Sum:
     """An exact running sum, as flow's: ints (and bools) exactly, floats with
     `math.fsum`, so the total does not depend on partitioning."""
@@ -517,14 +504,7 @@ class _Sum:
         return self.int
 
 
-# helper: _sum
-# needs: _Sum
-def _sum(b, f=None):
-    """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
-    part = lambda p: _fold(_Sum("sum"), p, f)
-    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total(), split_every=False)
-
-
+# helper: _fold
 def _fold(s, part, f):
     for v in part:
         s.add(v if f is None else f(v))
@@ -537,8 +517,17 @@ def _merged(s, sums):
     return s
 
 
+# helper: _sum
+# needs: _Sum, _fold
+def _sum(b, f=None):
+    """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
+    part = lambda p: _fold(_Sum("sum"), p, f)
+    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total(), split_every=False)
+
+
+
 # helper: _mean
-# needs: _sum
+# needs: _Sum, _fold
 def _mean(b, f=None):
     """`mean [EXPR]`: the exact sum over the count; null when empty."""
 
@@ -754,7 +743,7 @@ def _groupby(b, key, agg, f=None):
 
 
 # helper: _Writer
-# needs: FlowError, _json, _repr, _type_error
+# needs: FlowError, _json, _repr, _type_name
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
