@@ -51,7 +51,7 @@ fn programs_define_only_the_helpers_they_call() {
         }
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
-            if line.is_empty() || line.starts_with('#') || !line.contains(|c: char| c == '|') {
+            if line.is_empty() || line.starts_with('#') || !line.contains('|') {
                 continue;
             }
             assert!(
