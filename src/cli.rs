@@ -256,6 +256,14 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
         }
     };
     let optimize = !args.no_optimize;
+    if dask && args.profile.is_some() {
+        return Err(Diag::script(
+            "flow::cli::profile_needs_native",
+            "--profile measures flow's own engine, not --engine dask",
+        )
+        .help("Dask's own dashboard and `performance_report` profile a Dask run")
+        .into());
+    }
     if args.explain {
         let out = driver::explain(src, &sets)?;
         return print_stdout(&out);

@@ -567,6 +567,11 @@ fn command_line_mistakes() {
         &flow(&["script.flow", "--visualize=png"]),
     );
     cli(
+        "cli_profile_with_dask_engine",
+        "flow script.flow --engine dask --profile",
+        &flow(&["script.flow", "--engine", "dask", "--profile"]),
+    );
+    cli(
         "cli_bad_engine",
         "flow script.flow --engine spark",
         &flow(&["script.flow", "--engine", "spark"]),

@@ -4,7 +4,7 @@
 //! line before output I's JSON Lines) and reports a flow error as a last
 //! stderr line `flow-error: {"code": …, "message": …}`.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::process::{Command, Stdio};
 
 use super::output::Emitter;
@@ -25,27 +25,24 @@ const INSTALL: &str = "install Dask with: python3 -m pip install \"dask[bag,dist
 /// Runs `program` (written for `plan`) and hands its outputs to `emitter`
 /// in script order.
 pub fn run(plan: &Plan, program: &str, emitter: &mut dyn Emitter) -> Result<(), Diags> {
-    let mut file = tempfile::Builder::new()
+    // The program gets a directory of its own: Python puts a script's
+    // directory first on its module path, so a stray `timeit.py` beside it
+    // (in a shared /tmp) would shadow the standard library.
+    let written = |e: std::io::Error| {
+        Diag::run(
+            "flow::engine::failed",
+            format!("cannot write the Dask program: {}", io_reason(&e)),
+        )
+    };
+    let dir = tempfile::Builder::new()
         .prefix("flow-dask-")
-        .suffix(".py")
-        .tempfile()
-        .map_err(|e| {
-            Diag::run(
-                "flow::engine::failed",
-                format!("cannot write the Dask program: {}", io_reason(&e)),
-            )
-        })?;
-    file.write_all(program.as_bytes())
-        .and_then(|_| file.flush())
-        .map_err(|e| {
-            Diag::run(
-                "flow::engine::failed",
-                format!("cannot write the Dask program: {}", io_reason(&e)),
-            )
-        })?;
+        .tempdir()
+        .map_err(written)?;
+    let path = dir.path().join("program.py");
+    std::fs::write(&path, program).map_err(written)?;
     let py = python();
     let mut child = Command::new(&py)
-        .arg(file.path())
+        .arg(&path)
         .env("FLOW_OUTPUT", "framed")
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
