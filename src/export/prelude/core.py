@@ -230,6 +230,12 @@ def _to_json(v):
     return _json(v)
 
 
+# helper: _CWD
+# Relative paths resolve against the directory the program was started in,
+# also on workers that run elsewhere (a function's globals travel with it).
+_CWD = os.getcwd()
+
+
 # helper: _glob
 # needs: FlowError
 def _glob(pattern):
@@ -287,14 +293,15 @@ def _splits(pattern, blocksize, compression, splittable):
 
 
 # helper: _lines
-# needs: FlowError
+# needs: FlowError, _CWD
 def _lines(path, start, end, gz, encoding, errors):
     """The lines of one partition: those starting in `start..end` (to the end
     of the file when `end` is None), without `\\n` / `\\r\\n`, a leading
     UTF-8 BOM dropped; each with its byte offset."""
     import gzip
 
-    fh = gzip.open(path, "rb") if gz else open(path, "rb")
+    full = os.path.join(_CWD, path)
+    fh = gzip.open(full, "rb") if gz else open(full, "rb")
     with fh:
         pos = start
         if start > 0:
@@ -371,12 +378,13 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
 def _line_number(path, gz, offset):
     import gzip
 
-    with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
+    full = os.path.join(_CWD, path)
+    with gzip.open(full, "rb") if gz else open(full, "rb") as fh:
         return fh.read(offset).count(b"\n") + 1
 
 
 # helper: _read_csv
-# needs: FlowError, _splits
+# needs: FlowError, _splits, _CWD
 def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
     """`read_csv`: one record per row, one partition per file; fields are str."""
     import csv
@@ -384,7 +392,8 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
     import io
 
     def part(path, start, end, gz):
-        raw = gzip.open(path, "rb") if gz else open(path, "rb")
+        full = os.path.join(_CWD, path)
+        raw = gzip.open(full, "rb") if gz else open(full, "rb")
         with raw:
             data = raw.read()
         if data.startswith(b"\xef\xbb\xbf"):
@@ -743,17 +752,18 @@ def _groupby(b, key, agg, f=None):
 
 
 # helper: _Writer
-# needs: FlowError, _json, _repr, _type_name
+# needs: FlowError, _json, _repr, _type_name, _CWD
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
 
-    def __init__(self, target, fmt, tmp):
+    def __init__(self, target, fmt, tmp, shown):
         import gzip
 
-        self.target, self.fmt, self.columns = target, fmt, None
+        # `target` is absolute; `shown` is the path as the script gives it.
+        self.target, self.shown, self.fmt, self.columns = target, shown, fmt, None
         if os.path.isdir(target):
-            raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % target)
+            raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % shown)
         if os.path.exists(target) and not os.path.isfile(target):
             self.tmp, self.fh = None, open(target, "w", encoding="utf-8", newline="")
             return
@@ -795,7 +805,7 @@ class _Writer:
             if k not in self.columns:
                 raise FlowError(
                     "flow::write::not_a_column",
-                    "`write_csv`: key `%s` is not a column of %s" % (k, self.target),
+                    "`write_csv`: key `%s` is not a column of %s" % (k, self.shown),
                 )
             row[self.columns[k]] = _csv_field(cell)
         return head + ",".join(row)
@@ -838,7 +848,7 @@ def _csv_field(s):
 
 
 # helper: _sink
-# needs: _Writer, _run
+# needs: _Writer, _run, _CWD
 def _sink(coll, path, fmt):
     """A sink: with `*` in PATH one file per partition (`part-0000`, …), else
     one file holding every partition in order. Gives delayed lists of
@@ -846,6 +856,7 @@ def _sink(coll, path, fmt):
     import pickle
 
     token = _RUN_TOKEN
+    shown, path = path, os.path.join(_CWD, path)
     tmp_of = lambda target: os.path.join(
         os.path.dirname(target), ".%s.flow-tmp-%s" % (os.path.basename(target), token)
     )
@@ -853,8 +864,9 @@ def _sink(coll, path, fmt):
     if "*" in path:
 
         def write_part(values, i):
-            target = path.replace("*", "part-%04d" % i, 1)
-            w = _Writer(target, fmt, tmp_of(target))
+            part = "part-%04d" % i
+            target = path.replace("*", part, 1)
+            w = _Writer(target, fmt, tmp_of(target), shown.replace("*", part, 1))
             w.write(values)
             return w.close()
 
@@ -869,7 +881,7 @@ def _sink(coll, path, fmt):
         return spill
 
     def join(spills):
-        w = _Writer(path, fmt, tmp_of(path))
+        w = _Writer(path, fmt, tmp_of(path), shown)
         try:
             for s in spills:
                 with open(s, "rb") as fh:
