@@ -652,6 +652,16 @@ def _topk(b, n, by=None):
         return v
 
     def best(pairs):
+        if n <= 0:
+            return []
+        if len(pairs) > n:
+            # Only pairs whose key reaches the n-th largest can win; ties
+            # at the cut are kept, for the full order below to decide.
+            import heapq
+
+            keys = [_key(k) for k, _ in pairs]
+            cut = heapq.nlargest(n, keys)[-1]
+            pairs = [p for p, kk in zip(pairs, keys) if kk >= cut]
         pairs = sorted(pairs, key=lambda kv: _key(kv[1]))
         pairs.sort(key=lambda kv: _key(kv[0]), reverse=True)
         return pairs[:n]
