@@ -296,7 +296,15 @@ pub fn execute_cached(
             }
         }
     }
-    let pending = Mutex::new(write::Pending::default());
+    let sink_paths = plan
+        .graph
+        .node_weights()
+        .flat_map(|n| &n.steps)
+        .filter_map(|s| match (s.op.kind, s.arg(0)) {
+            (Kind::Sink(_), Some(Arg::Value(Value::Str(p)))) => Some(&**p),
+            _ => None,
+        });
+    let pending = Mutex::new(write::Pending::for_sinks(sink_paths));
     let run = Run {
         plan,
         ctx,

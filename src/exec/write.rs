@@ -31,30 +31,18 @@ fn forget(tmp: &Path) {
     temporaries().retain(|t| t != tmp);
 }
 
-/// Directories this run created for its sinks, parents before children.
-static CREATED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Directories that runs going on in this process will create for their
+/// sinks (missing when each run started): removed by a Ctrl-C handler.
+static MISSING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-fn created() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
-    CREATED.lock().unwrap_or_else(|e| e.into_inner())
+fn missing() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    MISSING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Creates `dir` and its missing parents, remembering which were made so a
-/// failed run can remove them again.
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
-    let missing: Vec<PathBuf> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-        .map(Path::to_path_buf)
-        .collect();
-    std::fs::create_dir_all(dir)?;
-    created().extend(missing.into_iter().rev());
-    Ok(())
-}
-
-/// Removes the directories the run created, children first; one that is
-/// not empty (something else was put there) stays.
-fn remove_created() {
-    for d in created().drain(..).rev() {
+/// Removes `dirs` (children last in the list) where empty; one that holds
+/// something else stays.
+fn remove_dirs(dirs: &[PathBuf]) {
+    for d in dirs.iter().rev() {
         let _ = std::fs::remove_dir(d);
     }
 }
@@ -67,31 +55,67 @@ pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     for t in temps.drain(..) {
         let _ = std::fs::remove_file(t);
     }
-    remove_created();
+    remove_dirs(&missing());
     temps
 }
 
-/// Files written under temporary names, waiting for the run to succeed.
+/// Files written under temporary names, waiting for the run to succeed, and
+/// the directories the run's sinks will create (missing when it started),
+/// which a failed run removes again.
 #[derive(Debug, Default)]
 pub struct Pending {
     files: Vec<(PathBuf, PathBuf, Span)>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Pending {
+    /// The pending state of a run whose sinks write these paths: notes which
+    /// of their directories do not exist yet (parents first). Known per run,
+    /// so a failing run removes only what it would have made.
+    pub fn for_sinks<'a>(paths: impl Iterator<Item = &'a str>) -> Pending {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            let Some(parent) = Path::new(p).parent() else {
+                continue;
+            };
+            let absent: Vec<PathBuf> = parent
+                .ancestors()
+                .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+                .map(Path::to_path_buf)
+                .collect();
+            for d in absent.into_iter().rev() {
+                if !dirs.contains(&d) {
+                    dirs.push(d);
+                }
+            }
+        }
+        missing().extend(dirs.iter().cloned());
+        Pending {
+            files: Vec::new(),
+            dirs,
+        }
+    }
+
+    /// The run is over: its directories are no longer the Ctrl-C handler's.
+    fn settle(&self) {
+        missing().retain(|d| !self.dirs.contains(d));
+    }
 }
 
 /// Renames every pending file to its target. Targets were checked when
 /// their files were written (none is a directory), so a rename fails only
 /// when something changed meanwhile; the files not yet renamed are removed.
 pub fn commit(pending: Pending) -> Result<(), Diag> {
-    // Kept now, unless a rename fails below and `discard` removes them.
-    let made = std::mem::take(&mut *created());
+    pending.settle();
     let mut files = pending.files.into_iter();
     while let Some((tmp, target, span)) = files.next() {
         let renamed = std::fs::rename(&tmp, &target);
         forget(&tmp);
         if let Err(e) = renamed {
             let _ = std::fs::remove_file(&tmp);
-            created().extend(made);
             discard(Pending {
                 files: files.collect(),
+                dirs: Vec::new(),
             });
             return Err(Diag::run(
                 "flow::io::write_failed",
@@ -103,13 +127,14 @@ pub fn commit(pending: Pending) -> Result<(), Diag> {
     Ok(())
 }
 
-/// Removes every pending file.
+/// Removes every pending file, and the directories the run made for them.
 pub fn discard(pending: Pending) {
+    pending.settle();
     for (tmp, _, _) in pending.files {
         let _ = std::fs::remove_file(&tmp);
         forget(&tmp);
     }
-    remove_created();
+    remove_dirs(&pending.dirs);
 }
 
 /// One file a sink writes: its target and the elements that go in it.
@@ -137,6 +162,7 @@ pub enum Written {
 }
 
 impl Pending {
+    /// Files written, to be renamed into place when the run succeeds.
     pub fn add(&mut self, written: Vec<Written>) {
         for w in written {
             if let Written::Temporary { tmp, target, span } = w {
@@ -262,7 +288,7 @@ impl Appender {
             }
             _ => {
                 if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    create_dirs(dir).map_err(fail)?;
+                    std::fs::create_dir_all(dir).map_err(fail)?;
                 }
                 let name = target
                     .file_name()
