@@ -25,28 +25,29 @@ const INSTALL: &str = "install Dask with: python3 -m pip install \"dask[bag,dist
 /// Runs `program` (written for `plan`) and hands its outputs to `emitter`
 /// in script order.
 pub fn run(plan: &Plan, program: &str, emitter: &mut dyn Emitter) -> Result<(), Diags> {
-    let mut file = tempfile::Builder::new()
+    // In a directory of its own: Python puts a script's directory first on
+    // `sys.path`, so a program beside other files (in /tmp, a `timeit.py`)
+    // would import them in place of the modules it means.
+    // (`PYTHONSAFEPATH` does the same from Python 3.11 on.)
+    let cannot = |e: std::io::Error| {
+        Diag::run(
+            "flow::engine::failed",
+            format!("cannot write the Dask program: {}", io_reason(&e)),
+        )
+    };
+    let dir = tempfile::Builder::new()
         .prefix("flow-dask-")
-        .suffix(".py")
-        .tempfile()
-        .map_err(|e| {
-            Diag::run(
-                "flow::engine::failed",
-                format!("cannot write the Dask program: {}", io_reason(&e)),
-            )
-        })?;
-    file.write_all(program.as_bytes())
-        .and_then(|_| file.flush())
-        .map_err(|e| {
-            Diag::run(
-                "flow::engine::failed",
-                format!("cannot write the Dask program: {}", io_reason(&e)),
-            )
-        })?;
+        .tempdir()
+        .map_err(cannot)?;
+    let path = dir.path().join("flow_dask_program.py");
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(program.as_bytes()).and_then(|_| f.flush()))
+        .map_err(cannot)?;
     let py = python();
     let mut child = Command::new(&py)
-        .arg(file.path())
+        .arg(&path)
         .env("FLOW_OUTPUT", "framed")
+        .env("PYTHONSAFEPATH", "1")
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -275,8 +275,11 @@ def _glob(pattern):
 # helper: _splits
 # needs: _glob
 def _splits(pattern, blocksize, compression, splittable):
-    """flow's partitions of a file source: (path, start, end, gzip) byte ranges,
-    each owning the lines that start in it; a gzip or unsized file is one."""
+    """flow's partitions of a file source: (path, start, end, gzip, name) byte
+    ranges, each owning the lines that start in it; a gzip or unsized file is
+    one. `path` is absolute, resolved here, against this program's working
+    directory, as Dask resolves paths: a worker of a cluster may run
+    elsewhere. `name` is the path as matched, for messages."""
     files = []
     for p in _glob(pattern):
         st = os.stat(p)
@@ -293,18 +296,18 @@ def _splits(pattern, blocksize, compression, splittable):
     out = []
     for p, size, sized, gz in files:
         if not sized:
-            out.append((p, 0, None, gz))
+            out.append((os.path.abspath(p), 0, None, gz, p))
         elif gz or not splittable or size <= blocksize:
-            out.append((p, 0, size, gz))
+            out.append((os.path.abspath(p), 0, size, gz, p))
         else:
             for start in range(0, size, blocksize):
-                out.append((p, start, min(start + blocksize, size), gz))
+                out.append((os.path.abspath(p), start, min(start + blocksize, size), gz, p))
     return out
 
 
 # helper: _lines
 # needs: FlowError
-def _lines(path, start, end, gz, encoding, errors):
+def _lines(path, start, end, gz, encoding, errors, name):
     """The lines of one partition: those starting in `start..end` (to the end
     of the file when `end` is None), without `\\n` / `\\r\\n`, a leading
     UTF-8 BOM dropped; each with its byte offset."""
@@ -330,7 +333,7 @@ def _lines(path, start, end, gz, encoding, errors):
                     break
             if line.endswith(b"\r"):
                 line = line[:-1]
-            yield off, _decode(line, off, path, gz, encoding, errors)
+            yield off, _decode(line, off, name, gz, encoding, errors)
 
 
 def _decode(line, off, path, gz, encoding, errors):
@@ -351,8 +354,8 @@ def _decode(line, off, path, gz, encoding, errors):
 def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_text`: the lines of every file, one partition per byte range."""
 
-    def part(path, start, end, gz):
-        return [s for _, s in _lines(path, start, end, gz, encoding, errors)]
+    def part(path, start, end, gz, name):
+        return [s for _, s in _lines(path, start, end, gz, encoding, errors, name)]
 
     splits = _splits(pattern, blocksize, compression, True)
     return db.from_delayed([dask.delayed(part)(*s) for s in splits])
@@ -363,9 +366,9 @@ def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
 def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
 
-    def part(path, start, end, gz):
+    def part(path, start, end, gz, name):
         out = []
-        for off, s in _lines(path, start, end, gz, encoding, errors):
+        for off, s in _lines(path, start, end, gz, encoding, errors, name):
             if not s.strip():
                 continue
             try:
@@ -376,7 +379,7 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
                 msg = getattr(e, "msg", str(e))
                 raise FlowError(
                     "flow::io::bad_json",
-                    "invalid JSON at %s:%d:%d: %s" % (path, line, col, msg),
+                    "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
                 ) from None
         return out
 
@@ -399,7 +402,7 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
     import gzip
     import io
 
-    def part(path, start, end, gz):
+    def part(path, start, end, gz, name):
         raw = gzip.open(path, "rb") if gz else open(path, "rb")
         with raw:
             data = raw.read()
@@ -410,7 +413,7 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
         except UnicodeDecodeError as e:
             raise FlowError(
                 "flow::io::invalid_utf8",
-                "invalid UTF-8 in %s at byte offset %d" % (path, e.start),
+                "invalid UTF-8 in %s at byte offset %d" % (name, e.start),
             ) from None
         rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
         names, out = None, []
@@ -425,7 +428,7 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
                 raise FlowError(
                     "flow::io::bad_csv",
                     "invalid CSV at %s:%d: the row has %d fields, the header %d"
-                    % (path, rows.line_num, len(row), len(keys)),
+                    % (name, rows.line_num, len(row), len(keys)),
                 )
             out.append(dict(zip(keys, row)))
         return out
@@ -520,12 +523,26 @@ class _Sum:
         return self.int
 
 
+# helper: _reduce
+def _reduce(b, part, combine, finish):
+    """An aggregation as a tree reduction, as flow splits one into a partial
+    and a merge: `part` folds a partition into a partial state, `combine`
+    folds partial states of consecutive partitions (in partition order) into
+    one, `finish` makes the result of the last. Dask's `reduction` applies
+    its aggregate at every level of its tree (8 partials at a time, so with
+    more than 8 partitions the aggregate also receives its own results): the
+    aggregate is `combine`, and `finish` comes after. An empty partition
+    gives no partial state; `combine` of nothing is the empty state."""
+    return b.reduction(part, combine).apply(finish)
+
+
 # helper: _sum
-# needs: _Sum
+# needs: _Sum, _reduce
 def _sum(b, f=None):
     """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
     part = lambda p: _fold(_Sum("sum"), p, f)
-    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total())
+    combine = lambda ss: _merged(_Sum("sum"), ss)
+    return _reduce(b, part, combine, lambda s: s.total())
 
 
 def _fold(s, part, f):
@@ -541,20 +558,28 @@ def _merged(s, sums):
 
 
 # helper: _mean
-# needs: _sum
+# needs: _Sum, _reduce
 def _mean(b, f=None):
     """`mean [EXPR]`: the exact sum over the count; null when empty."""
 
     def part(p):
-        p = list(p)
-        return (_fold(_Sum("mean"), p, f), len(p))
+        s, n = _Sum("mean"), 0
+        for v in p:
+            s.add(v if f is None else f(v))
+            n += 1
+        return (s, n)
 
-    def agg(parts):
-        parts = list(parts)
-        n = sum(c for _, c in parts)
-        return None if n == 0 else _merged(_Sum("mean"), [s for s, _ in parts]).float_total() / n
+    def combine(parts):
+        s, n = _Sum("mean"), 0
+        for t, c in parts:
+            s.merge(t)
+            n += c
+        return (s, n)
 
-    return b.reduction(part, agg)
+    def finish(sn):
+        return None if sn[1] == 0 else sn[0].float_total() / sn[1]
+
+    return _reduce(b, part, combine, finish)
 
 
 # helper: _count
@@ -564,25 +589,23 @@ def _count(b):
 
 
 # helper: _minmax
-# needs: _key
+# needs: _key, _reduce
 def _minmax(b, which, f=None):
     """`min`/`max [EXPR]` in flow's total order; of equal values the first
-    seen wins, as Python's `min`/`max`; null when empty."""
+    seen wins, as Python's `min`/`max`; null when empty. A partial state is
+    [] or [the best so far]."""
     pick = min if which == "min" else max
 
-    def part(p):
-        vals = [v if f is None else f(v) for v in p]
+    def best(vals):
         return [pick(vals, key=_key)] if vals else []
 
-    def agg(parts):
-        vals = [v for p in parts for v in p]
-        return pick(vals, key=_key) if vals else None
-
-    return b.reduction(part, agg)
+    part = lambda p: best([v if f is None else f(v) for v in p])
+    combine = lambda parts: best([v for p in parts for v in p])
+    return _reduce(b, part, combine, lambda p: p[0] if p else None)
 
 
 # helper: _distinct
-# needs: _key
+# needs: _key, _reduce, _as_bag
 def _distinct(b):
     """`distinct`: each value once (the first seen of equal ones), sorted by value."""
 
@@ -592,14 +615,14 @@ def _distinct(b):
             seen.setdefault(_key(v), v)
         return seen
 
-    def agg(parts):
+    def combine(parts):
         seen = {}
         for p in parts:
             for k, v in p.items():
                 seen.setdefault(k, v)
-        return [seen[k] for k in sorted(seen)]
+        return seen
 
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(_reduce(b, part, combine, lambda seen: [seen[k] for k in sorted(seen)]))
 
 
 # helper: _as_bag
@@ -609,7 +632,7 @@ def _as_bag(item):
 
 
 # helper: _frequencies
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _frequencies(b):
     """`frequencies`: {value, count} records, by count descending, then value."""
 
@@ -623,7 +646,7 @@ def _frequencies(b):
                 seen[k] = [v, 1]
         return seen
 
-    def agg(parts):
+    def combine(parts):
         seen = {}
         for p in parts:
             for k, (v, c) in p.items():
@@ -631,15 +654,18 @@ def _frequencies(b):
                     seen[k][1] += c
                 else:
                     seen[k] = [v, c]
+        return seen
+
+    def finish(seen):
         ordered = sorted(seen.items(), key=lambda kv: kv[0])
         ordered.sort(key=lambda kv: kv[1][1], reverse=True)
         return [{"value": v, "count": c} for _, (v, c) in ordered]
 
-    return _as_bag(b.reduction(part, agg))
+    return _as_bag(_reduce(b, part, combine, finish))
 
 
 # helper: _topk
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _topk(b, n, by=None):
     """`topk N [by=EXPR]`: the N largest by EXPR (default: a record's `count`
     field, else the element), ties by value ascending, then input order."""
@@ -657,21 +683,30 @@ def _topk(b, n, by=None):
         return pairs[:n]
 
     part = lambda p: best([(key_of(v), v) for v in p])
-    agg = lambda parts: [v for _, v in best([kv for p in parts for kv in p])]
-    return _as_bag(b.reduction(part, agg))
+    combine = lambda parts: best([kv for p in parts for kv in p])
+    return _as_bag(_reduce(b, part, combine, lambda pairs: [v for _, v in pairs]))
 
 
 # helper: _sort
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _sort(b, by=None, desc=False, limit=None):
-    """`sort [by=EXPR] [desc=true] [limit=N]`: a stable global sort."""
-    part = lambda p: [(v if by is None else by(v), v) for v in p]
+    """`sort [by=EXPR] [desc=true] [limit=N]`: a stable global sort. With a
+    limit, each partial state keeps only its first N (sorted, ties in input
+    order); without, partial states are (key, element) pairs in input order."""
 
-    def agg(parts):
-        pairs = sorted((kv for p in parts for kv in p), key=lambda kv: _key(kv[0]), reverse=desc)
-        return [v for _, v in pairs[: limit if limit is not None else len(pairs)]]
+    def order(pairs):
+        pairs = sorted(pairs, key=lambda kv: _key(kv[0]), reverse=desc)
+        return pairs if limit is None else pairs[:limit]
 
-    return _as_bag(b.reduction(part, agg))
+    def part(p):
+        pairs = [(v if by is None else by(v), v) for v in p]
+        return pairs if limit is None else order(pairs)
+
+    def combine(parts):
+        pairs = [kv for p in parts for kv in p]
+        return pairs if limit is None else order(pairs)
+
+    return _as_bag(_reduce(b, part, combine, lambda pairs: [v for _, v in order(pairs)]))
 
 
 # helper: _take
@@ -681,7 +716,7 @@ def _take(b, n):
 
 
 # helper: _groupby
-# needs: _key, _as_bag, _Sum, _repr
+# needs: _key, _reduce, _as_bag, _Sum, _repr
 def _groupby(b, key, agg, f=None):
     """`groupby KEY AGG [EXPR]`: {key, AGG} records ordered by key. A map-side
     combine: each partition folds its groups, the merge folds the partitions
@@ -738,7 +773,7 @@ def _groupby(b, key, agg, f=None):
             groups[kk][1] = add(groups[kk][1], x)
         return groups
 
-    def merged(parts):
+    def combine(parts):
         groups = {}
         for p in parts:
             for kk, (k, acc) in p.items():
@@ -746,9 +781,12 @@ def _groupby(b, key, agg, f=None):
                     groups[kk][1] = merge(groups[kk][1], acc)
                 else:
                     groups[kk] = [k, acc]
+        return groups
+
+    def records(groups):
         return [{"key": k, agg: finish(acc)} for _, (k, acc) in sorted(groups.items(), key=lambda g: g[0])]
 
-    return _as_bag(b.reduction(part, merged))
+    return _as_bag(_reduce(b, part, combine, records))
 
 
 # helper: _Writer
@@ -854,6 +892,8 @@ def _sink(coll, path, fmt):
     (temporary, target) pairs, computed with the outputs."""
     import pickle
 
+    # Resolved here, as Dask resolves paths: a worker may run elsewhere.
+    path = os.path.abspath(path)
     token = _RUN_TOKEN
     tmp_of = lambda target: os.path.join(
         os.path.dirname(target), ".%s.flow-tmp-%s" % (os.path.basename(target), token)
@@ -892,7 +932,7 @@ def _sink(coll, path, fmt):
 
 
 # helper: _run
-# needs: FlowError, _json
+# needs: _json
 import uuid as _uuid
 
 _RUN_TOKEN = "%d-%s" % (os.getpid(), _uuid.uuid4().hex[:8])
@@ -902,8 +942,9 @@ def _run(outputs, sinks, sink_paths):
     """Computes every output and sink in ONE `dask.compute` (work they share
     is done once), then renames the sinks' files into place and prints the
     outputs in script order as JSON Lines, as `flow --format json` does. A
-    failure removes every temporary file and exits 1 with flow's diagnostic
-    code. `outputs` holds (collection, "bag" | "scalar" | "written")."""
+    failure removes every temporary file, and the directories made for the
+    sinks, as flow does, and goes on to `_main`. `outputs` holds
+    (collection, "bag" | "scalar" | "written")."""
     import glob
 
     client = None
@@ -912,14 +953,33 @@ def _run(outputs, sinks, sink_paths):
 
         client = Client(os.environ["DASK_SCHEDULER_ADDRESS"])
     live = [o for o, kind in outputs if kind != "written"]
+    # The sinks' directories that do not exist yet, deepest first.
+    made = []
+    for p in sink_paths:
+        d = os.path.dirname(os.path.abspath(p))
+        while d and not os.path.exists(d) and d not in made:
+            made.append(d)
+            d = os.path.dirname(d)
+    made.sort(key=len, reverse=True)
+    # Outputs are bags and items, sinks delayed objects, and those two have
+    # different default schedulers: without a cluster or a configured
+    # scheduler, use dask.bag's, processes.
+    how = {}
+    if client is None and dask.config.get("scheduler", None) is None:
+        how["scheduler"] = "processes"
     try:
         try:
-            results = dask.compute(*live, *sinks)
+            results = dask.compute(*live, *sinks, **how)
         except BaseException:
             for p in sink_paths:
                 pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
                 for t in glob.glob(pattern, include_hidden=True):
                     os.remove(t)
+            for d in made:
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
             raise
         for pairs in results[len(live) :]:
             for tmp, target in pairs:
@@ -939,12 +999,22 @@ def _run(outputs, sinks, sink_paths):
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as flow does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        if client is not None:
+            client.close()
+
+
+# helper: _main
+# needs: _json
+def _main(main):
+    """Runs the program. A flow error — raised while the graph is built (a
+    missing input file) or by a task (bad data; one raised on a worker comes
+    back as a copy of the class) — is reported as `--engine dask` reads it:
+    a last stderr line `flow-error: {"code": ..., "message": ...}`, exit 1."""
+    try:
+        main()
     except Exception as e:
-        # A FlowError raised on a worker comes back as a copy of the class.
         if type(e).__name__ != "FlowError":
             raise
         sys.stderr.write("flow-error: " + _json({"code": e.code, "message": e.message}) + "\n")
         sys.exit(1)
-    finally:
-        if client is not None:
-            client.close()
