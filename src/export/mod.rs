@@ -236,7 +236,7 @@ impl Writer<'_> {
             ),
             OpId::Split => format!(
                 "{b}.map_partitions({}({}))",
-                h.need("_split"),
+                h.need("_split_stage"),
                 s(0).unwrap_or_else(|| "None".into())
             ),
             OpId::Map => {

@@ -151,6 +151,8 @@ mod tests {
                 .and_then(|l| l.split_once(" as "))
             {
                 Some(alias)
+            } else if line.starts_with(char::is_whitespace) {
+                None
             } else {
                 line.split_once(" = ").map(|(n, _)| n)
             };
@@ -225,6 +227,25 @@ mod tests {
             }
         }
         out
+    }
+
+    /// No two helpers define the same module-level name: the later would
+    /// silently replace the earlier in a program that prints both (helpers
+    /// of different prelude files, written apart, can meet this way).
+    #[test]
+    fn no_two_helpers_define_the_same_name() {
+        let all = sections();
+        let mut owner: std::collections::BTreeMap<&str, &str> = Default::default();
+        for s in &all {
+            for name in defined(s.code) {
+                if let Some(first) = owner.insert(name, s.name) {
+                    panic!(
+                        "`{name}` is defined by helper `{first}` and by helper `{}`",
+                        s.name
+                    );
+                }
+            }
+        }
     }
 
     /// Each helper, printed alone with what it says it needs, defines every

@@ -68,11 +68,11 @@ def _json_str(s):
 
 
 # helper: _type_error
-# needs: FlowError, _repr
+# needs: FlowError, _show
 def _type_error(op, want, v):
     return FlowError(
         "flow::exec::element_type",
-        "`%s` needs %s elements, but got %s %s" % (op, want, _type_name(v), _repr(v, 60)),
+        "`%s` needs %s elements, but got %s %s" % (op, want, _type_name(v), _show(v, 60)),
     )
 
 
@@ -84,13 +84,10 @@ def _type_name(v):
     return {int: "int", float: "float", str: "str", list: "list"}.get(type(v), "record")
 
 
-# helper: _repr
-def _repr(v, width):
+# helper: _show
+def _show(v, width):
     """Python's repr of a value (`None`, `True`, `'a'`), cut to `width` code points."""
-    if isinstance(v, float):
-        s = repr(v)
-    else:
-        s = repr(v)
+    s = repr(v)
     return s if len(s) <= width else s[: width - 3] + "..."
 
 
@@ -107,21 +104,21 @@ def _str_op(op, f):
     return run
 
 
-# helper: _DELIMS
-_DELIMS = frozenset(".,;:?$@^<>#%`!*-=()[]{}/\"'")
+# helper: _PURGE_DELIMS
+_PURGE_DELIMS = frozenset(".,;:?$@^<>#%`!*-=()[]{}/\"'")
 
 
 # helper: _purge
-# needs: _DELIMS
+# needs: _PURGE_DELIMS
 def _purge(chars):
     """`purge [CHARS]`: every char of CHARS (default: the delimiters) becomes a space."""
-    table = {ord(c): " " for c in (_DELIMS if chars is None else chars)}
+    table = {ord(c): " " for c in (_PURGE_DELIMS if chars is None else chars)}
     return lambda s: s.translate(table)
 
 
-# helper: _split
+# helper: _split_stage
 # needs: _type_error
-def _split(sep):
+def _split_stage(sep):
     """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
 
     def run(part):
@@ -163,7 +160,7 @@ def _flatten(part):
 
 
 # helper: _pluck
-# needs: FlowError, _type_error, _repr, _flow_literal
+# needs: FlowError, _type_error, _show, _flow_literal
 _MISSING = object()
 
 
@@ -184,7 +181,7 @@ def _pluck(key, default=_MISSING):
             if default is _MISSING:
                 raise FlowError(
                     "flow::exec::missing_key",
-                    "key %s not found in %s" % (_flow_literal(key), _repr(v, 80)),
+                    "key %s not found in %s" % (_flow_literal(key), _show(v, 80)),
                 )
             return default
         return found
@@ -474,7 +471,7 @@ def _stdin():
 
 
 # helper: _Sum
-# needs: FlowError, _repr, _type_error
+# needs: FlowError, _show, _type_error
 class _Sum:
     """An exact running sum, as flow's: ints (and bools) exactly, floats with
     `math.fsum`, so the total does not depend on partitioning."""
@@ -491,7 +488,7 @@ class _Sum:
         else:
             raise FlowError(
                 "flow::exec::aggregate",
-                "`%s` needs numbers, but got %s %s" % (self.op, _type_name(v), _repr(v, 60)),
+                "`%s` needs numbers, but got %s %s" % (self.op, _type_name(v), _show(v, 60)),
             )
         return self
 
@@ -716,7 +713,7 @@ def _take(b, n):
 
 
 # helper: _groupby
-# needs: _key, _reduce, _as_bag, _Sum, _repr
+# needs: _key, _reduce, _as_bag, _Sum, _show
 def _groupby(b, key, agg, f=None):
     """`groupby KEY AGG [EXPR]`: {key, AGG} records ordered by key. A map-side
     combine: each partition folds its groups, the merge folds the partitions
@@ -790,7 +787,7 @@ def _groupby(b, key, agg, f=None):
 
 
 # helper: _Writer
-# needs: FlowError, _json, _repr, _type_error
+# needs: FlowError, _json, _show, _type_error
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
@@ -827,7 +824,7 @@ class _Writer:
         if not isinstance(v, dict):
             raise FlowError(
                 "flow::write::not_a_record",
-                "`write_csv` needs records; it got a %s: %s" % (_type_name(v), _repr(v, 10**9)),
+                "`write_csv` needs records; it got a %s: %s" % (_type_name(v), _show(v, 10**9)),
             )
         cells = []
         _flatten_record(v, "", cells)
