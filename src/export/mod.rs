@@ -71,6 +71,8 @@ pub fn dask(plan: &Plan, src: &Source) -> Result<String, Diags> {
         outputs.push(format!("({var}, \"{kind}\")"));
     }
     let run = w.h.need("_run");
+    // Flow errors raised while the graph is built are reported too.
+    w.h.need("_main");
     let _ = writeln!(
         w.body,
         "\n    outputs = [{}]\n    {run}(outputs, sinks, [{}])",
@@ -122,7 +124,7 @@ impl Writer<'_> {
         out += &self.h.render();
         out += "def main():\n    sinks = []\n";
         out += &self.body;
-        out += "\n\nif __name__ == \"__main__\":\n    main()\n";
+        out += "\n\nif __name__ == \"__main__\":\n    _main(main)\n";
         out
     }
 
@@ -234,7 +236,7 @@ impl Writer<'_> {
             ),
             OpId::Split => format!(
                 "{b}.map_partitions({}({}))",
-                h.need("_split_op"),
+                h.need("_split_stage"),
                 s(0).unwrap_or_else(|| "None".into())
             ),
             OpId::Map => {

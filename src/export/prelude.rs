@@ -137,6 +137,137 @@ mod tests {
         }
     }
 
+    /// The module-level names a piece of Python defines.
+    fn defined(code: &str) -> BTreeSet<&str> {
+        let mut out = BTreeSet::new();
+        for line in code.lines() {
+            let name = if let Some(rest) = line
+                .strip_prefix("def ")
+                .or_else(|| line.strip_prefix("class "))
+            {
+                rest.split(['(', ':']).next()
+            } else if let Some((_, alias)) = line
+                .strip_prefix("import ")
+                .and_then(|l| l.split_once(" as "))
+            {
+                Some(alias)
+            } else if line.starts_with(char::is_whitespace) {
+                None
+            } else {
+                line.split_once(" = ").map(|(n, _)| n)
+            };
+            if let Some(n) = name {
+                let n = n.trim();
+                if !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    out.insert(n);
+                }
+            }
+        }
+        out
+    }
+
+    /// Python without its docstrings, strings and comments (where names
+    /// are only words).
+    fn code_only(text: &str) -> String {
+        let mut code = String::new();
+        for (i, piece) in text.split("\"\"\"").enumerate() {
+            if i % 2 == 1 {
+                continue;
+            }
+            let mut quote: Option<char> = None;
+            let mut chars = piece.chars();
+            while let Some(c) = chars.next() {
+                match quote {
+                    Some(q) if c == q => quote = None,
+                    Some(_) if c == '\\' => {
+                        chars.next();
+                    }
+                    Some(_) => {}
+                    None if c == '"' || c == '\'' => quote = Some(c),
+                    None if c == '#' => {
+                        for c in chars.by_ref() {
+                            if c == '\n' {
+                                code.push('\n');
+                                break;
+                            }
+                        }
+                    }
+                    None => code.push(c),
+                }
+            }
+        }
+        code
+    }
+
+    /// The prelude's names a piece of Python uses: `_name` or `FlowError`,
+    /// not after a `.` (an attribute), not a dunder.
+    fn used(code: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let bytes = code.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c.is_ascii_alphanumeric() || c == b'_' {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &code[start..i];
+                let attr = start > 0 && bytes[start - 1] == b'.';
+                let prelude = (word.starts_with('_')
+                    && word.len() > 1
+                    && !word.starts_with("__")
+                    && word.as_bytes()[1].is_ascii_alphabetic())
+                    || word == "FlowError";
+                if prelude && !attr {
+                    out.insert(word.to_string());
+                }
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// No two helpers define the same module-level name: the later would
+    /// silently replace the earlier in a program that prints both (helpers
+    /// of different prelude files, written apart, can meet this way).
+    #[test]
+    fn no_two_helpers_define_the_same_name() {
+        let all = sections();
+        let mut owner: std::collections::BTreeMap<&str, &str> = Default::default();
+        for s in &all {
+            for name in defined(s.code) {
+                if let Some(first) = owner.insert(name, s.name) {
+                    panic!(
+                        "`{name}` is defined by helper `{first}` and by helper `{}`",
+                        s.name
+                    );
+                }
+            }
+        }
+    }
+
+    /// Each helper, printed alone with what it says it needs, defines every
+    /// prelude name it uses: a missing `# needs:` is a NameError only when
+    /// a program happens to call the helper without its need.
+    #[test]
+    fn every_helper_needs_what_it_uses() {
+        for s in sections() {
+            let mut h = Helpers::default();
+            h.need(s.name);
+            let text = h.render();
+            let have = defined(&text);
+            for name in used(&code_only(&text)) {
+                assert!(
+                    have.contains(name.as_str()),
+                    "helper `{}` uses `{name}`, which neither it nor its `# needs:` define",
+                    s.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_helper_brings_what_it_needs_in_prelude_order() {
         let all = sections();

@@ -2,6 +2,8 @@
 //! library's stages, so a change of API touches only this file.
 #![allow(dead_code)]
 
+pub mod gen;
+
 use std::path::{Path, PathBuf};
 
 use flow::diag::{Diags, Renderer};

@@ -68,11 +68,11 @@ def _json_str(s):
 
 
 # helper: _type_error
-# needs: FlowError, _repr, _type_name
+# needs: FlowError, _show, _type_name
 def _type_error(op, want, v):
     return FlowError(
         "flow::exec::element_type",
-        "`%s` needs %s elements, but got %s %s" % (op, want, _type_name(v), _repr(v, 60)),
+        "`%s` needs %s elements, but got %s %s" % (op, want, _type_name(v), _show(v, 60)),
     )
 
 
@@ -85,36 +85,50 @@ def _type_name(v):
     return {int: "int", float: "float", str: "str", list: "list"}.get(type(v), "record")
 
 
+# helper: _show
+def _show(v, width):
+    """Python's repr of a value (`None`, `True`, `'a'`), cut to `width` code points."""
+    s = repr(v)
+    return s if len(s) <= width else s[: width - 3] + "..."
+
+
 # helper: _str_op
 # needs: _type_error
 def _str_op(op, f):
     """`lower`, `strip`, …: `f` on a str element; any other element is an error."""
 
     def run(v):
-        if type(v) is not str:
+        if not isinstance(v, str):
             raise _type_error(op, "str", v)
         return f(v)
 
     return run
 
 
+# helper: _PURGE_DELIMS
+_PURGE_DELIMS = frozenset(".,;:?$@^<>#%`!*-=()[]{}/\"'")
+
+
 # helper: _purge
-# needs: _DELIMS
+# needs: _PURGE_DELIMS
 def _purge(chars):
     """`purge [CHARS]`: every char of CHARS (default: the delimiters) becomes a space."""
-    table = {ord(c): " " for c in (_DELIMS if chars is None else chars)}
+    table = {ord(c): " " for c in (_PURGE_DELIMS if chars is None else chars)}
     return lambda s: s.translate(table)
 
 
-# helper: _split_op
+# helper: _split_stage
 # needs: _type_error
-def _split_op(sep):
+def _split_stage(sep):
     """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
 
-    def bad(v):
-        raise _type_error("split", "str", v)
+    def run(part):
+        for v in part:
+            if not isinstance(v, str):
+                raise _type_error("split", "str", v)
+            yield from v.split(sep)
 
-    return lambda part: [w for v in part for w in (v.split(sep) if type(v) is str else bad(v))]
+    return lambda part: list(run(part))
 
 
 # helper: _filter
@@ -147,7 +161,7 @@ def _flatten(part):
 
 
 # helper: _pluck
-# needs: FlowError, _type_error, _repr, _flow_literal
+# needs: FlowError, _type_error, _show, _flow_literal
 _MISSING = object()
 
 
@@ -168,7 +182,7 @@ def _pluck(key, default=_MISSING):
             if default is _MISSING:
                 raise FlowError(
                     "flow::exec::missing_key",
-                    "key %s not found in %s" % (_flow_literal(key), _repr(v, 80)),
+                    "key %s not found in %s" % (_flow_literal(key), _show(v, 80)),
                 )
             return default
         return found
@@ -230,12 +244,6 @@ def _to_json(v):
     return _json(v)
 
 
-# helper: _CWD
-# Relative paths resolve against the directory the program was started in,
-# also on workers that run elsewhere (a function's globals travel with it).
-_CWD = os.getcwd()
-
-
 # helper: _glob
 # needs: FlowError
 def _glob(pattern):
@@ -265,8 +273,11 @@ def _glob(pattern):
 # helper: _splits
 # needs: _glob
 def _splits(pattern, blocksize, compression, splittable):
-    """flow's partitions of a file source: (path, start, end, gzip) byte ranges,
-    each owning the lines that start in it; a gzip or unsized file is one."""
+    """flow's partitions of a file source: (path, start, end, gzip, name) byte
+    ranges, each owning the lines that start in it; a gzip or unsized file is
+    one. `path` is absolute, resolved here, against this program's working
+    directory, as Dask resolves paths: a worker of a cluster may run
+    elsewhere. `name` is the path as matched, for messages."""
     files = []
     for p in _glob(pattern):
         st = os.stat(p)
@@ -283,25 +294,24 @@ def _splits(pattern, blocksize, compression, splittable):
     out = []
     for p, size, sized, gz in files:
         if not sized:
-            out.append((p, 0, None, gz))
+            out.append((os.path.abspath(p), 0, None, gz, p))
         elif gz or not splittable or size <= blocksize:
-            out.append((p, 0, size, gz))
+            out.append((os.path.abspath(p), 0, size, gz, p))
         else:
             for start in range(0, size, blocksize):
-                out.append((p, start, min(start + blocksize, size), gz))
+                out.append((os.path.abspath(p), start, min(start + blocksize, size), gz, p))
     return out
 
 
 # helper: _lines
-# needs: FlowError, _CWD
-def _lines(path, start, end, gz, encoding, errors):
+# needs: FlowError
+def _lines(path, start, end, gz, encoding, errors, name):
     """The lines of one partition: those starting in `start..end` (to the end
     of the file when `end` is None), without `\\n` / `\\r\\n`, a leading
     UTF-8 BOM dropped; each with its byte offset."""
     import gzip
 
-    full = os.path.join(_CWD, path)
-    fh = gzip.open(full, "rb") if gz else open(full, "rb")
+    fh = gzip.open(path, "rb") if gz else open(path, "rb")
     with fh:
         pos = start
         if start > 0:
@@ -321,7 +331,7 @@ def _lines(path, start, end, gz, encoding, errors):
                     break
             if line.endswith(b"\r"):
                 line = line[:-1]
-            yield off, _decode(line, off, path, gz, encoding, errors)
+            yield off, _decode(line, off, name, gz, encoding, errors)
 
 
 def _decode(line, off, path, gz, encoding, errors):
@@ -342,8 +352,8 @@ def _decode(line, off, path, gz, encoding, errors):
 def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_text`: the lines of every file, one partition per byte range."""
 
-    def part(path, start, end, gz):
-        return [s for _, s in _lines(path, start, end, gz, encoding, errors)]
+    def part(path, start, end, gz, name):
+        return [s for _, s in _lines(path, start, end, gz, encoding, errors, name)]
 
     splits = _splits(pattern, blocksize, compression, True)
     return db.from_delayed([dask.delayed(part)(*s) for s in splits])
@@ -354,9 +364,9 @@ def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
 def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
 
-    def part(path, start, end, gz):
+    def part(path, start, end, gz, name):
         out = []
-        for off, s in _lines(path, start, end, gz, encoding, errors):
+        for off, s in _lines(path, start, end, gz, encoding, errors, name):
             if not s.strip():
                 continue
             try:
@@ -367,7 +377,7 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
                 msg = getattr(e, "msg", str(e))
                 raise FlowError(
                     "flow::io::bad_json",
-                    "invalid JSON at %s:%d:%d: %s" % (path, line, col, msg),
+                    "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
                 ) from None
         return out
 
@@ -378,22 +388,20 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
 def _line_number(path, gz, offset):
     import gzip
 
-    full = os.path.join(_CWD, path)
-    with gzip.open(full, "rb") if gz else open(full, "rb") as fh:
+    with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
         return fh.read(offset).count(b"\n") + 1
 
 
 # helper: _read_csv
-# needs: FlowError, _splits, _CWD
+# needs: FlowError, _splits
 def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
     """`read_csv`: one record per row, one partition per file; fields are str."""
     import csv
     import gzip
     import io
 
-    def part(path, start, end, gz):
-        full = os.path.join(_CWD, path)
-        raw = gzip.open(full, "rb") if gz else open(full, "rb")
+    def part(path, start, end, gz, name):
+        raw = gzip.open(path, "rb") if gz else open(path, "rb")
         with raw:
             data = raw.read()
         if data.startswith(b"\xef\xbb\xbf"):
@@ -403,7 +411,7 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
         except UnicodeDecodeError as e:
             raise FlowError(
                 "flow::io::invalid_utf8",
-                "invalid UTF-8 in %s at byte offset %d" % (path, e.start),
+                "invalid UTF-8 in %s at byte offset %d" % (name, e.start),
             ) from None
         rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
         names, out = None, []
@@ -418,7 +426,7 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
                 raise FlowError(
                     "flow::io::bad_csv",
                     "invalid CSV at %s:%d: the row has %d fields, the header %d"
-                    % (path, rows.line_num, len(row), len(keys)),
+                    % (name, rows.line_num, len(row), len(keys)),
                 )
             out.append(dict(zip(keys, row)))
         return out
@@ -464,7 +472,7 @@ def _stdin():
 
 
 # helper: _Sum
-# needs: FlowError, _repr, _type_name
+# needs: FlowError, _show, _type_name
 class _Sum:
     """An exact running sum, as flow's: ints (and bools) exactly, floats with
     `math.fsum`, so the total does not depend on partitioning."""
@@ -481,7 +489,7 @@ class _Sum:
         else:
             raise FlowError(
                 "flow::exec::aggregate",
-                "`%s` needs numbers, but got %s %s" % (self.op, _type_name(v), _repr(v, 60)),
+                "`%s` needs numbers, but got %s %s" % (self.op, _type_name(v), _show(v, 60)),
             )
         return self
 
@@ -513,7 +521,28 @@ class _Sum:
         return self.int
 
 
-# helper: _fold
+# helper: _reduce
+def _reduce(b, part, combine, finish):
+    """An aggregation as a tree reduction, as flow splits one into a partial
+    and a merge: `part` folds a partition into a partial state, `combine`
+    folds partial states of consecutive partitions (in partition order) into
+    one, `finish` makes the result of the last. Dask's `reduction` applies
+    its aggregate at every level of its tree (8 partials at a time, so with
+    more than 8 partitions the aggregate also receives its own results): the
+    aggregate is `combine`, and `finish` comes after. An empty partition
+    gives no partial state; `combine` of nothing is the empty state."""
+    return b.reduction(part, combine).apply(finish)
+
+
+# helper: _sum
+# needs: _Sum, _reduce
+def _sum(b, f=None):
+    """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
+    part = lambda p: _fold(_Sum("sum"), p, f)
+    combine = lambda ss: _merged(_Sum("sum"), ss)
+    return _reduce(b, part, combine, lambda s: s.total())
+
+
 def _fold(s, part, f):
     for v in part:
         s.add(v if f is None else f(v))
@@ -526,30 +555,29 @@ def _merged(s, sums):
     return s
 
 
-# helper: _sum
-# needs: _Sum, _fold
-def _sum(b, f=None):
-    """`sum [EXPR]`: an exact sum (an int of ints, else a float)."""
-    part = lambda p: _fold(_Sum("sum"), p, f)
-    return b.reduction(part, lambda ss: _merged(_Sum("sum"), ss).total(), split_every=False)
-
-
-
 # helper: _mean
-# needs: _Sum, _fold
+# needs: _Sum, _reduce
 def _mean(b, f=None):
     """`mean [EXPR]`: the exact sum over the count; null when empty."""
 
     def part(p):
-        p = list(p)
-        return (_fold(_Sum("mean"), p, f), len(p))
+        s, n = _Sum("mean"), 0
+        for v in p:
+            s.add(v if f is None else f(v))
+            n += 1
+        return (s, n)
 
-    def agg(parts):
-        parts = list(parts)
-        n = sum(c for _, c in parts)
-        return None if n == 0 else _merged(_Sum("mean"), [s for s, _ in parts]).float_total() / n
+    def combine(parts):
+        s, n = _Sum("mean"), 0
+        for t, c in parts:
+            s.merge(t)
+            n += c
+        return (s, n)
 
-    return b.reduction(part, agg, split_every=False)
+    def finish(sn):
+        return None if sn[1] == 0 else sn[0].float_total() / sn[1]
+
+    return _reduce(b, part, combine, finish)
 
 
 # helper: _count
@@ -559,55 +587,50 @@ def _count(b):
 
 
 # helper: _minmax
-# needs: _key
+# needs: _key, _reduce
 def _minmax(b, which, f=None):
     """`min`/`max [EXPR]` in flow's total order; of equal values the first
-    seen wins, as Python's `min`/`max`; null when empty."""
+    seen wins, as Python's `min`/`max`; null when empty. A partial state is
+    [] or [the best so far]."""
     pick = min if which == "min" else max
 
-    def part(p):
-        vals = [v if f is None else f(v) for v in p]
+    def best(vals):
         return [pick(vals, key=_key)] if vals else []
 
-    def agg(parts):
-        vals = [v for p in parts for v in p]
-        return pick(vals, key=_key) if vals else None
-
-    return b.reduction(part, agg, split_every=False)
+    part = lambda p: best([v if f is None else f(v) for v in p])
+    combine = lambda parts: best([v for p in parts for v in p])
+    return _reduce(b, part, combine, lambda p: p[0] if p else None)
 
 
 # helper: _distinct
-# needs: _key
+# needs: _key, _reduce, _as_bag
 def _distinct(b):
     """`distinct`: each value once (the first seen of equal ones), sorted by value."""
 
     def part(p):
         seen = {}
         for v in p:
-            seen.setdefault((3, v) if type(v) is str else _key(v), v)
+            seen.setdefault(_key(v), v)
         return seen
 
-    def agg(parts):
+    def combine(parts):
         seen = {}
         for p in parts:
             for k, v in p.items():
                 seen.setdefault(k, v)
-        return [seen[k] for k in sorted(seen)]
+        return seen
 
-    return _as_bag(b.reduction(part, agg, split_every=False))
+    return _as_bag(_reduce(b, part, combine, lambda seen: [seen[k] for k in sorted(seen)]))
 
 
 # helper: _as_bag
-# Every `reduction` here passes `split_every=False`: its aggregate takes the
-# partitions' states in partition order, all at once, and gives the final
-# result (a tree of partial merges would feed a result back in as a state).
 def _as_bag(item):
     """An aggregation's list as a one-partition bag, for the stages after it."""
     return db.from_delayed([item.to_delayed()])
 
 
 # helper: _frequencies
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _frequencies(b):
     """`frequencies`: {value, count} records, by count descending, then value."""
 
@@ -623,7 +646,7 @@ def _frequencies(b):
                 e[1] += 1
         return seen
 
-    def agg(parts):
+    def combine(parts):
         seen = {}
         for p in parts:
             for k, (v, c) in p.items():
@@ -631,15 +654,18 @@ def _frequencies(b):
                     seen[k][1] += c
                 else:
                     seen[k] = [v, c]
+        return seen
+
+    def finish(seen):
         ordered = sorted(seen.items(), key=lambda kv: kv[0])
         ordered.sort(key=lambda kv: kv[1][1], reverse=True)
         return [{"value": v, "count": c} for _, (v, c) in ordered]
 
-    return _as_bag(b.reduction(part, agg, split_every=False))
+    return _as_bag(_reduce(b, part, combine, finish))
 
 
 # helper: _topk
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _topk(b, n, by=None):
     """`topk N [by=EXPR]`: the N largest by EXPR (default: a record's `count`
     field, else the element), ties by value ascending, then input order."""
@@ -667,21 +693,30 @@ def _topk(b, n, by=None):
         return pairs[:n]
 
     part = lambda p: best([(key_of(v), v) for v in p])
-    agg = lambda parts: [v for _, v in best([kv for p in parts for kv in p])]
-    return _as_bag(b.reduction(part, agg, split_every=False))
+    combine = lambda parts: best([kv for p in parts for kv in p])
+    return _as_bag(_reduce(b, part, combine, lambda pairs: [v for _, v in pairs]))
 
 
 # helper: _sort
-# needs: _key, _as_bag
+# needs: _key, _reduce, _as_bag
 def _sort(b, by=None, desc=False, limit=None):
-    """`sort [by=EXPR] [desc=true] [limit=N]`: a stable global sort."""
-    part = lambda p: [(v if by is None else by(v), v) for v in p]
+    """`sort [by=EXPR] [desc=true] [limit=N]`: a stable global sort. With a
+    limit, each partial state keeps only its first N (sorted, ties in input
+    order); without, partial states are (key, element) pairs in input order."""
 
-    def agg(parts):
-        pairs = sorted((kv for p in parts for kv in p), key=lambda kv: _key(kv[0]), reverse=desc)
-        return [v for _, v in pairs[: limit if limit is not None else len(pairs)]]
+    def order(pairs):
+        pairs = sorted(pairs, key=lambda kv: _key(kv[0]), reverse=desc)
+        return pairs if limit is None else pairs[:limit]
 
-    return _as_bag(b.reduction(part, agg, split_every=False))
+    def part(p):
+        pairs = [(v if by is None else by(v), v) for v in p]
+        return pairs if limit is None else order(pairs)
+
+    def combine(parts):
+        pairs = [kv for p in parts for kv in p]
+        return pairs if limit is None else order(pairs)
+
+    return _as_bag(_reduce(b, part, combine, lambda pairs: [v for _, v in order(pairs)]))
 
 
 # helper: _take
@@ -691,7 +726,7 @@ def _take(b, n):
 
 
 # helper: _groupby
-# needs: _key, _as_bag, _Sum, _repr
+# needs: _key, _reduce, _as_bag, _Sum, _show
 def _groupby(b, key, agg, f=None):
     """`groupby KEY AGG [EXPR]`: {key, AGG} records ordered by key. A map-side
     combine: each partition folds its groups, the merge folds the partitions
@@ -748,7 +783,7 @@ def _groupby(b, key, agg, f=None):
             groups[kk][1] = add(groups[kk][1], x)
         return groups
 
-    def merged(parts):
+    def combine(parts):
         groups = {}
         for p in parts:
             for kk, (k, acc) in p.items():
@@ -756,24 +791,26 @@ def _groupby(b, key, agg, f=None):
                     groups[kk][1] = merge(groups[kk][1], acc)
                 else:
                     groups[kk] = [k, acc]
+        return groups
+
+    def records(groups):
         return [{"key": k, agg: finish(acc)} for _, (k, acc) in sorted(groups.items(), key=lambda g: g[0])]
 
-    return _as_bag(b.reduction(part, merged, split_every=False))
+    return _as_bag(_reduce(b, part, combine, records))
 
 
 # helper: _Writer
-# needs: FlowError, _json, _repr, _type_name, _CWD
+# needs: FlowError, _json, _show, _type_name
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
 
-    def __init__(self, target, fmt, tmp, shown):
+    def __init__(self, target, fmt, tmp):
         import gzip
 
-        # `target` is absolute; `shown` is the path as the script gives it.
-        self.target, self.shown, self.fmt, self.columns = target, shown, fmt, None
+        self.target, self.fmt, self.columns = target, fmt, None
         if os.path.isdir(target):
-            raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % shown)
+            raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % target)
         if os.path.exists(target) and not os.path.isfile(target):
             self.tmp, self.fh = None, open(target, "w", encoding="utf-8", newline="")
             return
@@ -800,7 +837,7 @@ class _Writer:
         if not isinstance(v, dict):
             raise FlowError(
                 "flow::write::not_a_record",
-                "`write_csv` needs records; it got a %s: %s" % (_type_name(v), _repr(v, 10**9)),
+                "`write_csv` needs records; it got a %s: %s" % (_type_name(v), _show(v, 10**9)),
             )
         cells = []
         _flatten_record(v, "", cells)
@@ -815,7 +852,7 @@ class _Writer:
             if k not in self.columns:
                 raise FlowError(
                     "flow::write::not_a_column",
-                    "`write_csv`: key `%s` is not a column of %s" % (k, self.shown),
+                    "`write_csv`: key `%s` is not a column of %s" % (k, self.target),
                 )
             row[self.columns[k]] = _csv_field(cell)
         return head + ",".join(row)
@@ -858,15 +895,16 @@ def _csv_field(s):
 
 
 # helper: _sink
-# needs: _Writer, _run, _CWD
+# needs: _Writer, _run
 def _sink(coll, path, fmt):
     """A sink: with `*` in PATH one file per partition (`part-0000`, …), else
     one file holding every partition in order. Gives delayed lists of
     (temporary, target) pairs, computed with the outputs."""
     import pickle
 
+    # Resolved here, as Dask resolves paths: a worker may run elsewhere.
+    path = os.path.abspath(path)
     token = _RUN_TOKEN
-    shown, path = path, os.path.join(_CWD, path)
     tmp_of = lambda target: os.path.join(
         os.path.dirname(target), ".%s.flow-tmp-%s" % (os.path.basename(target), token)
     )
@@ -874,9 +912,8 @@ def _sink(coll, path, fmt):
     if "*" in path:
 
         def write_part(values, i):
-            part = "part-%04d" % i
-            target = path.replace("*", part, 1)
-            w = _Writer(target, fmt, tmp_of(target), shown.replace("*", part, 1))
+            target = path.replace("*", "part-%04d" % i, 1)
+            w = _Writer(target, fmt, tmp_of(target))
             w.write(values)
             return w.close()
 
@@ -891,7 +928,7 @@ def _sink(coll, path, fmt):
         return spill
 
     def join(spills):
-        w = _Writer(path, fmt, tmp_of(path), shown)
+        w = _Writer(path, fmt, tmp_of(path))
         try:
             for s in spills:
                 with open(s, "rb") as fh:
@@ -905,7 +942,7 @@ def _sink(coll, path, fmt):
 
 
 # helper: _run
-# needs: FlowError, _json
+# needs: _json
 import uuid as _uuid
 
 _RUN_TOKEN = "%d-%s" % (os.getpid(), _uuid.uuid4().hex[:8])
@@ -915,8 +952,9 @@ def _run(outputs, sinks, sink_paths):
     """Computes every output and sink in ONE `dask.compute` (work they share
     is done once), then renames the sinks' files into place and prints the
     outputs in script order as JSON Lines, as `flow --format json` does. A
-    failure removes every temporary file and exits 1 with flow's diagnostic
-    code. `outputs` holds (collection, "bag" | "scalar" | "written")."""
+    failure removes every temporary file, and the directories made for the
+    sinks, as flow does, and goes on to `_main`. `outputs` holds
+    (collection, "bag" | "scalar" | "written")."""
     import glob
 
     client = None
@@ -925,14 +963,33 @@ def _run(outputs, sinks, sink_paths):
 
         client = Client(os.environ["DASK_SCHEDULER_ADDRESS"])
     live = [o for o, kind in outputs if kind != "written"]
+    # The sinks' directories that do not exist yet, deepest first.
+    made = []
+    for p in sink_paths:
+        d = os.path.dirname(os.path.abspath(p))
+        while d and not os.path.exists(d) and d not in made:
+            made.append(d)
+            d = os.path.dirname(d)
+    made.sort(key=len, reverse=True)
+    # Outputs are bags and items, sinks delayed objects, and those two have
+    # different default schedulers: without a cluster or a configured
+    # scheduler, use dask.bag's, processes.
+    how = {}
+    if client is None and dask.config.get("scheduler", None) is None:
+        how["scheduler"] = "processes"
     try:
         try:
-            results = dask.compute(*live, *sinks)
+            results = dask.compute(*live, *sinks, **how)
         except BaseException:
             for p in sink_paths:
                 pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
                 for t in glob.glob(pattern, include_hidden=True):
                     os.remove(t)
+            for d in made:
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
             raise
         for pairs in results[len(live) :]:
             for tmp, target in pairs:
@@ -952,12 +1009,22 @@ def _run(outputs, sinks, sink_paths):
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as flow does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        if client is not None:
+            client.close()
+
+
+# helper: _main
+# needs: _json
+def _main(main):
+    """Runs the program. A flow error — raised while the graph is built (a
+    missing input file) or by a task (bad data; one raised on a worker comes
+    back as a copy of the class) — is reported as `--engine dask` reads it:
+    a last stderr line `flow-error: {"code": ..., "message": ...}`, exit 1."""
+    try:
+        main()
     except Exception as e:
-        # A FlowError raised on a worker comes back as a copy of the class.
         if type(e).__name__ != "FlowError":
             raise
         sys.stderr.write("flow-error: " + _json({"code": e.code, "message": e.message}) + "\n")
         sys.exit(1)
-    finally:
-        if client is not None:
-            client.close()
