@@ -150,6 +150,12 @@ fn bracket_depth(s: &str) -> usize {
 // Constants
 // ---------------------------------------------------------------------------
 
+/// A flow value as Python source: `None`, `True`, `-3`, `2.5`, `'a\n'`,
+/// `[1, 'b']`, `{'k': 1}` (also for the writer's statements: paths, options).
+pub fn py_literal(v: &Value) -> String {
+    constant(v).s
+}
+
 /// A flow value as a Python literal.
 fn constant(v: &Value) -> Py {
     match v {

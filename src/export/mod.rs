@@ -29,6 +29,7 @@ use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Plan, Step};
 use crate::types::{Coll, Type};
 use crate::value::Value;
+use expr::py_literal as literal;
 use prelude::Helpers;
 
 /// The script a program is written from, for its header.
@@ -329,75 +330,4 @@ impl Writer<'_> {
             }
         })
     }
-}
-
-/// A value as a Python literal: `None`, `True`, `3`, `2.5`, `"a\n"`,
-/// `[1, "b"]`, `{"k": 1}`.
-pub fn literal(v: &Value) -> String {
-    let mut out = String::new();
-    push_literal(v, &mut out);
-    out
-}
-
-fn push_literal(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("None"),
-        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(x) if x.is_nan() => out.push_str("float(\"nan\")"),
-        Value::Float(x) if x.is_infinite() => out.push_str(if *x > 0.0 {
-            "float(\"inf\")"
-        } else {
-            "float(\"-inf\")"
-        }),
-        Value::Float(x) => crate::text::pystr::push_float_repr(out, *x),
-        Value::Str(s) => push_str_literal(s, out),
-        Value::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_literal(x, out);
-            }
-            out.push(']');
-        }
-        Value::Record(r) => {
-            out.push('{');
-            for (i, (k, x)) in r.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_str_literal(k, out);
-                out.push_str(": ");
-                push_literal(x, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// A Python string literal in double quotes; control characters escaped,
-/// everything else as is (the program is UTF-8).
-fn push_str_literal(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }

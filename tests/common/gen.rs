@@ -199,22 +199,7 @@ pub fn write_files(files: &[File], ext: &str) -> tempfile::TempDir {
 }
 
 /// A flow string literal.
-pub fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use flow::text::quote;
 
 // ---- generating pipelines ------------------------------------------------------
 
