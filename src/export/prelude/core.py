@@ -118,16 +118,17 @@ def _purge(chars):
 
 # helper: _split_stage
 # needs: _type_error
-def _split_stage(sep):
-    """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
+def _split_stage(b, sep):
+    """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element.
+    `map` then `flatten`, which Dask runs lazily inside a partition's task
+    (see `_take`), unlike `map_partitions`."""
 
-    def run(part):
-        for v in part:
-            if not isinstance(v, str):
-                raise _type_error("split", "str", v)
-            yield from v.split(sep)
+    def pieces(v):
+        if not isinstance(v, str):
+            raise _type_error("split", "str", v)
+        return v.split(sep)
 
-    return lambda part: list(run(part))
+    return b.map(pieces).flatten()
 
 
 # helper: _filter
@@ -149,14 +150,15 @@ def _filter(pred):
 
 # helper: _flatten
 # needs: _type_error
-def _flatten(part):
-    """`flatten`: each item of each list element."""
-    out = []
-    for v in part:
+def _flatten(b):
+    """`flatten`: each item of each list element (lazily, see `_split_stage`)."""
+
+    def items(v):
         if not isinstance(v, list):
             raise _type_error("flatten", "list", v)
-        out.extend(v)
-    return out
+        return v
+
+    return b.map(items).flatten()
 
 
 # helper: _pluck
@@ -346,30 +348,53 @@ def _decode(line, off, path, gz, encoding, errors):
         ) from None
 
 
+# helper: _from_splits
+def _from_splits(splits, part):
+    """A file source as a bag: one partition per split, whose elements
+    `part(*split)` yields. Each partition holds a `_Split` and is flattened:
+    Dask runs the stages of a partition fused in one task, lazily from
+    `flatten` and `map` to `map` (the `list`/`reify` between them are
+    dropped), so `take` stops reading where flow stops. (A partition that
+    is a generator, as `map_partitions` or `from_delayed` would make, cannot
+    be pickled when it leaves its task: on a cluster that hung the run.)"""
+    parts = [_Split(part, *s) for s in splits]
+    return db.from_sequence(parts, npartitions=len(parts)).flatten()
+
+
+class _Split:
+    """A partition of a file source, read when iterated: a picklable
+    iterable, where a generator is not."""
+
+    def __init__(self, read, *args):
+        self.read, self.args = read, args
+
+    def __iter__(self):
+        return iter(self.read(*self.args))
+
+
 # helper: _read_text
-# needs: _splits, _lines
+# needs: _splits, _lines, _from_splits
 def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_text`: the lines of every file, one partition per byte range."""
 
     def part(path, start, end, gz, name):
-        return [s for _, s in _lines(path, start, end, gz, encoding, errors, name)]
+        for _, s in _lines(path, start, end, gz, encoding, errors, name):
+            yield s
 
-    splits = _splits(pattern, blocksize, compression, True)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
 # helper: _read_json
-# needs: FlowError, _splits, _lines, _from_json
+# needs: FlowError, _splits, _lines, _from_json, _from_splits
 def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
 
     def part(path, start, end, gz, name):
-        out = []
         for off, s in _lines(path, start, end, gz, encoding, errors, name):
             if not s.strip():
                 continue
             try:
-                out.append(_from_json(s))
+                v = _from_json(s)
             except ValueError as e:
                 line = _line_number(path, gz, off)
                 col = getattr(e, "colno", 0)
@@ -378,10 +403,9 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
                     "flow::io::bad_json",
                     "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
                 ) from None
-        return out
+            yield v
 
-    splits = _splits(pattern, blocksize, compression, True)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
 def _line_number(path, gz, offset):
@@ -392,9 +416,11 @@ def _line_number(path, gz, offset):
 
 
 # helper: _read_csv
-# needs: FlowError, _splits
+# needs: FlowError, _splits, _from_splits
 def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
-    """`read_csv`: one record per row, one partition per file; fields are str."""
+    """`read_csv`: one record per row, one partition per file; fields are str.
+    The text is decoded as the rows are read, so that `take` stops before a
+    bad byte further on."""
     import csv
     import gzip
     import io
@@ -405,33 +431,37 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
             data = raw.read()
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        enc = "latin-1" if encoding == "latin-1" else "utf-8"
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=enc, newline="")
+        rows = csv.reader(text, delimiter=sep, strict=False)
+        names = None
         try:
-            text = data.decode("latin-1" if encoding == "latin-1" else "utf-8")
-        except UnicodeDecodeError as e:
+            for row in rows:
+                if not row:
+                    continue
+                if header and names is None:
+                    names = row
+                    continue
+                keys = names if names is not None else [str(i) for i in range(len(row))]
+                if len(keys) != len(row):
+                    raise FlowError(
+                        "flow::io::bad_csv",
+                        "invalid CSV at %s:%d: the row has %d fields, the header %d"
+                        % (name, rows.line_num, len(row), len(keys)),
+                    )
+                yield dict(zip(keys, row))
+        except UnicodeDecodeError:
+            try:
+                data.decode(enc)
+                offset = 0
+            except UnicodeDecodeError as e:
+                offset = e.start
             raise FlowError(
                 "flow::io::invalid_utf8",
-                "invalid UTF-8 in %s at byte offset %d" % (name, e.start),
+                "invalid UTF-8 in %s at byte offset %d" % (name, offset),
             ) from None
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-        names, out = None, []
-        for row in rows:
-            if not row:
-                continue
-            if header and names is None:
-                names = row
-                continue
-            keys = names if names is not None else [str(i) for i in range(len(row))]
-            if len(keys) != len(row):
-                raise FlowError(
-                    "flow::io::bad_csv",
-                    "invalid CSV at %s:%d: the row has %d fields, the header %d"
-                    % (name, rows.line_num, len(row), len(keys)),
-                )
-            out.append(dict(zip(keys, row)))
-        return out
 
-    splits = _splits(pattern, None, compression, False)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, None, compression, False), part)
 
 
 # helper: _range
@@ -708,8 +738,41 @@ def _sort(b, by=None, desc=False, limit=None):
 
 # helper: _take
 def _take(b, n):
-    """`take N`: the first N elements in input order, across partitions."""
-    return b.take(n, npartitions=-1, compute=False, warn=False)
+    """`take N`: the first N elements in input order; as in flow, reading
+    stops as soon as they are known, so an error (invalid UTF-8, bad JSON,
+    a failing expression) is reported only when it comes before the N-th
+    element. Each partition is taken lazily: sources and elementwise stages
+    are generators, fused by Dask into the partition's task, so a partition
+    stops at its N-th element. A partition that fails keeps what it gave
+    before and its error; the partitions are then joined in order until N
+    elements are known, and the first error before that is raised.
+    (`Bag.take(npartitions=-1)` computes every partition whole.)"""
+
+    def part(p):
+        got = []
+        try:
+            for v in p if n > 0 else ():
+                got.append(v)
+                if len(got) >= n:
+                    break
+        except Exception as e:
+            if type(e).__name__ != "FlowError":
+                raise
+            return [(got, e)]
+        return [(got, None)]
+
+    def join(parts):
+        out = []
+        for got, err in (x for p in parts for x in p):
+            out.extend(got[: n - len(out)])
+            if len(out) >= n:
+                break
+            if err is not None:
+                raise err
+        return out
+
+    taken = b.map_partitions(part).to_delayed()
+    return db.from_delayed([dask.delayed(join)(taken)])
 
 
 # helper: _groupby
