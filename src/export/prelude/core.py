@@ -849,22 +849,79 @@ def _groupby(b, key, agg, f=None):
     return _as_bag(_reduce(b, part, combine, records))
 
 
+# helper: _failed
+# A flag for Dask's threads, which share this process (a list: the helpers
+# that read it are pickled for other processes, and a lock cannot be).
+_FAILED_HERE = []
+
+
+def _failed(token):
+    """Whether run `token` has failed. `_run` says so before it removes the
+    sinks' temporary files, and a sink task checks after writing one: a task
+    that was still running when another failed then removes what it wrote
+    (`compute` returns at the first error; on a cluster the other tasks go
+    on). On a worker of a cluster the scheduler knows (a distributed Event);
+    in this process, a flag; Dask's process pool finishes its tasks before
+    `compute` returns."""
+    d = sys.modules.get("distributed")
+    if d is not None:
+        try:
+            d.get_worker()
+        except Exception:
+            pass
+        else:
+            return d.Event("flow-failed-" + token).is_set()
+    return bool(_FAILED_HERE)
+
+
+def _makedirs(d):
+    """Makes directory `d` and its missing parents; gives those this call
+    made, deepest first."""
+    missing = []
+    while d and not os.path.exists(d):
+        missing.append(d)
+        d = os.path.dirname(d)
+    made = []
+    for m in reversed(missing):
+        try:
+            os.mkdir(m)
+            made.insert(0, m)
+        except FileExistsError:
+            pass
+    return made
+
+
+def _discard(files, dirs):
+    """Removes files and then (empty) directories, whatever is already gone."""
+    for f in files:
+        try:
+            os.remove(f)
+        except OSError:
+            pass
+    for d in dirs:
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+
+
 # helper: _Writer
-# needs: FlowError, _json, _show, _type_error
+# needs: FlowError, _json, _show, _type_error, _failed
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
 
-    def __init__(self, target, fmt, tmp):
+    def __init__(self, target, fmt, tmp, token):
         import gzip
 
-        self.target, self.fmt, self.columns = target, fmt, None
+        self.target, self.fmt, self.columns, self.token = target, fmt, None, token
         if os.path.isdir(target):
             raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % target)
         if os.path.exists(target) and not os.path.isfile(target):
-            self.tmp, self.fh = None, open(target, "w", encoding="utf-8", newline="")
+            self.tmp, self.made = None, []
+            self.fh = open(target, "w", encoding="utf-8", newline="")
             return
-        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        self.made = _makedirs(os.path.dirname(target))
         self.tmp = tmp
         if target.endswith(".gz"):
             self.fh = gzip.open(tmp, "wt", encoding="utf-8", newline="")
@@ -909,7 +966,12 @@ class _Writer:
 
     def close(self):
         self.fh.close()
-        return [(self.tmp, self.target)] if self.tmp else []
+        if not self.tmp:
+            return []
+        if _failed(self.token):
+            _discard([self.tmp], self.made)
+            return []
+        return [(self.tmp, self.target)]
 
 
 def _py_str(v):
@@ -945,7 +1007,7 @@ def _csv_field(s):
 
 
 # helper: _sink
-# needs: _Writer, _run
+# needs: _Writer, _run, _failed
 def _sink(coll, path, fmt):
     """A sink: with `*` in PATH one file per partition (`part-0000`, …), else
     one file holding every partition in order. Gives delayed lists of
@@ -963,7 +1025,7 @@ def _sink(coll, path, fmt):
 
         def write_part(values, i):
             target = path.replace("*", "part-%04d" % i, 1)
-            w = _Writer(target, fmt, tmp_of(target))
+            w = _Writer(target, fmt, tmp_of(target), token)
             w.write(values)
             return w.close()
 
@@ -972,13 +1034,15 @@ def _sink(coll, path, fmt):
     # One file: each partition is kept beside it, then joined in order.
     def keep_part(values, i):
         spill = tmp_of(path) + "-%d" % i
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        made = _makedirs(os.path.dirname(path))
         with open(spill, "wb") as fh:
             pickle.dump(list(values), fh)
+        if _failed(token):
+            _discard([spill], made)
         return spill
 
     def join(spills):
-        w = _Writer(path, fmt, tmp_of(path))
+        w = _Writer(path, fmt, tmp_of(path), token)
         try:
             for s in spills:
                 with open(s, "rb") as fh:
@@ -992,7 +1056,7 @@ def _sink(coll, path, fmt):
 
 
 # helper: _run
-# needs: _json
+# needs: _json, _failed
 import uuid as _uuid
 
 _RUN_TOKEN = "%d-%s" % (os.getpid(), _uuid.uuid4().hex[:8])
@@ -1006,6 +1070,7 @@ def _run(outputs, sinks, sink_paths):
     sinks, as flow does, and goes on to `_main`. `outputs` holds
     (collection, "bag" | "scalar" | "written")."""
     import glob
+    import time
 
     client = None
     if os.environ.get("DASK_SCHEDULER_ADDRESS"):
@@ -1031,15 +1096,23 @@ def _run(outputs, sinks, sink_paths):
         try:
             results = dask.compute(*live, *sinks, **how)
         except BaseException:
-            for p in sink_paths:
-                pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
-                for t in glob.glob(pattern, include_hidden=True):
-                    os.remove(t)
-            for d in made:
-                try:
-                    os.rmdir(d)
-                except OSError:
-                    pass
+            # Say so first: a sink task still running removes what it writes.
+            _FAILED_HERE.append(True)
+            if client is not None and sinks:
+                from dask.distributed import Event
+
+                Event("flow-failed-" + _RUN_TOKEN, client=client).set()
+            # A task that was still writing removes its file after the
+            # glob: the directories made for the sinks may take a moment
+            # to be empty (on a cluster; a bounded wait).
+            for attempt in range(20):
+                for p in sink_paths:
+                    pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
+                    _discard(glob.glob(pattern, include_hidden=True), [])
+                _discard([], made)
+                if client is None or not any(os.path.exists(d) for d in made):
+                    break
+                time.sleep(0.1)
             raise
         for pairs in results[len(live) :]:
             for tmp, target in pairs:
