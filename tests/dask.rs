@@ -852,6 +852,12 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     let mut bad_csv = b"a,b\n".to_vec();
     bad_csv.extend_from_slice(&b"1,2\n".repeat(5000));
     bad_csv.extend_from_slice(b"3,\xff\n");
+    // A bad byte amid many partitions: when it fails, other partitions'
+    // sink tasks are still writing.
+    let good = b"good line here\n".repeat(3000);
+    let mut racy = b"good line here\n".repeat(1500);
+    racy.extend_from_slice(b"bad \xff\n");
+    racy.extend_from_slice(&b"good line here\n".repeat(1500));
     let gz = {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all("\u{feff}One line\r\nTwo lines\n\nthree\n".as_bytes())
@@ -863,6 +869,9 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
         ("bad.jsonl", bad_json),
         ("bad.csv", bad_csv),
         ("short.csv", b"a,b\n1,2\n3\n".to_vec()),
+        ("racy1.txt", good.clone()),
+        ("racy2.txt", racy),
+        ("racy3.txt", good),
         ("t.txt.gz", gz),
         (
             "dec.txt",
@@ -968,12 +977,17 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     sink(r#"range 3 | count | write_json "{dir}/@OUT@/c.json""#);
     sink(r#"read_json "{dir}/extra.jsonl" | write_csv "{dir}/@OUT@/x.csv""#);
     sink(r#"read_json "{dir}/scalar.jsonl" | write_csv "{dir}/@OUT@/s.csv""#);
+    // A failed run leaves no file, and no directory it made, even where
+    // tasks were still writing when one failed.
+    sink(r#"read_text "{dir}/racy*.txt" blocksize=2000 | write_text "{dir}/@OUT@/deep/*.txt""#);
+    sink(r#"read_text "{dir}/racy*.txt" blocksize=2000 | write_json "{dir}/@OUT@/deep/all.jsonl""#);
     statements
         .into_iter()
         .map(|(s, is_sink)| {
             let dir = tempfile::tempdir().expect("a temporary directory");
             for (name, bytes) in &files {
-                if s.contains(&format!("{{dir}}/{name}")) {
+                let globbed = name.starts_with("racy") && s.contains("{dir}/racy*");
+                if globbed || s.contains(&format!("{{dir}}/{name}")) {
                     std::fs::write(dir.path().join(name), bytes).expect("write a file");
                 }
             }
