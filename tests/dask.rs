@@ -13,18 +13,24 @@
 //! interpreter, as it does for `--engine dask`).
 //!
 //! Speed: starting Python and importing Dask costs about a second, so the
-//! generated pipelines whose native run succeeds are exported together, as
-//! the output statements of one script per batch, and compared output by
-//! output (`FLOW_OUTPUT=framed`). A pipeline whose native run fails is
-//! exported and run alone (one failure stops a whole program); so is every
-//! pipeline of a batch whose program failed, to find which one did.
-//! `FLOW_DASK_CASES=N` draws N pipelines instead of 300.
+//! cases whose native run succeeds are exported together, as the output
+//! statements of one script per batch, and compared output by output
+//! (`FLOW_OUTPUT=framed`). A case whose native run fails is exported and
+//! run alone (one failure stops a whole program); a batch whose program
+//! fails is bisected down to the case that fails. Blocksizes are raised to
+//! at most 24 partitions per source (a Dask task costs milliseconds).
+//! Besides the generated cases there are hand-written ones
+//! ([`fixed_cases`]) for what the generators do not reach.
+//!
+//! `FLOW_DASK_CASES=N` draws N pipelines instead of 300; `FLOW_DASK_KEEP=1`
+//! keeps the programs and the cases' files, to debug a difference.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
@@ -215,9 +221,12 @@ struct Ran {
     stderr: String,
 }
 
-/// Runs `cmd` to the end (killed after `limit`), reading its output.
+/// Runs `cmd` to the end, reading its output; after `limit` it is killed,
+/// with every process it started (it leads a process group of its own: a
+/// Python program under `flow --engine dask` has a pool of workers).
 fn ran_within(cmd: &mut Command, limit: Duration) -> Ran {
     let mut child = cmd
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -238,6 +247,9 @@ fn ran_within(cmd: &mut Command, limit: Duration) -> Ran {
             break status.code().unwrap_or(-1);
         }
         if start.elapsed() > limit {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
             break -2;
@@ -267,7 +279,7 @@ fn run_program(program: &Path, cwd: &Path, mode: Mode, framed: bool) -> Ran {
     if framed {
         cmd.env("FLOW_OUTPUT", "framed");
     }
-    ran_within(&mut cmd, Duration::from_secs(300))
+    ran_within(&mut cmd, Duration::from_secs(180))
 }
 
 /// The built `flow` binary with `args`, in `cwd`, without colour.
@@ -830,6 +842,165 @@ fn compare_sinks(check: SinkCheck, native: &Path, dask: &Path) -> Option<String>
     (w != g).then(|| format!("sink files, concatenated: {}", first_difference(&w, &g)))
 }
 
+/// Hand-written cases, one statement each (`{dir}` stands for the case's
+/// directory, `@OUT@` for its sinks'): what the generators do not reach.
+fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkCheck>)> {
+    let mut bad_text = b"good line\n".repeat(20_000);
+    bad_text.extend_from_slice(b"bad \xff\n");
+    let mut bad_json = b"{\"a\": 1}\n".repeat(1000);
+    bad_json.extend_from_slice(b"{bad\n");
+    let mut bad_csv = b"a,b\n".to_vec();
+    bad_csv.extend_from_slice(&b"1,2\n".repeat(5000));
+    bad_csv.extend_from_slice(b"3,\xff\n");
+    // A bad byte amid many partitions: when it fails, other partitions'
+    // sink tasks are still writing.
+    let good = b"good line here\n".repeat(3000);
+    let mut racy = b"good line here\n".repeat(1500);
+    racy.extend_from_slice(b"bad \xff\n");
+    racy.extend_from_slice(&b"good line here\n".repeat(1500));
+    let gz = {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all("\u{feff}One line\r\nTwo lines\n\nthree\n".as_bytes())
+            .expect("gzip in memory");
+        enc.finish().expect("gzip in memory")
+    };
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("bad.txt", bad_text),
+        ("bad.jsonl", bad_json),
+        ("bad.csv", bad_csv),
+        ("short.csv", b"a,b\n1,2\n3\n".to_vec()),
+        ("racy1.txt", good.clone()),
+        ("racy2.txt", racy),
+        ("racy3.txt", good),
+        ("t.txt.gz", gz),
+        (
+            "dec.txt",
+            b"ok\nbad \xff here\r\ncut \xe2\x82\nlatin caf\xe9\n\xed\xa0\x80\n".to_vec(),
+        ),
+        (
+            "nested.jsonl",
+            br#"{"a": 1, "b": {"c": 2, "d": [1, "x"]}, "e": null, "f": true}
+{"a": 2.5, "b": {"c": null, "d": []}, "f": false}
+{"b": {"c": "q,\"r\" "}, "a": -3}
+"#
+            .to_vec(),
+        ),
+        (
+            "edge.jsonl",
+            br#"{"big": 18446744073709551616, "neg": -9223372036854775808, "u": "\u00e9\ud83d\ude42\t", "x": 1E2}
+{"a": 1, "b": 2, "a": 3}
+[[], {}, "", 0, -0, 0.0, -0.0, 1e-7, 123456789012345678901234567890]
+"#
+            .to_vec(),
+        ),
+        ("extra.jsonl", b"{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n".to_vec()),
+        ("scalar.jsonl", b"{\"a\": 1}\n5\n".to_vec()),
+        (
+            "lines.txt",
+            "alpha beta\ngamma\r\n\ndelta epsilon zeta\nη θ\nlast line without end"
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    let mut statements: Vec<(String, bool)> = Vec::new();
+    let mut add = |s: &str| statements.push((s.to_string(), false));
+    // `take` stops reading as soon as it has its elements (SPEC §2).
+    add(r#"read_text "{dir}/bad.txt" | take 2"#);
+    add(r#"read_text "{dir}/bad.txt" blocksize=50000 | take 3"#);
+    add(r#"read_text "{dir}/bad.txt" | split | take 3"#);
+    add(r#"read_text "{dir}/bad.txt" | lower | take 0"#);
+    add(r#"read_text "{dir}/bad.txt" | take 20001"#);
+    add(r#"read_json "{dir}/bad.jsonl" | take 2"#);
+    add(r#"read_json "{dir}/bad.jsonl" | count"#);
+    add(r#"read_csv "{dir}/bad.csv" | take 2"#);
+    add(r#"read_csv "{dir}/bad.csv" | count"#);
+    add(r#"read_csv "{dir}/short.csv" | take 1"#);
+    add(r#"read_csv "{dir}/short.csv" | take 2"#);
+    // gzip input, and decoding modes with blocksizes that cut every sequence.
+    add(r#"read_text "{dir}/t.txt.gz""#);
+    add(r#"read_text "{dir}/t.txt.gz" blocksize=2 | lower | split | frequencies"#);
+    for bs in [1, 2, 3, 5, 100] {
+        for opts in [
+            r#"errors="replace""#,
+            r#"errors="ignore""#,
+            r#"encoding="latin-1""#,
+        ] {
+            add(&format!(
+                r#"read_text "{{dir}}/dec.txt" blocksize={bs} {opts}"#
+            ));
+        }
+    }
+    add(r#"read_text "{dir}/dec.txt" blocksize=3"#);
+    // Numbers, equal values that print differently, and flow's total order.
+    for s in [
+        "from [0.1, 0.2, 0.3] | sum",
+        "from [1e308, 1e308] | sum",
+        "from [1e308, 1e308, -1e308] | sum",
+        "from [1, 2.5, true] | sum",
+        "from [9223372036854775807, 1] | sum",
+        "from [1, 2] | mean",
+        "from [1, 1.0, true, 1] | distinct",
+        "from [1.0, 1, 2, 2.0] | max",
+        "from [1, 1.0] | min",
+        "from [-0.0, 0.0, 0] | distinct",
+        "from [2, 1.5, \"a\", null, [1], true, false, [0, 1], \"B\"] | sort",
+        "from [2, 1.5, \"a\", null, [1], true] | sort desc=true",
+        "from [\"b\", \"a\", \"b\", 1, 1.0, true, null, null] | frequencies",
+        "from [\"b\", \"a\", \"b\", 1, 1.0, true] | topk 2",
+        "from [1e300, 1e-300, -0.0, 1.5e10, 123456789012345680.0, 1e16, 1e15]",
+        "range 0 | mean",
+        "range 0 | min",
+        "range 0 | frequencies",
+        "range 0 | sort",
+        "range 2500000 | count",
+        "range 2500000 | sum",
+        "range 2500000 | take 3",
+    ] {
+        add(s);
+    }
+    // JSON as flow reads and writes it.
+    add(r#"read_json "{dir}/edge.jsonl""#);
+    add(r#"read_json "{dir}/edge.jsonl" | to_json"#);
+    add(r#"from ["1", "[1, 2]", "{\"a\": null}", "1.0", "-0", "1e2", "\"\\u00e9\""] | parse_json"#);
+    add(r#"from ["[1,"] | parse_json"#);
+    add(r#"read_json "{dir}/nested.jsonl" | pluck "b" | pluck "d" default=[]"#);
+    // Sinks: CSV columns from nested records, text of non-strings, a part per partition.
+    let mut sink = |s: &str| statements.push((s.to_string(), true));
+    sink(r#"read_json "{dir}/nested.jsonl" | write_csv "{dir}/@OUT@/n.csv""#);
+    sink(r#"read_json "{dir}/nested.jsonl" | write_json "{dir}/@OUT@/n.jsonl""#);
+    sink(r#"read_json "{dir}/nested.jsonl" | write_text "{dir}/@OUT@/n.txt""#);
+    sink(
+        r#"from [1.5, 2.0, 1e20, -0.0, 1e-7, true, null, "s", [1, "a"]] | write_text "{dir}/@OUT@/v.txt""#,
+    );
+    sink(r#"read_text "{dir}/lines.txt" blocksize=20 | write_text "{dir}/@OUT@/*.txt""#);
+    sink(r#"read_text "{dir}/lines.txt" blocksize=20 | split | write_json "{dir}/@OUT@/*.jsonl""#);
+    sink(r#"range 3 | count | write_json "{dir}/@OUT@/c.json""#);
+    sink(r#"read_json "{dir}/extra.jsonl" | write_csv "{dir}/@OUT@/x.csv""#);
+    sink(r#"read_json "{dir}/scalar.jsonl" | write_csv "{dir}/@OUT@/s.csv""#);
+    // A failed run leaves no file, and no directory it made, even where
+    // tasks were still writing when one failed.
+    sink(r#"read_text "{dir}/racy*.txt" blocksize=2000 | write_text "{dir}/@OUT@/deep/*.txt""#);
+    sink(r#"read_text "{dir}/racy*.txt" blocksize=2000 | write_json "{dir}/@OUT@/deep/all.jsonl""#);
+    statements
+        .into_iter()
+        .map(|(s, is_sink)| {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            for (name, bytes) in &files {
+                let globbed = name.starts_with("racy") && s.contains("{dir}/racy*");
+                if globbed || s.contains(&format!("{{dir}}/{name}")) {
+                    std::fs::write(dir.path().join(name), bytes).expect("write a file");
+                }
+            }
+            let text = s.replace("{dir}", &dir.path().display().to_string()) + "\n";
+            let check = is_sink.then_some(SinkCheck {
+                per_file: true,
+                csv: false,
+            });
+            ("fixed", dir, text, check)
+        })
+        .collect()
+}
+
 /// One Python run: these cases' statements as one program, on a scheduler.
 struct Job {
     units: Vec<usize>,
@@ -941,42 +1112,45 @@ fn generated_pipelines_match_flow_on_dask() {
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut found: Vec<Found> = Vec::new();
     let mut unsupported_why: BTreeMap<String, usize> = BTreeMap::new();
-    let mut drawn = 0;
+    let mut cases = Vec::new();
     for &(family, n) in FAMILIES {
         let n = (n * want).div_ceil(full);
         for _ in 0..n {
-            let i = drawn;
-            drawn += 1;
-            let (mut dir, text, sink) = generate(&mut runner, family, i);
-            dir.disable_cleanup(keep);
+            let (dir, text, sink) = generate(&mut runner, family, cases.len());
             let text = limit_partitions(&text, dir.path());
-            let native_text = text.replace(OUT, "out-native");
-            match flow::driver::export_dask(&Script::inline(&native_text), &[]) {
-                Err(d) if unsupported(&d) => {
-                    *skipped.entry(family).or_default() += 1;
-                    let d =
-                        d.0.iter()
-                            .find(|d| d.code == "flow::export::unsupported")
-                            .expect("an unsupported diagnostic");
-                    *unsupported_why
-                        .entry(d.message.split('`').next().unwrap_or("").to_string())
-                        .or_default() += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            let (outputs, native) = run_native(&native_text);
-            let weight = weight(&text, dir.path());
-            units.push(Unit {
-                family,
-                dir,
-                text,
-                outputs,
-                sink,
-                weight,
-                native,
-            });
+            cases.push((family, dir, text, sink));
         }
+    }
+    cases.extend(fixed_cases());
+    let drawn = cases.len();
+    for (family, mut dir, text, sink) in cases {
+        dir.disable_cleanup(keep);
+        let native_text = text.replace(OUT, "out-native");
+        match flow::driver::export_dask(&Script::inline(&native_text), &[]) {
+            Err(d) if unsupported(&d) => {
+                *skipped.entry(family).or_default() += 1;
+                let d =
+                    d.0.iter()
+                        .find(|d| d.code == "flow::export::unsupported")
+                        .expect("an unsupported diagnostic");
+                *unsupported_why
+                    .entry(d.message.split('`').next().unwrap_or("").to_string())
+                    .or_default() += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let (outputs, native) = run_native(&native_text);
+        let weight = weight(&text, dir.path());
+        units.push(Unit {
+            family,
+            dir,
+            text,
+            outputs,
+            sink,
+            weight,
+            native,
+        });
     }
     // An export that fails otherwise is a difference.
     for (u, unit) in units.iter().enumerate() {
@@ -1027,14 +1201,18 @@ fn generated_pipelines_match_flow_on_dask() {
             work.path().display()
         ));
     }
+    // Taken from the end: the batches (the longest runs) first, each on
+    // the two schedulers one after the other.
     let mut jobs: Vec<Job> = Vec::new();
-    for mode in MODES {
-        jobs.extend(batches.iter().map(|b| Job {
-            units: b.clone(),
+    for &u in &alone {
+        jobs.extend(MODES.map(|mode| Job {
+            units: vec![u],
             mode,
         }));
-        jobs.extend(alone.iter().map(|&u| Job {
-            units: vec![u],
+    }
+    for b in &batches {
+        jobs.extend(MODES.map(|mode| Job {
+            units: b.clone(),
             mode,
         }));
     }
@@ -1163,7 +1341,7 @@ fn generated_pipelines_match_flow_on_dask() {
         );
     }
     let mut families = String::new();
-    for &(family, _) in FAMILIES {
+    for family in FAMILIES.iter().map(|f| f.0).chain(["fixed"]) {
         let ran = units.iter().filter(|u| u.family == family).count();
         let differed = by_unit
             .keys()

@@ -236,7 +236,7 @@ impl Writer<'_> {
                 s(1).unwrap_or_default()
             ),
             OpId::Split => format!(
-                "{b}.map_partitions({}({}))",
+                "{}({b}, {})",
                 h.need("_split_stage"),
                 s(0).unwrap_or_else(|| "None".into())
             ),
@@ -252,7 +252,7 @@ impl Writer<'_> {
                     _ => format!("{b}.filter({}({f}))", h.need("_filter")),
                 }
             }
-            OpId::Flatten => format!("{b}.map_partitions({})", h.need("_flatten")),
+            OpId::Flatten => format!("{}({b})", h.need("_flatten")),
             OpId::Pluck => {
                 let default = opt("default").map(|d| format!(", {d}")).unwrap_or_default();
                 format!(

@@ -119,16 +119,17 @@ def _purge(chars):
 
 # helper: _split_stage
 # needs: _type_error
-def _split_stage(sep):
-    """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element."""
+def _split_stage(b, sep):
+    """`split [SEP]`: `s.split()` / `s.split(SEP)`, each piece an element.
+    `map` then `flatten`, which Dask runs lazily inside a partition's task
+    (see `_take`), unlike `map_partitions`."""
 
-    def run(part):
-        for v in part:
-            if not isinstance(v, str):
-                raise _type_error("split", "str", v)
-            yield from v.split(sep)
+    def pieces(v):
+        if not isinstance(v, str):
+            raise _type_error("split", "str", v)
+        return v.split(sep)
 
-    return lambda part: list(run(part))
+    return b.map(pieces).flatten()
 
 
 # helper: _filter
@@ -150,14 +151,15 @@ def _filter(pred):
 
 # helper: _flatten
 # needs: _type_error
-def _flatten(part):
-    """`flatten`: each item of each list element."""
-    out = []
-    for v in part:
+def _flatten(b):
+    """`flatten`: each item of each list element (lazily, see `_split_stage`)."""
+
+    def items(v):
         if not isinstance(v, list):
             raise _type_error("flatten", "list", v)
-        out.extend(v)
-    return out
+        return v
+
+    return b.map(items).flatten()
 
 
 # helper: _pluck
@@ -347,30 +349,53 @@ def _decode(line, off, path, gz, encoding, errors):
         ) from None
 
 
+# helper: _from_splits
+def _from_splits(splits, part):
+    """A file source as a bag: one partition per split, whose elements
+    `part(*split)` yields. Each partition holds a `_Split` and is flattened:
+    Dask runs the stages of a partition fused in one task, lazily from
+    `flatten` and `map` to `map` (the `list`/`reify` between them are
+    dropped), so `take` stops reading where flow stops. (A partition that
+    is a generator, as `map_partitions` or `from_delayed` would make, cannot
+    be pickled when it leaves its task: on a cluster that hung the run.)"""
+    parts = [_Split(part, *s) for s in splits]
+    return db.from_sequence(parts, npartitions=len(parts)).flatten()
+
+
+class _Split:
+    """A partition of a file source, read when iterated: a picklable
+    iterable, where a generator is not."""
+
+    def __init__(self, read, *args):
+        self.read, self.args = read, args
+
+    def __iter__(self):
+        return iter(self.read(*self.args))
+
+
 # helper: _read_text
-# needs: _splits, _lines
+# needs: _splits, _lines, _from_splits
 def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_text`: the lines of every file, one partition per byte range."""
 
     def part(path, start, end, gz, name):
-        return [s for _, s in _lines(path, start, end, gz, encoding, errors, name)]
+        for _, s in _lines(path, start, end, gz, encoding, errors, name):
+            yield s
 
-    splits = _splits(pattern, blocksize, compression, True)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
 # helper: _read_json
-# needs: FlowError, _splits, _lines, _from_json
+# needs: FlowError, _splits, _lines, _from_json, _from_splits
 def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
 
     def part(path, start, end, gz, name):
-        out = []
         for off, s in _lines(path, start, end, gz, encoding, errors, name):
             if not s.strip():
                 continue
             try:
-                out.append(_from_json(s))
+                v = _from_json(s)
             except ValueError as e:
                 line = _line_number(path, gz, off)
                 col = getattr(e, "colno", 0)
@@ -379,10 +404,9 @@ def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compr
                     "flow::io::bad_json",
                     "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
                 ) from None
-        return out
+            yield v
 
-    splits = _splits(pattern, blocksize, compression, True)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
 def _line_number(path, gz, offset):
@@ -393,9 +417,11 @@ def _line_number(path, gz, offset):
 
 
 # helper: _read_csv
-# needs: FlowError, _splits
+# needs: FlowError, _splits, _from_splits
 def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
-    """`read_csv`: one record per row, one partition per file; fields are str."""
+    """`read_csv`: one record per row, one partition per file; fields are str.
+    The text is decoded as the rows are read, so that `take` stops before a
+    bad byte further on."""
     import csv
     import gzip
     import io
@@ -406,33 +432,37 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
             data = raw.read()
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        enc = "latin-1" if encoding == "latin-1" else "utf-8"
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=enc, newline="")
+        rows = csv.reader(text, delimiter=sep, strict=False)
+        names = None
         try:
-            text = data.decode("latin-1" if encoding == "latin-1" else "utf-8")
-        except UnicodeDecodeError as e:
+            for row in rows:
+                if not row:
+                    continue
+                if header and names is None:
+                    names = row
+                    continue
+                keys = names if names is not None else [str(i) for i in range(len(row))]
+                if len(keys) != len(row):
+                    raise FlowError(
+                        "flow::io::bad_csv",
+                        "invalid CSV at %s:%d: the row has %d fields, the header %d"
+                        % (name, rows.line_num, len(row), len(keys)),
+                    )
+                yield dict(zip(keys, row))
+        except UnicodeDecodeError:
+            try:
+                data.decode(enc)
+                offset = 0
+            except UnicodeDecodeError as e:
+                offset = e.start
             raise FlowError(
                 "flow::io::invalid_utf8",
-                "invalid UTF-8 in %s at byte offset %d" % (name, e.start),
+                "invalid UTF-8 in %s at byte offset %d" % (name, offset),
             ) from None
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-        names, out = None, []
-        for row in rows:
-            if not row:
-                continue
-            if header and names is None:
-                names = row
-                continue
-            keys = names if names is not None else [str(i) for i in range(len(row))]
-            if len(keys) != len(row):
-                raise FlowError(
-                    "flow::io::bad_csv",
-                    "invalid CSV at %s:%d: the row has %d fields, the header %d"
-                    % (name, rows.line_num, len(row), len(keys)),
-                )
-            out.append(dict(zip(keys, row)))
-        return out
 
-    splits = _splits(pattern, None, compression, False)
-    return db.from_delayed([dask.delayed(part)(*s) for s in splits])
+    return _from_splits(_splits(pattern, None, compression, False), part)
 
 
 # helper: _range
@@ -721,8 +751,41 @@ def _sort(b, by=None, desc=False, limit=None):
 
 # helper: _take
 def _take(b, n):
-    """`take N`: the first N elements in input order, across partitions."""
-    return b.take(n, npartitions=-1, compute=False, warn=False)
+    """`take N`: the first N elements in input order; as in flow, reading
+    stops as soon as they are known, so an error (invalid UTF-8, bad JSON,
+    a failing expression) is reported only when it comes before the N-th
+    element. Each partition is taken lazily: sources and elementwise stages
+    are generators, fused by Dask into the partition's task, so a partition
+    stops at its N-th element. A partition that fails keeps what it gave
+    before and its error; the partitions are then joined in order until N
+    elements are known, and the first error before that is raised.
+    (`Bag.take(npartitions=-1)` computes every partition whole.)"""
+
+    def part(p):
+        got = []
+        try:
+            for v in p if n > 0 else ():
+                got.append(v)
+                if len(got) >= n:
+                    break
+        except Exception as e:
+            if type(e).__name__ != "FlowError":
+                raise
+            return [(got, e)]
+        return [(got, None)]
+
+    def join(parts):
+        out = []
+        for got, err in (x for p in parts for x in p):
+            out.extend(got[: n - len(out)])
+            if len(out) >= n:
+                break
+            if err is not None:
+                raise err
+        return out
+
+    taken = b.map_partitions(part).to_delayed()
+    return db.from_delayed([dask.delayed(join)(taken)])
 
 
 # helper: _groupby
@@ -799,22 +862,85 @@ def _groupby(b, key, agg, f=None):
     return _as_bag(_reduce(b, part, combine, records))
 
 
+# helper: _FAILED_HERE
+# A flag for Dask's threads, which share this process (a list: the helpers
+# that read it are pickled for other processes, and a lock cannot be). `_run`
+# sets it; `_failed` reads it (a program without sinks has no reader).
+_FAILED_HERE = []
+
+
+# helper: _failed
+# needs: _FAILED_HERE
+
+def _failed(token):
+    """Whether run `token` has failed. `_run` says so before it removes the
+    sinks' temporary files, and a sink task checks after writing one: a task
+    that was still running when another failed then removes what it wrote
+    (`compute` returns at the first error; on a cluster the other tasks go
+    on). On a worker of a cluster the scheduler knows (a distributed Event);
+    in this process, a flag; Dask's process pool finishes its tasks before
+    `compute` returns."""
+    d = sys.modules.get("distributed")
+    if d is not None:
+        try:
+            d.get_worker()
+        except Exception:
+            pass
+        else:
+            return d.Event("flow-failed-" + token).is_set()
+    return bool(_FAILED_HERE)
+
+
+# helper: _makedirs
+def _makedirs(d):
+    """Makes directory `d` and its missing parents; gives those this call
+    made, deepest first."""
+    missing = []
+    while d and not os.path.exists(d):
+        missing.append(d)
+        d = os.path.dirname(d)
+    made = []
+    for m in reversed(missing):
+        try:
+            os.mkdir(m)
+            made.insert(0, m)
+        except FileExistsError:
+            pass
+    return made
+
+
+# helper: _discard
+def _discard(files, dirs):
+    """Removes files and then (empty) directories, whatever is already gone."""
+    for f in files:
+        try:
+            os.remove(f)
+        except OSError:
+            pass
+    for d in dirs:
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+
+
 # helper: _Writer
-# needs: FlowError, _json, _show, _type_name
+# needs: FlowError, _json, _show, _type_name, _failed, _discard, _makedirs
 class _Writer:
     """One file of a sink, written under a temporary name (renamed by `_run`
     when the whole run has succeeded); a device or a FIFO is written through."""
 
-    def __init__(self, target, fmt, tmp):
+    def __init__(self, target, fmt, tmp, token):
         import gzip
 
-        self.target, self.fmt, self.columns = target, fmt, None
+        self.target, self.fmt, self.columns, self.token = target, fmt, None, token
         if os.path.isdir(target):
             raise FlowError("flow::io::write_failed", "cannot write %s: it is a directory" % target)
         if os.path.exists(target) and not os.path.isfile(target):
-            self.tmp, self.fh = None, open(target, "w", encoding="utf-8", newline="")
+            self.tmp, self.made = None, []
+            self.fh = open(target, "w", encoding="utf-8", newline="")
             return
-        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        self.made = _makedirs(os.path.dirname(target))
         self.tmp = tmp
         if target.endswith(".gz"):
             self.fh = gzip.open(tmp, "wt", encoding="utf-8", newline="")
@@ -859,7 +985,12 @@ class _Writer:
 
     def close(self):
         self.fh.close()
-        return [(self.tmp, self.target)] if self.tmp else []
+        if not self.tmp:
+            return []
+        if _failed(self.token):
+            _discard([self.tmp], self.made)
+            return []
+        return [(self.tmp, self.target)]
 
 
 def _py_str(v):
@@ -895,7 +1026,7 @@ def _csv_field(s):
 
 
 # helper: _sink
-# needs: _Writer, _run
+# needs: _Writer, _run, _failed
 def _sink(coll, path, fmt):
     """A sink: with `*` in PATH one file per partition (`part-0000`, …), else
     one file holding every partition in order. Gives delayed lists of
@@ -913,7 +1044,7 @@ def _sink(coll, path, fmt):
 
         def write_part(values, i):
             target = path.replace("*", "part-%04d" % i, 1)
-            w = _Writer(target, fmt, tmp_of(target))
+            w = _Writer(target, fmt, tmp_of(target), token)
             w.write(values)
             return w.close()
 
@@ -922,13 +1053,15 @@ def _sink(coll, path, fmt):
     # One file: each partition is kept beside it, then joined in order.
     def keep_part(values, i):
         spill = tmp_of(path) + "-%d" % i
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        made = _makedirs(os.path.dirname(path))
         with open(spill, "wb") as fh:
             pickle.dump(list(values), fh)
+        if _failed(token):
+            _discard([spill], made)
         return spill
 
     def join(spills):
-        w = _Writer(path, fmt, tmp_of(path))
+        w = _Writer(path, fmt, tmp_of(path), token)
         try:
             for s in spills:
                 with open(s, "rb") as fh:
@@ -942,7 +1075,7 @@ def _sink(coll, path, fmt):
 
 
 # helper: _run
-# needs: _json
+# needs: _json, _FAILED_HERE, _discard
 import uuid as _uuid
 
 _RUN_TOKEN = "%d-%s" % (os.getpid(), _uuid.uuid4().hex[:8])
@@ -956,6 +1089,7 @@ def _run(outputs, sinks, sink_paths):
     sinks, as flow does, and goes on to `_main`. `outputs` holds
     (collection, "bag" | "scalar" | "written")."""
     import glob
+    import time
 
     client = None
     if os.environ.get("DASK_SCHEDULER_ADDRESS"):
@@ -981,15 +1115,23 @@ def _run(outputs, sinks, sink_paths):
         try:
             results = dask.compute(*live, *sinks, **how)
         except BaseException:
-            for p in sink_paths:
-                pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
-                for t in glob.glob(pattern, include_hidden=True):
-                    os.remove(t)
-            for d in made:
-                try:
-                    os.rmdir(d)
-                except OSError:
-                    pass
+            # Say so first: a sink task still running removes what it writes.
+            _FAILED_HERE.append(True)
+            if client is not None and sinks:
+                from dask.distributed import Event
+
+                Event("flow-failed-" + _RUN_TOKEN, client=client).set()
+            # A task that was still writing removes its file after the
+            # glob: the directories made for the sinks may take a moment
+            # to be empty (on a cluster; a bounded wait).
+            for attempt in range(20):
+                for p in sink_paths:
+                    pattern = os.path.join(os.path.dirname(p), ".*.flow-tmp-" + _RUN_TOKEN + "*")
+                    _discard(glob.glob(pattern, include_hidden=True), [])
+                _discard([], made)
+                if client is None or not any(os.path.exists(d) for d in made):
+                    break
+                time.sleep(0.1)
             raise
         for pairs in results[len(live) :]:
             for tmp, target in pairs:
