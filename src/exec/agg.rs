@@ -87,6 +87,7 @@ impl<'p> Spec<'p> {
             | OpId::ParseJson
             | OpId::ToJson
             | OpId::Concat
+            | OpId::Join
             | OpId::WriteText
             | OpId::WriteJson
             | OpId::WriteCsv) => {
@@ -472,6 +473,7 @@ impl Partial {
             | OpId::ParseJson
             | OpId::ToJson
             | OpId::Concat
+            | OpId::Join
             | OpId::WriteText
             | OpId::WriteJson
             | OpId::WriteCsv) => {
@@ -706,6 +708,7 @@ impl Sink for PartialSink<'_> {
             | OpId::ParseJson
             | OpId::ToJson
             | OpId::Concat
+            | OpId::Join
             | OpId::WriteText
             | OpId::WriteJson
             | OpId::WriteCsv) => {

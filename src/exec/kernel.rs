@@ -198,6 +198,7 @@ pub fn compile<'p>(steps: &'p [Step]) -> Vec<KStep<'p>> {
                 | OpId::Take
                 | OpId::Groupby
                 | OpId::Concat
+                | OpId::Join
                 | OpId::WriteText
                 | OpId::WriteJson
                 | OpId::WriteCsv) => {

@@ -3,9 +3,9 @@
 //! executor, `flow check` (which resolves the globs), `--visualize=tasks`,
 //! `--profile`, the progress bar and any observer.
 //!
-//! A node runs as: an optional head (a source, a merge, a concat, a sink, or a
-//! whole aggregation in a plan as written), a chain of elementwise steps, and
-//! an optional partial aggregation — `tasks` tasks, one per partition, each
+//! A node runs as: an optional head (a source, a merge, a concat, a join's
+//! probe, a sink, or a whole aggregation in a plan as written), a chain of
+//! elementwise steps, and an optional partial aggregation — `tasks` tasks, one per partition, each
 //! reading its input as [`Feed`] says.
 //!
 //! ```text
@@ -34,6 +34,9 @@ pub enum Feed {
     All(NodeId),
     /// Task `i` is one partition of one input, the inputs in order (`concat`).
     Concat(Vec<NodeId>),
+    /// Task `i` probes partition `i` of `left` against a hash table built
+    /// once from every partition of `table` (`join`).
+    Probe { left: NodeId, table: NodeId },
 }
 
 /// One node as tasks.
@@ -187,6 +190,14 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
                 let tasks = inputs.iter().map(count).sum();
                 (tasks, Feed::Concat(inputs.clone()), false, vec![0; tasks])
             }
+            (Kind::Join, _) => {
+                let tasks = count(&inputs[0]);
+                let feed = Feed::Probe {
+                    left: inputs[0],
+                    table: inputs[1],
+                };
+                (tasks, feed, false, vec![0; tasks])
+            }
             (Kind::Aggregate, true) => (1, Feed::All(inputs[0]), false, vec![0]),
             (Kind::Sink(_), _) if per_partition_sink(first) => {
                 let tasks = count(&inputs[0]);
@@ -262,6 +273,7 @@ fn source_tasks(step: &Step, threads: usize) -> Result<SourceInfo, crate::diag::
         | OpId::Take
         | OpId::Groupby
         | OpId::Concat
+        | OpId::Join
         | OpId::WriteText
         | OpId::WriteJson
         | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),

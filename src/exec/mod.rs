@@ -12,6 +12,7 @@ pub mod agg;
 pub mod dask;
 pub mod elem;
 pub mod eval;
+mod join;
 pub mod kernel;
 pub mod lower;
 pub mod observe;
@@ -733,6 +734,21 @@ fn run_node(
                 }
             }
             work.run_or_stream(parts.len(), |i, f| feed_values(&parts[i], ctx, f), stream)
+        }
+        Some((h, Kind::Join, _)) => {
+            let mut ins = inputs.into_iter();
+            let (Some(Data::Parts(left)), Some(Data::Parts(other))) = (ins.next(), ins.next())
+            else {
+                unreachable!("a join reads the parts of two inputs")
+            };
+            // The table first, whole: its errors come before the left side's.
+            let table = join::Table::build(h, &other, env, ctx)?;
+            drop(other);
+            work.run_or_stream(
+                left.len(),
+                |i, f| join::probe(h, &table, &left[i], env, ctx, f),
+                stream,
+            )
         }
         Some((_, Kind::Sink(_), _)) if matches!(inputs.first(), Some(Data::Emitted(_))) => {
             // Written while its input was computed (`stream_into_sink`).

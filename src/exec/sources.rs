@@ -221,6 +221,7 @@ impl Lowered {
             | OpId::Take
             | OpId::Groupby
             | OpId::Concat
+            | OpId::Join
             | OpId::WriteText
             | OpId::WriteJson
             | OpId::WriteCsv) => unreachable!("{other:?} is not a source"),

@@ -285,6 +285,7 @@ impl<'p> StrChain<'p> {
                 | OpId::Take
                 | OpId::Groupby
                 | OpId::Concat
+                | OpId::Join
                 | OpId::WriteText
                 | OpId::WriteJson
                 | OpId::WriteCsv => return None,

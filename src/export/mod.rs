@@ -314,6 +314,13 @@ impl Writer<'_> {
                 format!("{}({b}, {key}, \"{agg}\"{f})", h.need("_groupby"))
             }
             OpId::Concat => format!("db.concat([{}])", inputs.join(", ")),
+            OpId::Join => {
+                let on = lambda(h, step.opt("on"))?.unwrap_or_default();
+                let other_on = lambda(h, step.opt("other_on"))?.unwrap_or_default();
+                let how = opt("how").unwrap_or_else(|| "\"inner\"".into());
+                let other = inputs.get(1).cloned().unwrap_or_default();
+                format!("{}({b}, {other}, {on}, {other_on}, {how})", h.need("_join"))
+            }
             OpId::WriteText | OpId::WriteJson | OpId::WriteCsv => {
                 let fmt = match step.op.id {
                     OpId::WriteText => "text",

@@ -48,6 +48,7 @@ pub enum OpId {
     Take,
     Groupby,
     Concat,
+    Join,
     WriteText,
     WriteJson,
     WriteCsv,
@@ -64,6 +65,10 @@ pub enum Kind {
     Aggregate,
     /// Joins several collections.
     Combine,
+    /// Pairs each element of its input with the matching elements of a
+    /// second collection, held as a hash table built once (`join`): the
+    /// input streams partition by partition.
+    Join,
     /// Writes a collection to files, in this format.
     Sink(SinkFormat),
 }
@@ -86,6 +91,7 @@ impl Kind {
             Kind::Elementwise => "elementwise",
             Kind::Aggregate => "aggregation",
             Kind::Combine => "combining",
+            Kind::Join => "join",
             Kind::Sink(_) => "sink",
         }
     }
@@ -110,6 +116,9 @@ pub enum PKind {
     List,
     /// A per-element expression, typed against the input element.
     Expr,
+    /// A per-element expression typed against the element of the second
+    /// input, the collection argument (`join other_on=`).
+    OtherExpr,
     /// An aggregate name: one of [`Agg::ALL`].
     Agg,
     /// A separator string: not empty (`split SEP`, `split(s, SEP)`).
@@ -134,7 +143,7 @@ impl PKind {
             PKind::Bool => "true or false".into(),
             PKind::Value => "a value".into(),
             PKind::List => "a list".into(),
-            PKind::Expr => "an expression".into(),
+            PKind::Expr | PKind::OtherExpr => "an expression".into(),
             PKind::Agg => format!("one of {}", Agg::names().join(" ")),
             PKind::Sep => "a non-empty string".into(),
             PKind::CsvSep => "one single-byte character".into(),
@@ -258,12 +267,15 @@ pub enum Dflt {
     Str(&'static str),
     Int(i64),
     Bool(bool),
+    /// The expression given for the named option, typed anew for this
+    /// option's kind (`join`'s `other_on` defaults to `on`).
+    Same(&'static str),
 }
 
 impl Dflt {
     pub fn value(self) -> Option<Value> {
         match self {
-            Dflt::None => None,
+            Dflt::None | Dflt::Same(_) => None,
             Dflt::Str(s) => Some(Value::str(s)),
             Dflt::Int(i) => Some(Value::Int(i)),
             Dflt::Bool(b) => Some(Value::Bool(b)),
@@ -495,6 +507,7 @@ impl OpDef {
                 (_, Dflt::Str(d)) => format!("\"{d}\""),
                 (_, Dflt::Int(d)) => d.to_string(),
                 (_, Dflt::Bool(d)) => d.to_string(),
+                (_, Dflt::Same(o)) => o.to_uppercase(),
                 (k, Dflt::None) => match k {
                     PKind::Size => "SIZE".into(),
                     PKind::Expr => "EXPR".into(),
@@ -726,8 +739,36 @@ fn rule_concat(cx: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(t.unwrap_or(Type::Any)))
 }
 
+fn rule_join(cx: &Cx) -> Result<Coll, Bad> {
+    let Some(left) = cx.elem else {
+        return Err("`join` needs an input: the left side, e.g. `orders | join users on=.user_id other_on=.id`".to_string().into());
+    };
+    let right = match cx.inputs.get(1) {
+        Some(Coll::Bag(t)) => t.clone(),
+        Some(other) => {
+            return Err(bad_arg(
+                0,
+                format!("`join` pairs elements with a bag, but this is {other}"),
+            ))
+        }
+        None => Type::Any,
+    };
+    if cx.opt("on").is_none() {
+        return Err("`join` needs `on=EXPR`, the key of each element (`other_on=` defaults to it)"
+            .to_string()
+            .into());
+    }
+    // With how="left" the right side may be null.
+    let right = match cx.opt("how") {
+        Some(Arg::Value(Value::Str(h))) if &**h == "left" => right.join(&Type::Null),
+        _ => right,
+    };
+    Ok(Coll::Bag(Type::record(&[("left", left.clone()), ("right", right)])))
+}
+
 // ---- the table ----------------------------------------------------------------
 
+const HOWS: &[&str] = &["inner", "left"];
 const ENCODINGS: &[&str] = &["utf-8", "latin-1"];
 const ERRORS: &[&str] = &["strict", "replace", "ignore"];
 const COMPRESSIONS: &[&str] = &["infer", "gzip", "none"];
@@ -1196,6 +1237,36 @@ pub static OPERATORS: &[OpDef] = &[
         rule_concat,
         "the elements of the bound collections, in order",
         "let a = range 3\nlet b = range 2\nconcat a b"
+    ),
+    op!(
+        Join,
+        "join",
+        Kind::Join,
+        &[req("other", PKind::Input)],
+        &[
+            OptDef {
+                name: "on",
+                kind: PKind::Expr,
+                default: Dflt::None,
+                doc: "the key of each element (required)",
+            },
+            OptDef {
+                name: "other_on",
+                kind: PKind::OtherExpr,
+                default: Dflt::Same("on"),
+                doc: "the key of each element of OTHER (default: the `on` expression)",
+            },
+            OptDef {
+                name: "how",
+                kind: PKind::Choice(HOWS),
+                default: Dflt::Str("inner"),
+                doc: "\"left\" also keeps elements that match nothing, paired with null",
+            },
+        ],
+        Input::Bag(Need::Any),
+        rule_join,
+        "pairs each element with every element of OTHER whose key is equal: {left, right}",
+        "let lengths = from [3, 5]\nfrom [\"ann\", \"bob\", \"cathy\"] | join lengths on=len other_on=it"
     ),
     // sinks
     op!(

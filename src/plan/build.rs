@@ -156,7 +156,7 @@ impl Builder<'_> {
                 {
                     reads.push((normal_path(path).to_string(), span))
                 }
-                Kind::Source | Kind::Elementwise | Kind::Aggregate | Kind::Combine => {}
+                Kind::Source | Kind::Elementwise | Kind::Aggregate | Kind::Combine | Kind::Join => {}
             }
         }
         sinks.sort_by_key(|(_, s)| s.start);
@@ -242,6 +242,14 @@ fn literal_value(e: &Expr) -> Result<Value, Diag> {
             )
         }
     })
+}
+
+/// The element type of the first collection argument (`join`'s OTHER).
+fn other_elem(plan: &Plan, extra_inputs: &[NodeId]) -> Type {
+    extra_inputs
+        .first()
+        .and_then(|n| plan.graph[*n].ty().elem().cloned())
+        .unwrap_or(Type::Any)
 }
 
 fn describe_node(plan: &Plan, n: NodeId) -> String {
@@ -496,6 +504,32 @@ impl Builder<'_> {
         }
         for (i, a) in stage.args.iter().enumerate() {
             let p = &op.params[i.min(op.params.len() - 1)];
+            // A parenthesised pipeline where a collection is expected: its
+            // nodes join this DAG (CSE still shares work it repeats).
+            if let (PKind::Input, ExprKind::Pipeline(sub)) = (p.kind, &a.kind) {
+                match self.pipeline(sub) {
+                    Some(node) if *self.plan.graph[node].ty() == Coll::Written => {
+                        self.diags.push(
+                            Diag::script(
+                                "flow::plan::bound_sink",
+                                "this pipeline ends in a sink and has no value",
+                            )
+                            .at(a.span, "this writes files")
+                            .help("a sink ends an output statement; leave it out of the parentheses"),
+                        );
+                        ok = false;
+                    }
+                    Some(node) => {
+                        extra_inputs.push(node);
+                        args.push(ArgVal {
+                            arg: Arg::Input(a.to_string()),
+                            span: Some(a.span),
+                        });
+                    }
+                    None => ok = false,
+                }
+                continue;
+            }
             match self.arg(op, &p.name.to_uppercase(), p.kind, a, &elem) {
                 Some(Arg::Input(name)) => match self.env.get(&name) {
                     Some(Binding::Coll(node)) => {
@@ -550,6 +584,10 @@ impl Builder<'_> {
                 ok = false;
                 continue;
             }
+            let elem = match def.kind {
+                PKind::OtherExpr => other_elem(&self.plan, &extra_inputs),
+                _ => elem.clone(),
+            };
             match self.arg(op, def.name, def.kind, &o.value, &elem) {
                 Some(v) => {
                     given.insert(
@@ -557,6 +595,35 @@ impl Builder<'_> {
                         ArgVal {
                             arg: v,
                             span: Some(o.value.span),
+                        },
+                    );
+                }
+                None => ok = false,
+            }
+        }
+        // An option whose default is another option's expression, typed
+        // anew for its own kind (`other_on` against OTHER's elements).
+        for o in op.options {
+            let ops::Dflt::Same(from) = o.default else {
+                continue;
+            };
+            if given.contains_key(o.name) {
+                continue;
+            }
+            let Some(src) = stage.options.iter().find(|g| g.name.name == from) else {
+                continue;
+            };
+            let elem = match o.kind {
+                PKind::OtherExpr => other_elem(&self.plan, &extra_inputs),
+                _ => elem.clone(),
+            };
+            match self.arg(op, o.name, o.kind, &src.value, &elem) {
+                Some(v) => {
+                    given.insert(
+                        o.name,
+                        ArgVal {
+                            arg: v,
+                            span: Some(src.value.span),
                         },
                     );
                 }
@@ -665,8 +732,12 @@ impl Builder<'_> {
             );
             None
         };
+        if matches!(e.kind, ExprKind::Pipeline(_)) && kind != PKind::Input {
+            self.diags.push(expr::pipeline_not_value(e.span));
+            return None;
+        }
         match kind {
-            PKind::Expr => {
+            PKind::Expr | PKind::OtherExpr => {
                 let checked = {
                     let names = self.names();
                     expr::check(e, elem, &names)

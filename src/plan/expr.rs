@@ -27,6 +27,16 @@ struct Checker<'a> {
     names: &'a dyn Fn(&str) -> NameRef,
 }
 
+/// A parenthesised pipeline where a value is expected.
+pub fn pipeline_not_value(span: Span) -> Diag {
+    Diag::script(
+        "flow::plan::pipeline_argument",
+        "a parenthesised pipeline is not a value",
+    )
+    .at(span, "a pipeline")
+    .help("a pipeline in parentheses is a collection argument of `concat` or `join`, e.g. `concat (read_text \"a.log\") (read_text \"b.log\")`")
+}
+
 fn type_err(span: Span, msg: String) -> Diag {
     Diag::script("flow::plan::expression_type", msg).at(span, "here")
 }
@@ -164,6 +174,7 @@ impl Checker<'_> {
                 let t = binary_type(*op, &l.ty, &r.ty).map_err(|m| type_err(e.span, m))?;
                 (TKind::Binary(*op, Box::new(l), Box::new(r)), t)
             }
+            ExprKind::Pipeline(_) => return Err(pipeline_not_value(e.span)),
         };
         Ok(TExpr {
             kind,

@@ -437,6 +437,7 @@ pub fn show_default(d: Dflt, k: PKind) -> String {
         Dflt::Str(s) => format!("\"{s}\""),
         Dflt::Int(i) => i.to_string(),
         Dflt::Bool(b) => b.to_string(),
+        Dflt::Same(o) => format!("the `{o}` expression"),
     }
 }
 

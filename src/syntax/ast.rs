@@ -91,6 +91,9 @@ pub enum ExprKind {
     Call(Ident, Vec<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `(PIPELINE)` as a stage argument: a collection for `concat` and
+    /// `join` (the planner refuses it anywhere else).
+    Pipeline(Box<Pipeline>),
 }
 
 /// The reserved words: never names. The grammar's `keyword` rule spells the
@@ -309,6 +312,24 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(")")?;
             }
             Ok(())
+        }
+        ExprKind::Pipeline(p) => {
+            f.write_str("(")?;
+            for (i, st) in p.stages.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" | ")?;
+                }
+                f.write_str(&st.op.name)?;
+                for a in &st.args {
+                    f.write_str(" ")?;
+                    fmt_expr(a, postfix_level(), f)?;
+                }
+                for o in &st.options {
+                    write!(f, " {}=", o.name.name)?;
+                    fmt_expr(&o.value, postfix_level(), f)?;
+                }
+            }
+            f.write_str(")")
         }
         ExprKind::Binary(op, l, r) => {
             let prec = op.precedence();

@@ -98,6 +98,16 @@ fn pipeline(p: Pair<Rule>) -> Result<Pipeline, Diag> {
     })
 }
 
+/// `(PIPELINE)` as an argument; its span includes the parentheses.
+fn sub_pipeline(p: Pair<Rule>) -> Result<Expr, Diag> {
+    let sp = span(&p);
+    let inner = pipeline(p.into_inner().next().expect("a parenthesised pipeline"))?;
+    Ok(Expr {
+        kind: ExprKind::Pipeline(Box::new(inner)),
+        span: sp,
+    })
+}
+
 fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
     let sp = span(&p);
     let mut inner = p.into_inner();
@@ -106,7 +116,13 @@ fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
     let mut options = Vec::new();
     for part in inner {
         match part.as_rule() {
-            Rule::arg => args.push(expr(part.into_inner().next().expect("arg has an expr"))?),
+            Rule::arg => {
+                let a = part.into_inner().next().expect("arg has an expr");
+                args.push(match a.as_rule() {
+                    Rule::sub_pipeline => sub_pipeline(a)?,
+                    _ => expr(a)?,
+                })
+            }
             Rule::option => {
                 let osp = span(&part);
                 let mut o = part.into_inner();
@@ -480,7 +496,7 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         Rule::call | Rule::call_args => "`(`",
         Rule::index => "`[`",
         Rule::field | Rule::dot_field => "`.field`",
-        Rule::paren => "`(`",
+        Rule::paren | Rule::sub_pipeline => "`(`",
         Rule::it | Rule::kw_it => "`it`",
         Rule::op_or
         | Rule::op_and

@@ -50,17 +50,22 @@ pub fn render(plan: &Plan, lowered: &Lowered) -> String {
         out += &format!("{} ×{}  {}{to}\n", names[n], count[n], steps.join(" | "));
 
         let deps = &lowered.node(*n).feed;
+        let all = |input: &NodeId| match count[input] {
+            c @ 0..=3 => (0..c)
+                .map(|j| format!("{}[{j}]", names[input]))
+                .collect::<Vec<_>>()
+                .join(", "),
+            c => format!("{}[0..{}] (all {c})", names[input], c - 1),
+        };
         let task = |i: usize| -> String {
             let from = match &deps {
                 Feed::None => String::new(),
                 Feed::Same(input) => format!("{}[{i}]", names[input]),
-                Feed::All(input) => match count[input] {
-                    c @ 0..=3 => (0..c)
-                        .map(|j| format!("{}[{j}]", names[input]))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    c => format!("{}[0..{}] (all {c})", names[input], c - 1),
-                },
+                Feed::All(input) => all(input),
+                // Every probe reads the one table, built from all of `table`.
+                Feed::Probe { left, table } => {
+                    format!("{}[{i}], table of {}", names[left], all(table))
+                }
                 Feed::Concat(ins) => {
                     let mut j = i;
                     let mut from = String::new();

@@ -862,6 +862,42 @@ def _groupby(b, key, agg, f=None):
     return _as_bag(_reduce(b, part, combine, records))
 
 
+# helper: _join
+# needs: _key, _reduce
+def _join(b, other, on, other_on, how):
+    """`join OTHER on=EXPR [other_on=EXPR] [how=...]`: OTHER as one dict from
+    flow's key (`_key`: `1` and `1.0` are one key, `True` and `1` two) to its
+    elements in input order, built once by a reduction; each partition of
+    the left side probes it, giving {left, right} in the left side's order
+    and, for each left element, its matches in OTHER's order. (Dask's
+    `Bag.join` keys with Python's equality, where `True == 1`.)"""
+
+    def part(p):
+        table = {}
+        for r in p:
+            table.setdefault(_key(other_on(r)), []).append(r)
+        return table
+
+    def combine(tables):
+        table = {}
+        for t in tables:
+            for k, rs in t.items():
+                table.setdefault(k, []).extend(rs)
+        return table
+
+    def probe(p, table):
+        out = []
+        for l in p:
+            rs = table.get(_key(on(l)))
+            if rs:
+                out.extend({"left": l, "right": r} for r in rs)
+            elif how == "left":
+                out.append({"left": l, "right": None})
+        return out
+
+    return b.map_partitions(probe, _reduce(other, part, combine, lambda t: t))
+
+
 # helper: _FAILED_HERE
 # A flag for Dask's threads, which share this process (a list: the helpers
 # that read it are pickled for other processes, and a lock cannot be). `_run`
