@@ -7,6 +7,7 @@
 //! Adding an operator = one `OpDef` in [`OPERATORS`] + a new [`OpId`] (the
 //! executor's exhaustive `match` on it then asks for the kernel).
 
+pub mod aliases;
 pub mod expr;
 pub mod funcs;
 

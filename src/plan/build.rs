@@ -354,9 +354,13 @@ impl Builder<'_> {
                     .map(|o| o.name)
                     .chain(self.bound_names())
                     .collect();
-                d = match ops::closest_in(name, cands.into_iter()) {
-                    Some(c) => d.help(format!("did you mean `{c}`?")),
-                    None => d.help("`:ops` in the REPL, or the README, lists the operators"),
+                d = match (
+                    ops::aliases::operator_help(name),
+                    ops::closest_in(name, cands.into_iter()),
+                ) {
+                    (Some(h), _) => d.help(h),
+                    (None, Some(c)) => d.help(format!("did you mean `{c}`?")),
+                    (None, None) => d.help("`:ops` in the REPL, or the README, lists the operators"),
                 };
                 self.diags.push(d);
                 return None;

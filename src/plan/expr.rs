@@ -250,7 +250,9 @@ fn unbound(name: &str, span: Span) -> Diag {
     let mut d = Diag::script("flow::plan::unbound_name", format!("unknown name `{name}`"))
         .at(span, "not a bound name or function");
     let cands = funcs::FUNCTIONS.iter().map(|f| f.name);
-    if let Some(c) = crate::ops::closest_in(name, cands) {
+    if let Some(h) = crate::ops::aliases::function_help(name) {
+        d = d.help(h);
+    } else if let Some(c) = crate::ops::closest_in(name, cands) {
         d = d.help(format!("did you mean `{c}`?"));
     } else {
         d = d.help("inside an expression, `it` is the element and `.field` a field of it");

@@ -689,6 +689,26 @@ fn bad_escape(src: &str, pos: usize) -> Option<Diag> {
     None
 }
 
+/// A help line for a symbol other languages use where flow has another
+/// (`=` for `==`, `&&`, `||`, `!`, single quotes), at the error position.
+fn other_language_help(src: &str, start: usize) -> Option<&'static str> {
+    let after = &src[start..];
+    let before = &src[..start];
+    if after.starts_with("&&") {
+        Some("flow writes `and` for `&&`: `filter it > 1 and it < 5`")
+    } else if after.starts_with("||") || (after.starts_with('|') && before.ends_with('|')) {
+        Some("flow writes `or` for `||` (a single `|` separates stages): `filter it < 1 or it > 5`")
+    } else if after.starts_with('=') && !after.starts_with("==") && !before.ends_with(['=', '!', '<', '>']) {
+        Some("to compare, write `==` (a single `=` only names an option, as in `by=len`): `filter .a == 1`")
+    } else if after.starts_with('!') && !after.starts_with("!=") {
+        Some("flow writes `not` for `!`: `filter not matches(it, \"^#\")`")
+    } else if after.starts_with('\'') {
+        Some("strings are written in double quotes: `\"text\"`")
+    } else {
+        None
+    }
+}
+
 fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
@@ -772,7 +792,9 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         && !last_word.starts_with('=')
         && (infix.iter().any(|o| after.starts_with(o))
             || word_infix.iter().any(|o| after.starts_with(o)));
-    if option_then_infix {
+    if let Some(h) = other_language_help(src, start) {
+        d = d.help(h);
+    } else if option_then_infix {
         let (name, value) = last_word.split_once('=').unwrap_or(("by", "it"));
         let rest = after.split(['\n', '|']).next().unwrap_or("").trim_end();
         d = d.help(format!(
