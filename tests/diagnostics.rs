@@ -828,3 +828,57 @@ fn every_diagnostic_code_has_a_snapshot() {
         );
     }
 }
+
+#[test]
+fn other_tools_words_suggest_the_flow_spelling() {
+    check!("alias_operator_head", "range 10 | head 3");
+    check!("alias_operator_uniq", "from [\"a\", \"a\"] | uniq");
+    check!("alias_operator_where", "range 10 | where it > 3");
+    check!("alias_function_length", "from [\"ab\"] | map length(it)");
+    check!("alias_function_gsub", "from [\"ab\"] | map gsub(it, \"a\", \"b\")");
+}
+
+#[test]
+fn other_languages_symbols_get_a_help_line() {
+    check!("syntax_single_equals", "range 10 | filter it = 3");
+    check!("syntax_double_ampersand", "range 10 | filter it > 1 && it < 5");
+    check!("syntax_double_bar", "range 10 | filter it < 1 || it > 5");
+    check!("syntax_bang_for_not", "from [true] | filter !it");
+    check!("syntax_single_quotes", "from ['a', 'b']");
+}
+
+#[test]
+fn join_and_concat_arguments() {
+    check!(
+        "pipeline_argument",
+        "range 3 | map (range 2 | count)"
+    );
+    check!(
+        "join_other_not_a_collection",
+        "let k = 3\nrange 3 | join k on=it"
+    );
+    check!("join_bad_how", "range 3 | join (range 2) on=it how=\"outer\"");
+    check!("join_without_on", "range 3 | join (range 2)");
+    check!("join_without_input", "join (range 2) on=it");
+    check!(
+        "join_other_on_typed_against_other",
+        "from [\"a\"] | join (range 2) on=len other_on=upper"
+    );
+    check!(
+        "join_other_is_a_scalar",
+        "range 3 | join (range 2 | count) on=it"
+    );
+    check!(
+        "concat_of_a_sink",
+        "concat (range 2 | map str(it) | write_text \"o.txt\") (range 1)"
+    );
+}
+
+#[test]
+fn join_keys_that_fail_name_the_stage() {
+    run!(
+        "join_missing_key",
+        NO_FILES,
+        "from [\"{\\\"a\\\": 1}\", \"{\\\"b\\\": 2}\"] | parse_json | join (range 3) on=.a other_on=it | count"
+    );
+}

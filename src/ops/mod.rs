@@ -268,6 +268,8 @@ pub enum Dflt {
     Str(&'static str),
     Int(i64),
     Bool(bool),
+    /// Must be given (`join on=`).
+    Required,
     /// The expression given for the named option, typed anew for this
     /// option's kind (`join`'s `other_on` defaults to `on`).
     Same(&'static str),
@@ -276,7 +278,7 @@ pub enum Dflt {
 impl Dflt {
     pub fn value(self) -> Option<Value> {
         match self {
-            Dflt::None | Dflt::Same(_) => None,
+            Dflt::None | Dflt::Required | Dflt::Same(_) => None,
             Dflt::Str(s) => Some(Value::str(s)),
             Dflt::Int(i) => Some(Value::Int(i)),
             Dflt::Bool(b) => Some(Value::Bool(b)),
@@ -498,6 +500,11 @@ impl OpDef {
             }
         }
         for o in self.options {
+            if o.default == Dflt::Required {
+                let v = if o.kind == PKind::Expr { "EXPR" } else { "V" };
+                s += &format!(" {}={v}", o.name);
+                continue;
+            }
             s += &format!(" [{}=", o.name);
             s += &match (o.kind, o.default) {
                 (PKind::Choice(c), _) => c
@@ -509,6 +516,7 @@ impl OpDef {
                 (_, Dflt::Int(d)) => d.to_string(),
                 (_, Dflt::Bool(d)) => d.to_string(),
                 (_, Dflt::Same(o)) => o.to_uppercase(),
+                (_, Dflt::Required) => unreachable!("written above"),
                 (k, Dflt::None) => match k {
                     PKind::Size => "SIZE".into(),
                     PKind::Expr => "EXPR".into(),
@@ -754,11 +762,6 @@ fn rule_join(cx: &Cx) -> Result<Coll, Bad> {
         }
         None => Type::Any,
     };
-    if cx.opt("on").is_none() {
-        return Err("`join` needs `on=EXPR`, the key of each element (`other_on=` defaults to it)"
-            .to_string()
-            .into());
-    }
     // With how="left" the right side may be null.
     let right = match cx.opt("how") {
         Some(Arg::Value(Value::Str(h))) if &**h == "left" => right.join(&Type::Null),
@@ -1248,8 +1251,8 @@ pub static OPERATORS: &[OpDef] = &[
             OptDef {
                 name: "on",
                 kind: PKind::Expr,
-                default: Dflt::None,
-                doc: "the key of each element (required)",
+                default: Dflt::Required,
+                doc: "the key of each element, compared with `other_on` of OTHER's",
             },
             OptDef {
                 name: "other_on",

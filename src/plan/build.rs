@@ -634,6 +634,24 @@ impl Builder<'_> {
                 None => ok = false,
             }
         }
+        for o in op.options {
+            if o.default == ops::Dflt::Required && !given.contains_key(o.name) && ok {
+                self.diags.push(
+                    Diag::script(
+                        "flow::plan::missing_option",
+                        format!("`{}` needs `{}=`", op.name, o.name),
+                    )
+                    .at(stage.span, format!("no `{}=`", o.name))
+                    .help(format!(
+                        "`{}`: {} — e.g. `{}`",
+                        o.name,
+                        o.doc,
+                        op.example.lines().last().unwrap_or("")
+                    )),
+                );
+                ok = false;
+            }
+        }
         if !ok {
             return None;
         }

@@ -438,6 +438,7 @@ pub fn show_default(d: Dflt, k: PKind) -> String {
         Dflt::Int(i) => i.to_string(),
         Dflt::Bool(b) => b.to_string(),
         Dflt::Same(o) => format!("the `{o}` expression"),
+        Dflt::Required => "required".into(),
     }
 }
 

@@ -698,8 +698,13 @@ fn other_language_help(src: &str, start: usize) -> Option<&'static str> {
         Some("flow writes `and` for `&&`: `filter it > 1 and it < 5`")
     } else if after.starts_with("||") || (after.starts_with('|') && before.ends_with('|')) {
         Some("flow writes `or` for `||` (a single `|` separates stages): `filter it < 1 or it > 5`")
-    } else if after.starts_with('=') && !after.starts_with("==") && !before.ends_with(['=', '!', '<', '>']) {
-        Some("to compare, write `==` (a single `=` only names an option, as in `by=len`): `filter .a == 1`")
+    } else if after.starts_with('=')
+        && !after.starts_with("==")
+        && !before.ends_with(['=', '!', '<', '>'])
+        // `let = 3` lacks a name, not an `==`.
+        && !before.rsplit('\n').next().unwrap_or("").trim_start().starts_with("let")
+    {
+        Some("to compare, write `==`; a single `=` only names an option, as in `by=len`")
     } else if after.starts_with('!') && !after.starts_with("!=") {
         Some("flow writes `not` for `!`: `filter not matches(it, \"^#\")`")
     } else if after.starts_with('\'') {
