@@ -1185,3 +1185,152 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Runs `script` at 1, 2 and 3 threads and tiny blocksizes (the script's
+/// `BS` is replaced by each), checks every run gives the same stdout, and
+/// returns it.
+fn same_everywhere(dir: &Path, script: &str) -> String {
+    let mut first: Option<String> = None;
+    for threads in ["1", "2", "3"] {
+        for bs in ["1B", "7B", "64KiB"] {
+            let s = script.replace("BS", bs);
+            let out = ok(dir, &s, &["--threads", threads, "--format", "json"]);
+            match &first {
+                None => first = Some(out),
+                Some(f) => assert_eq!(&out, f, "{s} at {threads} threads"),
+            }
+        }
+    }
+    first.unwrap_or_default()
+}
+
+fn join_data() -> tempfile::TempDir {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "orders.jsonl",
+        b"{\"id\": 1, \"user\": 1}\n{\"id\": 2, \"user\": 2.0}\n{\"id\": 3, \"user\": 9}\n{\"id\": 4, \"user\": 1}\n{\"id\": 5, \"user\": null}\n{\"id\": 6, \"user\": true}\n",
+    );
+    write(
+        dir.path(),
+        "users.jsonl",
+        b"{\"uid\": 1, \"name\": \"ann\"}\n{\"uid\": 2, \"name\": \"bob\"}\n{\"uid\": 1, \"name\": \"ann2\"}\n{\"uid\": null, \"name\": \"nobody\"}\n",
+    );
+    dir
+}
+
+#[test]
+fn join_pairs_in_left_order_then_other_order() {
+    let dir = join_data();
+    let out = same_everywhere(
+        dir.path(),
+        "read_json \"orders.jsonl\" blocksize=BS | join (read_json \"users.jsonl\" blocksize=BS) on=.user other_on=.uid | map [.left.id, .right.name]",
+    );
+    // 1 matches both uid 1 rows in OTHER's order; 2.0 == 2; null matches
+    // null; 9 and true (not 1) match nothing.
+    assert_eq!(
+        out,
+        "[1,\"ann\"]\n[1,\"ann2\"]\n[2,\"bob\"]\n[4,\"ann\"]\n[4,\"ann2\"]\n[5,\"nobody\"]\n"
+    );
+}
+
+#[test]
+fn join_left_keeps_what_matches_nothing() {
+    let dir = join_data();
+    let out = same_everywhere(
+        dir.path(),
+        "read_json \"orders.jsonl\" blocksize=BS | join (read_json \"users.jsonl\" blocksize=BS) on=.user other_on=.uid how=\"left\" | map [.left.id, .right]",
+    );
+    let ids: Vec<&str> = out.lines().collect();
+    assert_eq!(ids.len(), 8, "{out}");
+    assert_eq!(ids[3], "[3,null]");
+    assert_eq!(ids[7], "[6,null]");
+}
+
+#[test]
+fn join_records_are_left_and_right() {
+    let dir = tmp();
+    let out = ok(
+        dir.path(),
+        "let words = from [\"a\", \"bb\"]\nfrom [1, 2, 3] | join words on=it other_on=len",
+        &["--format", "json"],
+    );
+    assert_eq!(out, "{\"left\":1,\"right\":\"a\"}\n{\"left\":2,\"right\":\"bb\"}\n");
+}
+
+#[test]
+fn join_with_an_empty_other_is_empty_or_all_null() {
+    let dir = tmp();
+    let out = ok(dir.path(), "range 3 | join (range 0) on=it | count", &[]);
+    assert_eq!(out, "0\n");
+    let out = ok(
+        dir.path(),
+        "range 3 | join (range 0) on=it how=\"left\" | map .right",
+        &["--format", "json"],
+    );
+    assert_eq!(out, "null\nnull\nnull\n");
+}
+
+#[test]
+fn join_of_a_binding_with_itself_and_duplicates_on_both_sides() {
+    let dir = tmp();
+    let out = ok(
+        dir.path(),
+        "let xs = from [1, 1, 2]\nxs | join xs on=it | count",
+        &[],
+    );
+    assert_eq!(out, "5\n");
+}
+
+#[test]
+fn join_key_errors_are_the_first_in_input_order() {
+    let dir = join_data();
+    for threads in ["1", "2", "3"] {
+        let err = fails(
+            dir.path(),
+            "read_json \"orders.jsonl\" blocksize=1B | join (read_json \"users.jsonl\") on=.name other_on=.uid",
+            &["--threads", threads],
+            1,
+        );
+        assert!(err.contains("flow::exec::expression"), "{err}");
+        assert!(err.contains("{'id': 1, 'user': 1}"), "{err}");
+        let err = fails(
+            dir.path(),
+            "read_json \"orders.jsonl\" | join (read_json \"users.jsonl\" blocksize=1B) on=.user other_on=.id",
+            &["--threads", threads],
+            1,
+        );
+        assert!(err.contains("{'uid': 1, 'name': 'ann'}"), "{err}");
+    }
+}
+
+#[test]
+fn concat_takes_parenthesised_pipelines() {
+    let dir = tmp();
+    write(dir.path(), "a.log", b"x\ny\n");
+    write(dir.path(), "b.log", b"Z\n");
+    let out = same_everywhere(
+        dir.path(),
+        "concat (read_text \"a.log\" blocksize=BS) (read_text \"b.log\" | lower) | map it ++ \"!\"",
+    );
+    assert_eq!(out, "\"x!\"\n\"y!\"\n\"z!\"\n");
+    let out = ok(
+        dir.path(),
+        "let w = range 2\nconcat w (w | map it * 10) (w) | count",
+        &[],
+    );
+    assert_eq!(out, "6\n");
+}
+
+#[test]
+fn a_repeated_sub_pipeline_is_read_once() {
+    let dir = tmp();
+    write(dir.path(), "a.log", b"x\ny\n");
+    let out = ok(
+        dir.path(),
+        "concat (read_text \"a.log\") (read_text \"a.log\") | count",
+        &["--visualize"],
+    );
+    // One read node with two consumers: read, concat, count's partial and merge.
+    assert!(out.contains("4 nodes") && out.contains("shared: 2 consumers"), "{out}");
+}
