@@ -403,6 +403,35 @@ fn run_step(step: &Step, ins: &[&R], env: &Env) -> Res<R> {
             }
             R::Bag(out)
         }
+        OpId::Join => {
+            // Plainly: for each left element, scan all of OTHER in order.
+            let (R::Bag(left), R::Bag(other)) = (ins[0], ins[1]) else {
+                panic!("join pairs bags")
+            };
+            let opt_expr = |name: &str| match step.opt(name) {
+                Some(Arg::Expr(e)) => e,
+                _ => panic!("join has `{name}`"),
+            };
+            let other_keys: Vec<Value> = other
+                .iter()
+                .map(|r| ev(opt_expr("other_on"), r, env))
+                .collect::<Res<_>>()?;
+            let outer = str_opt(step, "how") == Some("left");
+            let mut out = Vec::new();
+            for l in left {
+                let k = ev(opt_expr("on"), l, env)?;
+                let before = out.len();
+                for (r, rk) in other.iter().zip(&other_keys) {
+                    if *rk == k {
+                        out.push(record("left", l.clone(), "right", r.clone()));
+                    }
+                }
+                if outer && out.len() == before {
+                    out.push(record("left", l.clone(), "right", Value::Null));
+                }
+            }
+            R::Bag(out)
+        }
         OpId::Concat => {
             let mut out = Vec::new();
             for r in ins {

@@ -805,7 +805,23 @@ pub fn shared_bindings(
             ostages.join(" | "),
             finish(st, c.agg, 1)
         );
+        // The same as parenthesised pipelines (the first read is shared
+        // with `w` by cse).
+        script += &format!(
+            "concat ({}) ({}){}\n",
+            stages.join(" | "),
+            ostages.join(" | "),
+            finish(st, c.post, c.agg)
+        );
     }
+    // `join` on the element itself, against another pipeline (keys of
+    // different types simply never match) and against `w` itself; OTHER is
+    // kept short so that the output stays small.
+    let how = if c.post % 2 == 0 { "" } else { " how=\"left\"" };
+    script += &format!(
+        "{w} | join ({} | take 20) on=it{how} | count\n{w} | join ({w} | take 10) on=it{how} | map [.left, .right]\n",
+        ostages.join(" | ")
+    );
     script += &format!("{src} | count\n");
     script
 }
