@@ -964,6 +964,24 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     add(r#"from ["1", "[1, 2]", "{\"a\": null}", "1.0", "-0", "1e2", "\"\\u00e9\""] | parse_json"#);
     add(r#"from ["[1,"] | parse_json"#);
     add(r#"read_json "{dir}/nested.jsonl" | pluck "b" | pluck "d" default=[]"#);
+    // `join`: keys compare as flow values (1 == 1.0, true != 1, null ==
+    // null); order is the left side's, then OTHER's; `concat` of
+    // parenthesised pipelines.
+    for s in [
+        "from [1, 1.0, true, null, 2, \"1\"] | join (from [1.0, true, null, 1, 3]) on=it",
+        "from [1, 5, 2] | join (from [2, 1, 2]) on=it how=\"left\"",
+        "range 3 | join (range 0) on=it how=\"left\"",
+        "range 3 | join (range 0) on=it",
+        "from [\"a\", \"bb\", \"cc\"] | join (range 4) on=len other_on=it | map [.left, .right]",
+        "from [[1, 2], [1, 2.0], [2]] | join (from [[1, 2], [2.0]]) on=it",
+    ] {
+        add(s);
+    }
+    add(r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/nested.jsonl") on=.f other_on=.f how="left" | map [.left.a, .right.a]"#);
+    add(r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/extra.jsonl") on=.a other_on=.a"#);
+    add(r#"read_json "{dir}/extra.jsonl" | join (read_json "{dir}/extra.jsonl") on=.b other_on=.a"#);
+    add(r#"read_text "{dir}/lines.txt" blocksize=7 | split | join (read_text "{dir}/lines.txt" blocksize=9 | split | map upper) on=upper(it) other_on=it | count"#);
+    add(r#"concat (read_text "{dir}/lines.txt" blocksize=7) (read_text "{dir}/lines.txt" | upper) (range 2 | map str(it))"#);
     // Sinks: CSV columns from nested records, text of non-strings, a part per partition.
     let mut sink = |s: &str| statements.push((s.to_string(), true));
     sink(r#"read_json "{dir}/nested.jsonl" | write_csv "{dir}/@OUT@/n.csv""#);
