@@ -322,7 +322,7 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&st.op.name)?;
                 for a in &st.args {
                     f.write_str(" ")?;
-                    fmt_expr(a, postfix_level(), f)?;
+                    fmt_expr(a, 0, f)?;
                 }
                 for o in &st.options {
                     write!(f, " {}=", o.name.name)?;
