@@ -977,11 +977,21 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     ] {
         add(s);
     }
-    add(r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/nested.jsonl") on=.f other_on=.f how="left" | map [.left.a, .right.a]"#);
-    add(r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/extra.jsonl") on=.a other_on=.a"#);
-    add(r#"read_json "{dir}/extra.jsonl" | join (read_json "{dir}/extra.jsonl") on=.b other_on=.a"#);
-    add(r#"read_text "{dir}/lines.txt" blocksize=7 | split | join (read_text "{dir}/lines.txt" blocksize=9 | split | map upper) on=upper(it) other_on=it | count"#);
-    add(r#"concat (read_text "{dir}/lines.txt" blocksize=7) (read_text "{dir}/lines.txt" | upper) (range 2 | map str(it))"#);
+    add(
+        r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/nested.jsonl") on=.f other_on=.f how="left" | map [.left.a, .right.a]"#,
+    );
+    add(
+        r#"read_json "{dir}/nested.jsonl" | join (read_json "{dir}/extra.jsonl") on=.a other_on=.a"#,
+    );
+    add(
+        r#"read_json "{dir}/extra.jsonl" | join (read_json "{dir}/extra.jsonl") on=.b other_on=.a"#,
+    );
+    add(
+        r#"read_text "{dir}/lines.txt" blocksize=7 | split | join (read_text "{dir}/lines.txt" blocksize=9 | split | map upper) on=upper(it) other_on=it | count"#,
+    );
+    add(
+        r#"concat (read_text "{dir}/lines.txt" blocksize=7) (read_text "{dir}/lines.txt" | upper) (range 2 | map str(it))"#,
+    );
     // Sinks: CSV columns from nested records, text of non-strings, a part per partition.
     let mut sink = |s: &str| statements.push((s.to_string(), true));
     sink(r#"read_json "{dir}/nested.jsonl" | write_csv "{dir}/@OUT@/n.csv""#);

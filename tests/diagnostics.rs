@@ -835,13 +835,19 @@ fn other_tools_words_suggest_the_flow_spelling() {
     check!("alias_operator_uniq", "from [\"a\", \"a\"] | uniq");
     check!("alias_operator_where", "range 10 | where it > 3");
     check!("alias_function_length", "from [\"ab\"] | map length(it)");
-    check!("alias_function_gsub", "from [\"ab\"] | map gsub(it, \"a\", \"b\")");
+    check!(
+        "alias_function_gsub",
+        "from [\"ab\"] | map gsub(it, \"a\", \"b\")"
+    );
 }
 
 #[test]
 fn other_languages_symbols_get_a_help_line() {
     check!("syntax_single_equals", "range 10 | filter it = 3");
-    check!("syntax_double_ampersand", "range 10 | filter it > 1 && it < 5");
+    check!(
+        "syntax_double_ampersand",
+        "range 10 | filter it > 1 && it < 5"
+    );
     check!("syntax_double_bar", "range 10 | filter it < 1 || it > 5");
     check!("syntax_bang_for_not", "from [true] | filter !it");
     check!("syntax_single_quotes", "from ['a', 'b']");
@@ -849,15 +855,15 @@ fn other_languages_symbols_get_a_help_line() {
 
 #[test]
 fn join_and_concat_arguments() {
-    check!(
-        "pipeline_argument",
-        "range 3 | map (range 2 | count)"
-    );
+    check!("pipeline_argument", "range 3 | map (range 2 | count)");
     check!(
         "join_other_not_a_collection",
         "let k = 3\nrange 3 | join k on=it"
     );
-    check!("join_bad_how", "range 3 | join (range 2) on=it how=\"outer\"");
+    check!(
+        "join_bad_how",
+        "range 3 | join (range 2) on=it how=\"outer\""
+    );
     check!("join_without_on", "range 3 | join (range 2)");
     check!("join_without_input", "join (range 2) on=it");
     check!(

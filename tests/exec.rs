@@ -1255,7 +1255,10 @@ fn join_records_are_left_and_right() {
         "let words = from [\"a\", \"bb\"]\nfrom [1, 2, 3] | join words on=it other_on=len",
         &["--format", "json"],
     );
-    assert_eq!(out, "{\"left\":1,\"right\":\"a\"}\n{\"left\":2,\"right\":\"bb\"}\n");
+    assert_eq!(
+        out,
+        "{\"left\":1,\"right\":\"a\"}\n{\"left\":2,\"right\":\"bb\"}\n"
+    );
 }
 
 #[test]
@@ -1332,5 +1335,8 @@ fn a_repeated_sub_pipeline_is_read_once() {
         &["--visualize"],
     );
     // One read node with two consumers: read, concat, count's partial and merge.
-    assert!(out.contains("4 nodes") && out.contains("shared: 2 consumers"), "{out}");
+    assert!(
+        out.contains("4 nodes") && out.contains("shared: 2 consumers"),
+        "{out}"
+    );
 }

@@ -76,20 +76,16 @@ pub fn probe(
         let k = eval(key, Elem::Val(l), env)
             .map_err(|e| eval_diag(e, step))?
             .into_value();
-        match table.rows.get(&k) {
-            Some(rs) => {
-                for r in rs {
-                    if f.item(Elem::Value(pair(l.clone(), r.clone())))? == Ctl::Stop {
-                        return Ok(());
-                    }
-                }
+        let null = [Value::Null];
+        let matches: &[Value] = match table.rows.get(&k) {
+            Some(rs) => rs,
+            None if outer => &null,
+            None => &[],
+        };
+        for r in matches {
+            if f.item(Elem::Value(pair(l.clone(), r.clone())))? == Ctl::Stop {
+                return Ok(());
             }
-            None if outer => {
-                if f.item(Elem::Value(pair(l.clone(), Value::Null)))? == Ctl::Stop {
-                    return Ok(());
-                }
-            }
-            None => {}
         }
     }
     Ok(())

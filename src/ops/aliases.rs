@@ -14,7 +14,10 @@ pub const OPERATOR_ALIASES: &[(&str, &str)] = &[
     ("unique", "distinct"),
     ("where", "filter EXPR"),
     ("grep", "filter matches(it, RE)"),
-    ("select", "map {…} (SQL's select), or filter EXPR (jq's select)"),
+    (
+        "select",
+        "map {…} (SQL's select), or filter EXPR (jq's select)",
+    ),
     ("avg", "mean"),
     ("average", "mean"),
     ("count_by", "groupby KEY count (or frequencies)"),
@@ -97,7 +100,10 @@ mod tests {
             assert!(super::super::lookup(first).is_some(), "{w} → {s}");
         }
         for (w, _) in FUNCTION_ALIASES {
-            assert!(super::super::funcs::lookup(w).is_none(), "{w} is a function");
+            assert!(
+                super::super::funcs::lookup(w).is_none(),
+                "{w} is a function"
+            );
         }
         for table in [OPERATOR_ALIASES, FUNCTION_ALIASES] {
             for (i, (w, _)) in table.iter().enumerate() {

@@ -767,7 +767,10 @@ fn rule_join(cx: &Cx) -> Result<Coll, Bad> {
         Some(Arg::Value(Value::Str(h))) if &**h == "left" => right.join(&Type::Null),
         _ => right,
     };
-    Ok(Coll::Bag(Type::record(&[("left", left.clone()), ("right", right)])))
+    Ok(Coll::Bag(Type::record(&[
+        ("left", left.clone()),
+        ("right", right),
+    ])))
 }
 
 // ---- the table ----------------------------------------------------------------

@@ -156,7 +156,8 @@ impl Builder<'_> {
                 {
                     reads.push((normal_path(path).to_string(), span))
                 }
-                Kind::Source | Kind::Elementwise | Kind::Aggregate | Kind::Combine | Kind::Join => {}
+                Kind::Source | Kind::Elementwise | Kind::Aggregate | Kind::Combine => {}
+                Kind::Join => {}
             }
         }
         sinks.sort_by_key(|(_, s)| s.start);
@@ -360,7 +361,9 @@ impl Builder<'_> {
                 ) {
                     (Some(h), _) => d.help(h),
                     (None, Some(c)) => d.help(format!("did you mean `{c}`?")),
-                    (None, None) => d.help("`:ops` in the REPL, or the README, lists the operators"),
+                    (None, None) => {
+                        d.help("`:ops` in the REPL, or the README, lists the operators")
+                    }
                 };
                 self.diags.push(d);
                 return None;
@@ -519,7 +522,9 @@ impl Builder<'_> {
                                 "this pipeline ends in a sink and has no value",
                             )
                             .at(a.span, "this writes files")
-                            .help("a sink ends an output statement; leave it out of the parentheses"),
+                            .help(
+                                "a sink ends an output statement; leave it out of the parentheses",
+                            ),
                         );
                         ok = false;
                     }

@@ -287,7 +287,10 @@ impl Plan {
                     return Err(format!("concat node {} has no inputs", n.index()))
                 }
                 Kind::Join if ins != 2 => {
-                    return Err(format!("join node {} has {ins} inputs, expected 2", n.index()))
+                    return Err(format!(
+                        "join node {} has {ins} inputs, expected 2",
+                        n.index()
+                    ))
                 }
                 Kind::Elementwise | Kind::Aggregate | Kind::Sink(_) if ins != 1 => {
                     return Err(format!("node {} has {ins} inputs, expected 1", n.index()))

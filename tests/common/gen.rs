@@ -817,7 +817,11 @@ pub fn shared_bindings(
     // `join` on the element itself, against another pipeline (keys of
     // different types simply never match) and against `w` itself; OTHER is
     // kept short so that the output stays small.
-    let how = if c.post % 2 == 0 { "" } else { " how=\"left\"" };
+    let how = if c.post.is_multiple_of(2) {
+        ""
+    } else {
+        " how=\"left\""
+    };
     script += &format!(
         "{w} | join ({} | take 20) on=it{how} | count\n{w} | join ({w} | take 10) on=it{how} | map [.left, .right]\n",
         ostages.join(" | ")
