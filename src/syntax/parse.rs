@@ -1075,6 +1075,42 @@ mod tests {
         assert_eq!(st.options[0].value.to_string(), "len(it) * 2");
     }
 
+    /// For each argument of the last stage: whether it parsed as a pipeline.
+    fn pipeline_args(src: &str) -> Vec<bool> {
+        let p = parse(src).expect("parses");
+        let Some(Stmt::Output(p)) = p.stmts.last() else {
+            panic!("an output")
+        };
+        let stage = p.stages.last().expect("a stage");
+        stage
+            .args
+            .iter()
+            .map(|a| matches!(a.kind, ExprKind::Pipeline(_)))
+            .collect()
+    }
+
+    #[test]
+    fn a_parenthesised_argument_is_an_expression_when_it_can_be() {
+        assert_eq!(
+            pipeline_args("concat (w) (1 + 2) (read_text \"a\") (w | lower) w"),
+            [false, false, true, true, false]
+        );
+        assert_eq!(
+            pipeline_args("concat (\n  range 3\n  | map str(it)\n) (range 2)"),
+            [true, true]
+        );
+        assert_eq!(pipeline_args("x | join (y | take 1) on=.k"), [true]);
+        // A pipeline prints back as written, positional arguments whole.
+        let p = parse("concat (w | filter .a == 1 | topk 2 by=(len(it) * 2))").expect("parses");
+        let Some(Stmt::Output(p)) = p.stmts.last() else {
+            panic!("an output")
+        };
+        assert_eq!(
+            p.stages[0].args[0].to_string(),
+            "(w | filter .a == 1 | topk 2 by=(len(it) * 2))"
+        );
+    }
+
     #[test]
     fn syntax_errors_say_what_was_expected() {
         let d = parse("range 3 |").unwrap_err();
