@@ -871,6 +871,10 @@ fn join_and_concat_arguments() {
         "from [\"a\"] | join (range 2) on=len other_on=upper"
     );
     check!(
+        "join_on_that_does_not_fit_other",
+        "from [\"a\"] | join (range 2) on=len"
+    );
+    check!(
         "join_other_is_a_scalar",
         "range 3 | join (range 2 | count) on=it"
     );

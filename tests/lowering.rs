@@ -100,6 +100,10 @@ fn tasks_run_are_the_tasks_drawn() {
         "let a = range 2100000\nlet b = range 10\nconcat a b | map it * 2 | sum".to_string(),
         "let xs = range 1100000 | map it % 7\nxs | distinct\nxs | sum".to_string(),
         r#"from ["b", "a", "b"] | sort"#.to_string(),
+        r#"read_text "data/books/*.txt" blocksize=64KiB | split | join (read_text "data/sample.txt" | split | distinct) on=it | count"#
+            .to_string(),
+        r#"concat (read_json "data/events.jsonl" blocksize=1KiB) (read_json "data/events.jsonl") | count"#
+            .to_string(),
         format!(r#"range 1100000 | map str(it) | write_text "{out}/parts/*.txt""#),
         format!(r#"range 1100000 | map str(it) | write_text "{out}/one.txt""#),
         format!(r#"read_text "data/books/*.txt" blocksize=256KiB | write_text "{out}/copy/*.txt""#),

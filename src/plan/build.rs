@@ -616,7 +616,8 @@ impl Builder<'_> {
             let ops::Dflt::Same(from) = o.default else {
                 continue;
             };
-            if given.contains_key(o.name) {
+            // Written (even if it failed to check): not defaulted.
+            if stage.options.iter().any(|g| g.name.name == o.name) {
                 continue;
             }
             let Some(src) = stage.options.iter().find(|g| g.name.name == from) else {
@@ -626,6 +627,7 @@ impl Builder<'_> {
                 PKind::OtherExpr => other_elem(&self.plan, &extra_inputs),
                 _ => elem.clone(),
             };
+            let before = self.diags.0.len();
             match self.arg(op, o.name, o.kind, &src.value, &elem) {
                 Some(v) => {
                     given.insert(
@@ -636,7 +638,21 @@ impl Builder<'_> {
                         },
                     );
                 }
-                None => ok = false,
+                None => {
+                    // The user did not write this option: say where the
+                    // expression was taken to, and how to give it apart.
+                    for d in &mut self.diags.0[before..] {
+                        d.message = format!(
+                            "`{}` stands for `{}=` too, and there: {}",
+                            from, o.name, d.message
+                        );
+                        d.help = Some(format!(
+                            "`{}` defaults to the `{from}` expression; give it with `{}=EXPR`",
+                            o.name, o.name
+                        ));
+                    }
+                    ok = false
+                }
             }
         }
         for o in op.options {

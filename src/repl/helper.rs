@@ -429,7 +429,7 @@ pub fn highlight(line: &str, names: &[String]) -> String {
 /// no default shows what it takes, as in the operator's signature.
 pub fn show_default(d: Dflt, k: PKind) -> String {
     match d {
-        Dflt::None => match k {
+        Dflt::None | Dflt::Required => match k {
             PKind::Size => "SIZE".into(),
             PKind::Expr => "EXPR".into(),
             _ => "V".into(),
@@ -437,8 +437,7 @@ pub fn show_default(d: Dflt, k: PKind) -> String {
         Dflt::Str(s) => format!("\"{s}\""),
         Dflt::Int(i) => i.to_string(),
         Dflt::Bool(b) => b.to_string(),
-        Dflt::Same(o) => format!("the `{o}` expression"),
-        Dflt::Required => "required".into(),
+        Dflt::Same(o) => o.to_uppercase(),
     }
 }
 
