@@ -186,3 +186,25 @@ fn no_progress_bar_when_not_a_terminal() {
         eprintln!("note: the run took under a second; the bar would not have shown anyway");
     }
 }
+
+/// A join's probe counts the pairs it makes, over every partition of the
+/// left side, and the steps fused after it count from there.
+#[test]
+fn join_counts_its_pairs() {
+    let p = profile_json(&[
+        "-e",
+        "range 100 | join (range 10 | map it * 3) on=it | map .left | filter it > 5 | count",
+        "--threads",
+        "3",
+    ]);
+    let nodes = p["nodes"].as_array().unwrap();
+    let join = nodes
+        .iter()
+        .find(|n| n["steps"][0]["step"].as_str().unwrap().starts_with("join "))
+        .expect("a join node");
+    let steps = join["steps"].as_array().unwrap();
+    // 0, 3, …, 27 match: 10 pairs, of which 8 are above 5.
+    assert_eq!(steps[0]["out"], 10, "{join}");
+    assert_eq!(steps[1]["in"], 10, "{join}");
+    assert_eq!(steps[2]["out"], 8, "{join}");
+}
