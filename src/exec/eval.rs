@@ -15,7 +15,7 @@ use crate::plan::expr::{TExpr, TKind};
 use crate::syntax::ast::{BinOp, Span, UnOp};
 use crate::text::pystr;
 use crate::value::format::py_str;
-use crate::value::Value;
+use crate::value::{Record, Value};
 
 use super::elem::Elem;
 
@@ -24,12 +24,26 @@ use super::elem::Elem;
 pub struct EvalError {
     pub msg: String,
     pub span: Span,
+    /// A missing value (SPEC §3.1): a field a record does not have, an
+    /// index past the end, an access on `null`. `A ?? B` gives B for
+    /// these and for no other error.
+    pub missing: bool,
 }
 
 fn err<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError {
         msg: msg.into(),
         span,
+        missing: false,
+    })
+}
+
+/// A missing-value error: the one kind `??` catches.
+fn missing<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError {
+        msg: msg.into(),
+        span,
+        missing: true,
     })
 }
 
@@ -55,6 +69,12 @@ impl Env {
         }
         match &e.kind {
             TKind::List(xs) | TKind::Call(_, xs) => xs.iter().for_each(|x| self.prepare(x)),
+            TKind::Record(entries) => entries.iter().for_each(|(_, x)| self.prepare(x)),
+            TKind::If(c, a, b) => [c, a, b].iter().for_each(|x| self.prepare(x)),
+            TKind::Slice(b, lo, hi) => {
+                self.prepare(b);
+                lo.iter().chain(hi.iter()).for_each(|x| self.prepare(x))
+            }
             TKind::Field(b, _) | TKind::Unary(_, b) => self.prepare(b),
             TKind::Index(a, b) | TKind::Binary(_, a, b) => {
                 self.prepare(a);
@@ -94,13 +114,18 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             match b.project(|v| field(v, name)) {
                 Some(x) => x,
                 None if matches!(b.value(), Some(Value::Record(_))) => {
-                    return err(
+                    return missing(
                         e.span,
                         format!("the record has no field `{name}`: {}", b.repr(60)),
                     )
                 }
                 None => {
-                    return err(
+                    let fail = if matches!(b.value(), Some(Value::Null)) {
+                        missing
+                    } else {
+                        err
+                    };
+                    return fail(
                         e.span,
                         format!(
                             "`.{name}` needs a record, but the value is {} {}",
@@ -145,8 +170,84 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             truth(eval_at(l, it, env)?, l.span, "or")?
                 || truth(eval_at(r, it, env)?, r.span, "or")?,
         )),
+        // B only when A is null or missing: `.n ?? 0`, `.user.country ?? "unknown"`.
+        TKind::Binary(BinOp::Coalesce, a, b) => match eval_at(a, it, env) {
+            Ok(v) if matches!(v.value(), Some(Value::Null)) => eval_at(b, it, env)?,
+            Ok(v) => v,
+            Err(x) if x.missing => eval_at(b, it, env)?,
+            Err(x) => return Err(x),
+        },
         TKind::Binary(op, l, r) => binary(*op, eval_at(l, it, env)?, eval_at(r, it, env)?, e.span)?,
+        TKind::Record(entries) => {
+            let mut rec = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                rec.push((Arc::from(k.as_str()), eval_at(v, it, env)?.into_value()));
+            }
+            // The checker made the keys distinct.
+            Elem::Value(Value::Record(Arc::new(Record::from_unique(rec))))
+        }
+        TKind::If(c, a, b) => {
+            if truth(eval_at(c, it, env)?, c.span, "if")? {
+                eval_at(a, it, env)?
+            } else {
+                eval_at(b, it, env)?
+            }
+        }
+        TKind::Slice(base, lo, hi) => {
+            let b = eval_at(base, it, env)?;
+            let bound = |x: &'a Option<Box<TExpr>>| -> Result<Option<i64>, EvalError> {
+                let Some(x) = x else { return Ok(None) };
+                let v = eval_at(x, it, env)?;
+                match v.value() {
+                    Some(Value::Int(i)) => Ok(Some(*i)),
+                    _ => err(
+                        x.span,
+                        format!(
+                            "a slice bound is an int, but the value is {} {}",
+                            v.type_name(),
+                            v.repr(60)
+                        ),
+                    ),
+                }
+            };
+            let (lo, hi) = (bound(lo)?, bound(hi)?);
+            slice(b, lo, hi, e.span)?
+        }
     })
+}
+
+/// Python's `[lo:hi]` bounds on a sequence of `len` items: negative bounds
+/// count from the end, and out-of-range bounds clamp.
+fn slice_range(lo: Option<i64>, hi: Option<i64>, len: usize) -> (usize, usize) {
+    let n = len as i64;
+    let at = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    let (a, b) = (lo.map_or(0, at), hi.map_or(len, at));
+    (a, b.max(a))
+}
+
+fn slice<'a>(b: Elem<'a>, lo: Option<i64>, hi: Option<i64>, span: Span) -> Result<Elem<'a>, EvalError> {
+    if let Some(s) = b.as_str() {
+        // Code points, as Python's str: find the byte offsets of both ends.
+        let len = pystr::py_len(s);
+        let (a, z) = slice_range(lo, hi, len);
+        let byte = |k: usize| s.char_indices().nth(k).map_or(s.len(), |(i, _)| i);
+        return Ok(Elem::Value(Value::str(&s[byte(a)..byte(z)])));
+    }
+    match b.value() {
+        Some(Value::List(items)) => {
+            let (a, z) = slice_range(lo, hi, items.len());
+            Ok(Elem::Value(Value::List(Arc::new(items[a..z].to_vec()))))
+        }
+        Some(Value::Null) => missing(span, "cannot slice null None"),
+        _ => err(
+            span,
+            format!(
+                "only a str or a list can be sliced, but the value is {} {}",
+                b.type_name(),
+                b.repr(60)
+            ),
+        ),
+    }
 }
 
 /// The bool an element-level condition produced.
@@ -176,7 +277,7 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
                 _ => None,
             }) {
                 Some(x) => Ok(x),
-                None => err(
+                None => missing(
                     span,
                     format!(
                         "list index {n} out of range (the list has {} items)",
@@ -192,7 +293,7 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
                 Some(k) => Ok(Elem::Value(Value::str(
                     &s.chars().nth(k).map(String::from).unwrap_or_default(),
                 ))),
-                None => err(
+                None => missing(
                     span,
                     format!("string index {n} out of range (the string has {len} characters)"),
                 ),
@@ -202,9 +303,13 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
             let k = i.as_str().unwrap_or_default();
             match b.project(|v| field(v, k)) {
                 Some(x) => Ok(x),
-                None => err(span, format!("the record has no field \"{k}\"")),
+                None => missing(span, format!("the record has no field \"{k}\"")),
             }
         }
+        (Some(Value::Null), _) => missing(
+            span,
+            format!("cannot index null with {}", i.type_name()),
+        ),
         _ => err(
             span,
             format!("cannot index {} with {}", b.type_name(), i.type_name()),
@@ -467,6 +572,7 @@ fn overflow(span: Span) -> EvalError {
     EvalError {
         msg: "integer overflow (integers are 64-bit)".into(),
         span,
+        missing: false,
     }
 }
 
@@ -478,6 +584,7 @@ fn str_arg<'v>(v: &'v Elem, span: Span, f: &str) -> Result<&'v str, EvalError> {
             v.repr(60)
         ),
         span,
+        missing: false,
     })
 }
 

@@ -155,6 +155,7 @@ fn bin_rule(op: BinOp) -> Rule {
         BinOp::Mul => Rule::op_mul,
         BinOp::Div => Rule::op_div,
         BinOp::Mod => Rule::op_mod,
+        BinOp::Coalesce => Rule::op_coalesce,
     }
 }
 
@@ -174,7 +175,14 @@ fn pratt() -> &'static PrattParser<Rule> {
             let ops = level
                 .binary
                 .iter()
-                .map(|&b| Op::infix(bin_rule(b), Assoc::Left))
+                .map(|&b| {
+                    let assoc = if b.right_assoc() {
+                        Assoc::Right
+                    } else {
+                        Assoc::Left
+                    };
+                    Op::infix(bin_rule(b), assoc)
+                })
                 .chain(level.unary.map(|u| Op::prefix(un_rule(u))))
                 .reduce(|a, b| a | b)
                 .expect("a level has an operator");
@@ -264,7 +272,7 @@ fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
 }
 
 fn expr_postfix_d(p: Pair<Rule>) -> Result<Deep, Diag> {
-    debug_assert_eq!(p.as_rule(), Rule::postfix_expr);
+    debug_assert!(matches!(p.as_rule(), Rule::postfix_expr | Rule::rec_short));
     let mut inner = p.into_inner();
     let (mut e, mut d) = expr_atom_d(inner.next().expect("postfix has a primary"))?;
     for post in inner {
@@ -281,12 +289,32 @@ fn expr_postfix_d(p: Pair<Rule>) -> Result<Deep, Diag> {
                 }
             }
             _ => {
-                let (i, di) = expr_d(post.into_inner().next().expect("index expr"))?;
-                d = deeper(d.max(di), sp)?;
-                Expr {
-                    kind: ExprKind::Index(Box::new(e), Box::new(i)),
-                    span: sp,
+                // `[i]`, `[lo:hi]`, `[lo:]`, `[:hi]` or `[:]`.
+                let mut lo = None;
+                let mut hi = None;
+                let mut slice = false;
+                let mut di = 0;
+                for part in post.into_inner() {
+                    match part.as_rule() {
+                        Rule::colon => slice = true,
+                        Rule::slice_hi => {
+                            let (x, dx) = expr_d(part.into_inner().next().expect("bound"))?;
+                            di = di.max(dx);
+                            hi = Some(Box::new(x));
+                        }
+                        _ => {
+                            let (x, dx) = expr_d(part)?;
+                            di = di.max(dx);
+                            lo = Some(Box::new(x));
+                        }
+                    }
                 }
+                d = deeper(d.max(di), sp)?;
+                let kind = match (slice, lo) {
+                    (false, Some(i)) => ExprKind::Index(Box::new(e), i),
+                    (_, lo) => ExprKind::Slice(Box::new(e), lo, hi),
+                };
+                Expr { kind, span: sp }
             }
         };
     }
@@ -334,6 +362,28 @@ fn expr_atom_d(p: Pair<Rule>) -> Result<Deep, Diag> {
                 depth = d;
                 ExprKind::List(items)
             }
+            Rule::record => {
+                let mut entries = Vec::new();
+                let mut d = 0;
+                for entry in p.into_inner() {
+                    let (key, (value, dv)) = rec_entry(entry)?;
+                    d = d.max(dv);
+                    entries.push((key, value));
+                }
+                depth = deeper(d, sp)?;
+                ExprKind::Record(entries)
+            }
+            Rule::if_expr => {
+                let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
+                let mut part = || -> Result<Deep, Diag> {
+                    expr_d(inner.next().expect("if has a condition and two branches"))
+                };
+                let (c, dc) = part()?;
+                let (a, da) = part()?;
+                let (b, db) = part()?;
+                depth = deeper(dc.max(da).max(db), sp)?;
+                ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+            }
             Rule::ident => ExprKind::Name(p.as_str().to_string()),
             Rule::dot_field => {
                 let name = ident(p.into_inner().next().expect("field name"));
@@ -363,6 +413,29 @@ fn expr_atom_d(p: Pair<Rule>) -> Result<Deep, Diag> {
             r => unreachable!("unexpected atom {r:?}"),
         };
     Ok((Expr { kind, span: sp }, depth))
+}
+
+/// One `key: value` of a record literal; `.a.b` alone is `b: .a.b`.
+fn rec_entry(p: Pair<Rule>) -> Result<(Ident, Deep), Diag> {
+    let mut inner = p.into_inner();
+    let first = inner.next().expect("an entry has a key or a field");
+    if first.as_rule() == Rule::rec_short {
+        let (value, d) = expr_postfix_d(first)?;
+        let ExprKind::Field(_, name) = &value.kind else {
+            unreachable!("a shorthand entry is a field access")
+        };
+        return Ok((name.clone(), (value, d)));
+    }
+    let k = first.into_inner().next().expect("a key is a word or a string");
+    let key = match k.as_rule() {
+        Rule::string => Ident {
+            span: span(&k),
+            name: unescape(k)?,
+        },
+        _ => ident(k),
+    };
+    let value = expr_d(inner.next().expect("a keyed entry has a value"))?;
+    Ok((key, value))
 }
 
 fn size(p: Pair<Rule>) -> Result<u64, Diag> {
@@ -476,6 +549,14 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         Rule::int | Rule::float | Rule::size | Rule::size_num => "a number",
         Rule::unit => "a unit (B, KB, MB, GB, KiB, MiB, GiB)",
         Rule::list => "a list",
+        Rule::record | Rule::rec_entry => "a record",
+        Rule::rec_key | Rule::rec_word => "a key",
+        Rule::rec_short => "`.field`",
+        Rule::colon => "`:`",
+        Rule::slice_hi => "an expression",
+        Rule::if_expr | Rule::kw_if => "`if`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
         Rule::constant => "a literal",
         Rule::call | Rule::call_args => "`(`",
         Rule::index => "`[`",
@@ -496,7 +577,8 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         | Rule::op_concat
         | Rule::op_mul
         | Rule::op_div
-        | Rule::op_mod => "an operator like `+` or `==`",
+        | Rule::op_mod
+        | Rule::op_coalesce => "an operator like `+` or `==`",
         Rule::op_not | Rule::op_neg => "`not` or `-`",
         Rule::kw_true | Rule::kw_false => "`true` or `false`",
         Rule::kw_null => "`null`",
@@ -593,8 +675,8 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
                     );
                 }
             }
-            '(' | '[' => stack.push((i, c)),
-            ')' | ']' => {
+            '(' | '[' | '{' => stack.push((i, c)),
+            ')' | ']' | '}' => {
                 stack.pop();
             }
             _ => {}
@@ -604,7 +686,11 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
         }
     }
     let (i, c) = stack.pop()?;
-    let close = if c == '(' { ')' } else { ']' };
+    let close = match c {
+        '(' => ')',
+        '{' => '}',
+        _ => ']',
+    };
     Some(
         Diag::script("flow::syntax::unclosed", format!("unclosed `{c}`"))
             .at(Span::new(i, i + 1), format!("this `{c}` is never closed"))
@@ -762,6 +848,15 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         d = d.help(format!(
             "an option value is one term; write `{name}=({value} {rest})`"
         ));
+    } else if before.ends_with('=')
+        && (after.starts_with("if ") || after.starts_with("if\t"))
+    {
+        let name = last_word.trim_end_matches('=');
+        d = d.help(format!(
+            "an option value is one term; write `{name}=(if … then … else …)`"
+        ));
+    } else if after.starts_with("::") || (after.starts_with(':') && before.ends_with(':')) {
+        d = d.help("a slice is `[lo:hi]`; flow's slices take no step");
     } else if before.ends_with('=') && after.starts_with('(') {
         d = d.help("an option value is one term; put longer expressions in parentheses");
     } else if found == "end of input" || found == "end of line" {
@@ -856,7 +951,6 @@ mod tests {
             "x",
             "_",
             "map",
-            "if",
             "for",
         ] {
             assert!(!whole(Rule::keyword, w), "`{w}` is taken for a keyword");
