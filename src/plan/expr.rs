@@ -204,7 +204,7 @@ impl Checker<'_> {
                         "flow::plan::expression_type",
                         format!("`if` needs a bool condition, but this is {}", c.ty),
                     )
-                    .at(c.span, format!("a {}, not a bool", c.ty))
+                    .at(c.span, format!("{}, not a bool", c.ty))
                     .help("make the condition a comparison, e.g. `if .n > 0 then …` or `if .s != \"\" then …`"));
                 }
                 let a = self.expr(a)?;
@@ -385,7 +385,16 @@ fn incomparable(op: BinOp, l: (&Expr, &Type), r: (&Expr, &Type), span: Span) -> 
         .to_string()
     };
     let num_of = |t: &Type| if *t == Type::Float { "float" } else { "int" };
+    let bool_text = "(a bool's text is \"True\" or \"False\"); or compare with `true` or `false`";
     let help = match (a, b) {
+        ("num", "str") if *lt == Type::Bool => format!(
+            "to compare as text, write `{}` {bool_text}",
+            with(call("str", l.0), r.0.clone())
+        ),
+        ("str", "num") if item == Type::Bool && op != In => format!(
+            "to compare as text, write `{}` {bool_text}",
+            with(l.0.clone(), call("str", r.0))
+        ),
         ("str", "num") if op != In => format!(
             "to compare numbers, convert the str: `{}`; to compare text, `{}`",
             with(call(num_of(&item), l.0), r.0.clone()),
