@@ -314,7 +314,10 @@ fn record_shaping_mistakes() {
         "record_duplicate_key",
         "from [{\"user\": {\"id\": 1}}] | map {user: .user, \"n\": 1, .user.id, id: 2}"
     );
-    check!("if_condition_not_bool", "range 5 | map if it % 2 then \"odd\" else \"even\"");
+    check!(
+        "if_condition_not_bool",
+        "range 5 | map if it % 2 then \"odd\" else \"even\""
+    );
     check!(
         "incomparable_str_with_int",
         "from [\"GET / 200\"] | filter split(it)[2] == 200"
@@ -324,7 +327,10 @@ fn record_shaping_mistakes() {
         "range 5 | map (it > 2) == \"true\""
     );
     check!("incomparable_ordering", "range 5 | filter str(it) < 3");
-    check!("incomparable_in_list", "range 5 | filter it in [\"1\", \"2\"]");
+    check!(
+        "incomparable_in_list",
+        "range 5 | filter it in [\"1\", \"2\"]"
+    );
     check!("slice_bound_not_int", "from [\"abc\"] | map it[\"a\":]");
     check!("slice_with_a_step", "from [\"abc\"] | map it[::2]");
     check!(

@@ -132,7 +132,7 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
                             b.type_name(),
                             b.repr(60)
                         ),
-                    )
+                    );
                 }
             }
         }
@@ -225,7 +225,12 @@ fn slice_range(lo: Option<i64>, hi: Option<i64>, len: usize) -> (usize, usize) {
     (a, b.max(a))
 }
 
-fn slice<'a>(b: Elem<'a>, lo: Option<i64>, hi: Option<i64>, span: Span) -> Result<Elem<'a>, EvalError> {
+fn slice<'a>(
+    b: Elem<'a>,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    span: Span,
+) -> Result<Elem<'a>, EvalError> {
     if let Some(s) = b.as_str() {
         // Code points, as Python's str: find the byte offsets of both ends.
         let len = pystr::py_len(s);
@@ -306,10 +311,9 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
                 None => missing(span, format!("the record has no field \"{k}\"")),
             }
         }
-        (Some(Value::Null), _) => missing(
-            span,
-            format!("cannot index null with {}", i.type_name()),
-        ),
+        (Some(Value::Null), _) => {
+            missing(span, format!("cannot index null with {}", i.type_name()))
+        }
         _ => err(
             span,
             format!("cannot index {} with {}", b.type_name(), i.type_name()),
@@ -854,6 +858,133 @@ mod tests {
             .contains("invalid literal"));
     }
 
+    fn rec(json: &str) -> Value {
+        crate::value::format::parse_json(json).unwrap()
+    }
+
+    /// A result as JSON text, for the tests of §3.1.
+    fn evj(src: &str, it: Value) -> Result<String, String> {
+        let prog = crate::syntax::parse(&format!("map {src}")).map_err(|d| d.message)?;
+        let Stmt::Output(p) = &prog.stmts[0] else {
+            panic!()
+        };
+        let t = check(&p.stages[0].args[0], &Type::Any, &|_| NameRef::Unbound)
+            .map_err(|d| d.message)?;
+        let env = Env::default();
+        let v = eval(&t, Elem::Val(&it), &env).map_err(|e| e.msg)?;
+        let mut out = String::new();
+        crate::value::format::json(&v.into_value(), &mut out);
+        Ok(out)
+    }
+
+    #[test]
+    fn record_literals_keep_the_written_order() {
+        let it = rec(r#"{"user": {"id": 7}, "status": 200, "bytes": 5}"#);
+        assert_eq!(
+            evj(
+                r#"{user: .user.id, "status code": .status, .bytes, .user.id}"#,
+                it.clone()
+            )
+            .unwrap(),
+            r#"{"user":7,"status code":200,"bytes":5,"id":7}"#
+        );
+        assert_eq!(
+            evj("{z: 1, a: [.status, .bytes * 2]}", it.clone()).unwrap(),
+            r#"{"z":1,"a":[200,10]}"#
+        );
+        assert_eq!(evj("{}", it.clone()).unwrap(), "{}");
+        assert_eq!(evj("{a: 1, b: 2}.b", it).unwrap(), "2");
+    }
+
+    #[test]
+    fn coalesce_catches_only_missing_values() {
+        let it = rec(r#"{"user": {"id": 7}, "n": null, "xs": [1, 2], "s": "abc", "z": null}"#);
+        let ok = |src: &str| evj(src, it.clone()).unwrap();
+        assert_eq!(ok(".user.country ?? \"unknown\""), r#""unknown""#);
+        assert_eq!(ok(".user.id ?? 0"), "7");
+        assert_eq!(ok(".n ?? 3"), "3");
+        assert_eq!(ok(".xs[5] ?? -1"), "-1");
+        assert_eq!(ok(".xs[-3] ?? -1"), "-1");
+        assert_eq!(ok(".s[3] ?? \"\""), r#""""#);
+        assert_eq!(ok(".z.a.b ?? 1"), "1");
+        assert_eq!(ok(".z[0] ?? 1"), "1");
+        assert_eq!(ok(".z[0:1] ?? 1"), "1");
+        assert_eq!(ok("it[\"nope\"] ?? 1"), "1");
+        assert_eq!(ok("len(.missing) ?? 0"), "0");
+        assert_eq!(ok(".nope ?? .n ?? 9"), "9");
+        // B is not evaluated when A is present.
+        assert_eq!(ok(".user.id ?? int(\"x\")"), "7");
+        assert_eq!(ok("(.nope ?? 1) + 1"), "2");
+        // Other errors inside A still fail.
+        assert!(evj("int(.s) ?? 0", it.clone())
+            .unwrap_err()
+            .contains("invalid literal"));
+        assert!(evj(".s.x ?? 0", it.clone())
+            .unwrap_err()
+            .contains("needs a record"));
+        assert!(evj("(1 / 0) ?? 0", it.clone())
+            .unwrap_err()
+            .contains("division by zero"));
+        // And a missing value outside `??` names the key.
+        assert_eq!(
+            evj(".user.country", it).unwrap_err(),
+            "the record has no field `country`: {'id': 7}"
+        );
+    }
+
+    #[test]
+    fn conditionals_need_a_bool() {
+        let it = rec(r#"{"n": 5, "s": "x"}"#);
+        assert_eq!(
+            evj("if .n > 3 then \"big\" else \"small\"", it.clone()).unwrap(),
+            r#""big""#
+        );
+        assert_eq!(evj("if .n > 9 then 1 else 2 + 3", it.clone()).unwrap(), "5");
+        // Only the branch taken is evaluated.
+        assert_eq!(evj("if true then 1 else 1 / 0", it.clone()).unwrap(), "1");
+        assert_eq!(
+            evj("if .s then 1 else 2", it).unwrap_err(),
+            "`if` needs a bool, but the value is str 'x'"
+        );
+    }
+
+    #[test]
+    fn slices_follow_python() {
+        let s = |src: &str, v: &str| evj(src, Value::str(v)).unwrap();
+        assert_eq!(s("it[1:3]", "hello"), r#""el""#);
+        assert_eq!(s("it[-3:]", "hello"), r#""llo""#);
+        assert_eq!(s("it[:5]", "hi"), r#""hi""#);
+        assert_eq!(s("it[:]", "hi"), r#""hi""#);
+        assert_eq!(s("it[3:1]", "hello"), r#""""#);
+        assert_eq!(s("it[-100:100]", "hello"), r#""hello""#);
+        assert_eq!(s("it[10:]", "hello"), r#""""#);
+        assert_eq!(s("it[-1]", "hello"), r#""o""#);
+        // Code points, not bytes.
+        assert_eq!(s("it[1:3]", "héllo wörld"), r#""él""#);
+        assert_eq!(s("it[-5:-2]", "héllo wörld"), r#""wör""#);
+        assert_eq!(s("it[2:]", "日本語です"), r#""語です""#);
+        let xs = rec("[1, 2, 3, 4]");
+        assert_eq!(evj("it[1:-1]", xs.clone()).unwrap(), "[2,3]");
+        assert_eq!(evj("it[-2:]", xs.clone()).unwrap(), "[3,4]");
+        assert_eq!(evj("it[5:9]", xs.clone()).unwrap(), "[]");
+        assert_eq!(
+            evj("it[-9223372036854775807:9223372036854775807]", xs.clone()).unwrap(),
+            "[1,2,3,4]"
+        );
+        assert!(evj("it[-5]", xs.clone())
+            .unwrap_err()
+            .contains("out of range"));
+        assert_eq!(evj("it[-5] ?? it[-4]", xs.clone()).unwrap(), "1");
+        assert_eq!(
+            evj("it[:it[0]]", rec(r#"["a", 1]"#)).unwrap_err(),
+            "a slice bound is an int, but the value is str 'a'"
+        );
+        assert_eq!(evj("it[1:] ?? 0", Value::Null).unwrap(), "0");
+        assert!(evj("it[1:]", Value::Int(3))
+            .unwrap_err()
+            .contains("only a str or a list"));
+    }
+
     #[test]
     fn int_conversions_stay_exact_or_fail() {
         assert_eq!(
@@ -879,7 +1010,14 @@ mod tests {
     #[test]
     fn comparisons_follow_python() {
         assert_eq!(ev("1 == 1.0", Value::Null).unwrap(), "Bool(true)");
-        assert_eq!(ev("\"1\" == 1", Value::Null).unwrap(), "Bool(false)");
+        // Known types that can never be equal are a check-time error; `any`
+        // compares as Python does.
+        assert!(ev("\"1\" == 1", Value::Null)
+            .unwrap_err()
+            .contains("never equal"));
+        assert_eq!(ev("it == 1", Value::str("1")).unwrap(), "Bool(false)");
+        // A bool and an int compare (as in Python), so the check lets them be.
+        assert!(ev("true == 1", Value::Null).is_ok());
         assert!(ev("it < 1", Value::str("a"))
             .unwrap_err()
             .contains("cannot compare"));

@@ -371,7 +371,12 @@ fn emit(e: &TExpr, h: &mut Helpers) -> Result<Py, Diag> {
             };
             let (a, b) = (emit(a, h)?, emit(b, h)?);
             op(
-                format!("{} if {} else {}", at(&a, P_OR), at(&cond, P_OR), at(&b, P_IF)),
+                format!(
+                    "{} if {} else {}",
+                    at(&a, P_OR),
+                    at(&cond, P_OR),
+                    at(&b, P_IF)
+                ),
                 P_IF,
             )
         }

@@ -176,10 +176,16 @@ impl Checker<'_> {
                     .map(|(k, v)| Ok((k.name.clone(), self.expr(v)?)))
                     .collect::<Result<Vec<_>, Diag>>()?;
                 let ty = Type::Record(Some(
-                    entries.iter().map(|(k, v)| (k.clone(), v.ty.clone())).collect(),
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.ty.clone()))
+                        .collect(),
                 ));
                 // A record of constants is itself a constant.
-                if entries.iter().all(|(_, v)| matches!(v.kind, TKind::Const(_))) {
+                if entries
+                    .iter()
+                    .all(|(_, v)| matches!(v.kind, TKind::Const(_)))
+                {
                     let rec = entries
                         .into_iter()
                         .map(|(k, v)| match v.kind {
@@ -409,7 +415,9 @@ fn incomparable(op: BinOp, l: (&Expr, &Type), r: (&Expr, &Type), span: Span) -> 
             "convert it to text first: `{}`",
             with(call("str", l.0), r.0.clone())
         ),
-        _ => format!("a {a} and a {b} are never equal; convert one side (`str(…)`, `int(…)`, `float(…)`)"),
+        _ => format!(
+            "a {a} and a {b} are never equal; convert one side (`str(…)`, `int(…)`, `float(…)`)"
+        ),
     };
     Some(
         Diag::script("flow::plan::incomparable", message)

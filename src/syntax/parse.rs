@@ -426,7 +426,10 @@ fn rec_entry(p: Pair<Rule>) -> Result<(Ident, Deep), Diag> {
         };
         return Ok((name.clone(), (value, d)));
     }
-    let k = first.into_inner().next().expect("a key is a word or a string");
+    let k = first
+        .into_inner()
+        .next()
+        .expect("a key is a word or a string");
     let key = match k.as_rule() {
         Rule::string => Ident {
             span: span(&k),
@@ -848,9 +851,7 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         d = d.help(format!(
             "an option value is one term; write `{name}=({value} {rest})`"
         ));
-    } else if before.ends_with('=')
-        && (after.starts_with("if ") || after.starts_with("if\t"))
-    {
+    } else if before.ends_with('=') && (after.starts_with("if ") || after.starts_with("if\t")) {
         let name = last_word.trim_end_matches('=');
         d = d.help(format!(
             "an option value is one term; write `{name}=(if … then … else …)`"
@@ -969,8 +970,107 @@ mod tests {
             ExprKind::Index(b, i) => format!("([] {} {})", tree(b), tree(i)),
             ExprKind::Call(f, args) => format!("({} {})", f.name, list(args)),
             ExprKind::List(items) => format!("[{}]", list(items)),
+            ExprKind::Record(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{:?}={}", k.name, tree(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            ExprKind::If(c, a, b) => format!("(if {} {} {})", tree(c), tree(a), tree(b)),
+            ExprKind::Slice(b, lo, hi) => format!(
+                "([:] {} {} {})",
+                tree(b),
+                lo.as_deref().map_or("_".into(), tree),
+                hi.as_deref().map_or("_".into(), tree)
+            ),
             _ => e.to_string(),
         }
+    }
+
+    /// The tree of the one argument of `map SRC`.
+    fn t(src: &str) -> String {
+        let p = parse(&format!("map {src}")).unwrap_or_else(|d| panic!("{src}: {}", d.message));
+        let Stmt::Output(pl) = &p.stmts[0] else {
+            panic!("{src}")
+        };
+        assert_eq!(pl.stages[0].args.len(), 1, "{src}");
+        tree(&pl.stages[0].args[0])
+    }
+
+    #[test]
+    fn coalesce_sits_between_comparisons_and_sums() {
+        assert_eq!(t(".a ?? 0 > 3"), "(> (?? (. it a) 0) 3)");
+        assert_eq!(t(".a ?? 1 + 2"), "(?? (. it a) (+ 1 2))");
+        assert_eq!(t(".a ?? \"x\" ++ \"y\""), "(?? (. it a) (++ \"x\" \"y\"))");
+        assert_eq!(t("x in .a ?? []"), "(in x (?? (. it a) []))");
+        assert_eq!(t("not .a ?? false"), "(Not (?? (. it a) false))");
+        // Right-associative: the first present value wins.
+        assert_eq!(t("a ?? b ?? c"), "(?? a (?? b c))");
+        assert_eq!(e("a ?? b ?? c"), "a ?? b ?? c");
+        assert_eq!(e("(a ?? b) ?? c"), "(a ?? b) ?? c");
+        assert_eq!(
+            e(".user.country ?? \"unknown\""),
+            ".user.country ?? \"unknown\""
+        );
+    }
+
+    #[test]
+    fn slices_and_negative_indexes() {
+        assert_eq!(t("s[1:3]"), "([:] s 1 3)");
+        assert_eq!(t("s[-3:]"), "([:] s -3 _)");
+        assert_eq!(t("s[:5]"), "([:] s _ 5)");
+        assert_eq!(t("s[:]"), "([:] s _ _)");
+        assert_eq!(t("xs[-1]"), "([] xs -1)");
+        assert_eq!(t("it[1:15]"), "([:] it 1 15)");
+        assert_eq!(t("it[len(it) - 2 : -1]"), "([:] it (- (len it) 2) -1)");
+        assert_eq!(t(".a[0][1:][2]"), "([] ([:] ([] (. it a) 0) 1 _) 2)");
+        assert_eq!(e("it[ 1 : 2 ]"), "it[1:2]");
+        assert_eq!(e("it[-3:]"), "it[-3:]");
+        let d = parse("map it[::2]").unwrap_err();
+        assert_eq!(d.code, "flow::syntax::error");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("a slice is `[lo:hi]`; flow's slices take no step")
+        );
+        assert!(parse("map it[1:2:3]").is_err());
+    }
+
+    #[test]
+    fn conditionals_extend_to_the_right() {
+        assert_eq!(t("if a then b else c + 1"), "(if a b (+ c 1))");
+        assert_eq!(t("1 + (if a then b else c)"), "(+ 1 (if a b c))");
+        assert_eq!(e("1 + (if a then b else c)"), "1 + (if a then b else c)");
+        assert_eq!(e("(if a then b else c) + 1"), "(if a then b else c) + 1");
+        assert_eq!(
+            t("if a then if b then 1 else 2 else 3"),
+            "(if a (if b 1 2) 3)"
+        );
+        assert_eq!(
+            t("if .n > 0 and .ok then .n else -1"),
+            "(if (and (> (. it n) 0) (. it ok)) (. it n) -1)"
+        );
+        // A stage argument ends where the `else` branch does.
+        assert_eq!(e("if a then 1 else 2 3"), "if a then 1 else 2 ; 3");
+        assert!(parse("map if a then 1").is_err());
+        assert!(parse("map if a else 1").is_err());
+    }
+
+    #[test]
+    fn record_literals() {
+        assert_eq!(
+            e("{user: .user.id, \"status code\": .status, .bytes, .a.b}"),
+            "{user: .user.id, \"status code\": .status, bytes: .bytes, b: .a.b}"
+        );
+        assert_eq!(t("{in: 1, if: 2, \"\": 3}"), "{\"in\"=1 \"if\"=2 \"\"=3}");
+        assert_eq!(e("{}"), "{}");
+        assert_eq!(e("{a: {b: [1, {c: 2}]},}"), "{a: {b: [1, {c: 2}]}}");
+        // Records span lines inside their braces, as lists do.
+        assert_eq!(e("{\n  a: 1,\n  .b\n}"), "{a: 1, b: .b}");
+        assert_eq!(e("{a: 1}.a {a: 2}"), "{a: 1}.a ; {a: 2}");
+        assert!(parse("map {.a + 1}").is_err());
+        assert!(parse("map {a 1}").is_err());
     }
 
     fn arb_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
@@ -991,8 +1091,29 @@ mod tests {
         ];
         let binops: Vec<BinOp> = PRECEDENCE.iter().flat_map(|l| l.binary).copied().collect();
         let unops: Vec<UnOp> = PRECEDENCE.iter().filter_map(|l| l.unary).collect();
+        let key = move |k: &str| id(k);
         leaf.prop_recursive(6, 64, 3, move |inner| {
+            let opt = proptest::option::of(inner.clone().prop_map(Box::new));
             prop_oneof![
+                1 => (inner.clone(), inner.clone(), inner.clone()).prop_map(move |(c, a, b)| {
+                    mk(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)))
+                }),
+                1 => (inner.clone(), opt.clone(), opt)
+                    .prop_map(move |(b, lo, hi)| mk(ExprKind::Slice(Box::new(b), lo, hi))),
+                1 => proptest::collection::vec(
+                    (select(vec!["a", "in", "b c", "x_1"]), inner.clone()),
+                    0..3
+                )
+                .prop_map(move |entries| {
+                    let mut seen = std::collections::HashSet::new();
+                    mk(ExprKind::Record(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(*k))
+                            .map(|(k, v)| (key(k), v))
+                            .collect(),
+                    ))
+                }),
                 4 => (select(binops.clone()), inner.clone(), inner.clone()).prop_map(
                     move |(op, l, r)| mk(ExprKind::Binary(op, Box::new(l), Box::new(r)))
                 ),
