@@ -15,28 +15,28 @@ def _fail(message):
     raise FlowError("flow::exec::expression", message)
 
 
-# helper: _Missing
-# needs: FlowError
-class _Missing(FlowError):
-    """A missing value (a record without the field, an index past the end,
-    an access on null): flow's error, and the one kind `??` catches."""
-
-
 # helper: _missing
-# needs: _Missing
+# needs: FlowError
 def _missing(message):
-    """Stops the run as flow does on a missing value, unless a `??` catches it."""
-    raise _Missing("flow::exec::expression", message)
+    """Stops the run as flow does on a missing value (a record without the
+    field, an index past the end, an access on null): flow's error, marked
+    as the one kind a `??` catches. (A mark, not a subclass: the program
+    and `_take` recognise flow's errors by their class's name.)"""
+    e = FlowError("flow::exec::expression", message)
+    e.missing = True
+    raise e
 
 
 # helper: _coalesce
-# needs: _Missing
+# needs: FlowError
 def _coalesce(a, b):
     """flow's `A ?? B` (A and B as functions, run only when needed): A,
     or B when A is null or fails for a missing value."""
     try:
         v = a()
-    except _Missing:
+    except FlowError as e:
+        if not getattr(e, "missing", False):
+            raise
         return b()
     return b() if v is None else v
 
