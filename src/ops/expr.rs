@@ -39,7 +39,7 @@ pub enum TKind {
 impl TExpr {
     /// The expression as syntax again, for the one expression printer
     /// (`syntax::ast`'s `Display`). Constants that have no literal syntax of
-    /// their own (floats, records) print as their value's text.
+    /// their own (floats) print as their value's text.
     pub fn to_syntax(&self) -> Expr {
         let span = Span::default();
         let b = |e: &TExpr| Box::new(e.to_syntax());
