@@ -589,13 +589,36 @@ fn rule_name(r: Rule) -> Option<&'static str> {
     })
 }
 
-/// An unterminated string or an unclosed bracket before `pos`, found by a
-/// small lexical scan: these read better than pest's "expected …" list.
-/// Where `src` nests brackets, or chains prefix operators (`not not …`,
-/// `- - …`), more than [`MAX_DEPTH`] deep: a lexical scan that skips strings
-/// and comments, as [`unclosed`] does.
+/// Where `src` nests brackets, conditionals or `??` (each open until its
+/// expression ends), or chains prefix operators (`not not …`, `- - …`),
+/// more than [`MAX_DEPTH`] deep: a lexical scan that skips strings and
+/// comments, as [`unclosed`] does. The parser recurses once per level of
+/// each, so this runs before it.
 fn nested_too_deep(src: &str) -> Option<Diag> {
-    let mut depth = 0u32;
+    /// What is open at a point of the scan.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        Bracket,
+        /// `if` before its `then`.
+        IfThen,
+        /// `if … then` before its `else`.
+        IfElse,
+        /// An `else` branch or the right side of `??`: open until the
+        /// expression around it ends.
+        Tail,
+    }
+    let word_at = |i: usize, w: &str| {
+        src[i..].starts_with(w)
+            && !src[i + w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            && !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+    };
+    // Closes the open conditionals and `??` back to the innermost bracket.
+    let to_bracket = |open: &mut Vec<Open>| {
+        while open.last().is_some_and(|o| *o != Open::Bracket) {
+            open.pop();
+        }
+    };
+    let mut open: Vec<Open> = Vec::new();
     let mut prefixes = 0u32;
     let mut chars = src.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -613,16 +636,42 @@ fn nested_too_deep(src: &str) -> Option<Diag> {
                     }
                 }
             }
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '(' | '[' | '{' => open.push(Open::Bracket),
+            ')' | ']' | '}' => {
+                to_bracket(&mut open);
+                open.pop();
+            }
+            ',' | ':' => to_bracket(&mut open),
+            '\n' | '|' if !open.contains(&Open::Bracket) => open.clear(),
+            '?' if src[i + 1..].starts_with('?') => {
+                chars.next();
+                open.push(Open::Tail);
+            }
             '-' => prefix = true,
-            'n' if src[i..].starts_with("not")
-                && !src[i + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                && !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
-            {
+            'n' if word_at(i, "not") => {
                 prefix = true;
                 chars.next();
                 chars.next();
+            }
+            'i' if word_at(i, "if") => {
+                chars.next();
+                open.push(Open::IfThen);
+            }
+            't' | 'e' if word_at(i, "then") || word_at(i, "else") => {
+                let (want, next) = if c == 't' {
+                    (Open::IfThen, Open::IfElse)
+                } else {
+                    (Open::IfElse, Open::Tail)
+                };
+                while open.last() == Some(&Open::Tail) {
+                    open.pop();
+                }
+                if let Some(top) = open.last_mut().filter(|o| **o == want) {
+                    *top = next;
+                }
+                for _ in 0..3 {
+                    chars.next();
+                }
             }
             c if c.is_whitespace() => {
                 continue;
@@ -630,13 +679,15 @@ fn nested_too_deep(src: &str) -> Option<Diag> {
             _ => {}
         }
         prefixes = if prefix { prefixes + 1 } else { 0 };
-        if depth > MAX_DEPTH || prefixes > MAX_DEPTH {
+        if open.len() > MAX_DEPTH as usize || prefixes > MAX_DEPTH {
             return Some(too_deep(Span::new(i, i + c.len_utf8())));
         }
     }
     None
 }
 
+/// An unterminated string or an unclosed bracket before `pos`, found by a
+/// small lexical scan: these read better than pest's "expected …" list.
 fn unclosed(src: &str, pos: usize) -> Option<Diag> {
     let mut stack: Vec<(usize, char)> = Vec::new();
     let mut chars = src.char_indices().peekable();
@@ -1055,6 +1106,29 @@ mod tests {
         assert_eq!(e("if a then 1 else 2 3"), "if a then 1 else 2 ; 3");
         assert!(parse("map if a then 1").is_err());
         assert!(parse("map if a else 1").is_err());
+    }
+
+    /// Chains that nest without brackets (`??` groups to the right, an
+    /// `else` branch holds the next conditional) are refused before the
+    /// parser recurses into them, as deep brackets are.
+    #[test]
+    fn unbracketed_nesting_past_the_limit_is_too_deep() {
+        let deep = |src: String| parse(&src).map(|_| ()).map_err(|d| d.code);
+        let chain = |n: usize| vec!["1"; n].join(" ?? ");
+        assert_eq!(
+            deep(format!("map {}", chain(100_000))),
+            Err("flow::syntax::too_deep")
+        );
+        assert_eq!(deep(format!("map {}", chain(200))), Ok(()));
+        let elses = "if true then 1 else ".repeat(50_000);
+        assert_eq!(deep(format!("map {elses}2")), Err("flow::syntax::too_deep"));
+        let thens = "if true then ".repeat(50_000) + "1" + &" else 2".repeat(50_000);
+        assert_eq!(deep(format!("map {thens}")), Err("flow::syntax::too_deep"));
+        // Many conditionals side by side are not nested.
+        let side = vec!["if a then b ?? c else d"; 2_000].join(", ");
+        assert_eq!(deep(format!("map [{side}]")), Ok(()));
+        let lines = "range 1 | map if a then b else c ?? d\n".repeat(2_000);
+        assert_eq!(deep(lines), Ok(()));
     }
 
     #[test]
