@@ -218,41 +218,40 @@ fn parse_override(text: &str) -> Value {
 
 /// The value of a literal expression (constants are literals).
 fn literal_value(e: &Expr) -> Result<Value, Diag> {
-    Ok(
-        match &e.kind {
-            ExprKind::Null => Value::Null,
-            ExprKind::Bool(b) => Value::Bool(*b),
-            ExprKind::Int(i) => Value::Int(*i),
-            ExprKind::Float(x) => Value::Float(*x),
-            ExprKind::Size(n) => Value::Int(*n as i64),
-            ExprKind::Str(s) => Value::str(s),
-            ExprKind::List(items) => Value::List(
-                items
-                    .iter()
-                    .map(literal_value)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into(),
-            ),
-            ExprKind::Record(entries) => {
-                if let Some(d) = super::expr::duplicate_key(entries.iter().map(|(k, _)| k)) {
-                    return Err(d);
-                }
-                let rec = entries
-                    .iter()
-                    .map(|(k, v)| Ok((k.name.as_str().into(), literal_value(v)?)))
-                    .collect::<Result<Vec<_>, Diag>>()?;
-                Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(rec)))
+    Ok(match &e.kind {
+        ExprKind::Null => Value::Null,
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Float(x) => Value::Float(*x),
+        ExprKind::Size(n) => Value::Int(*n as i64),
+        ExprKind::Str(s) => Value::str(s),
+        ExprKind::List(items) => Value::List(
+            items
+                .iter()
+                .map(literal_value)
+                .collect::<Result<Vec<_>, _>>()?
+                .into(),
+        ),
+        ExprKind::Record(entries) => {
+            if let Some(d) = super::expr::duplicate_key(entries.iter().map(|(k, _)| k)) {
+                return Err(d);
             }
-            _ => return Err(Diag::script(
-                "flow::plan::not_constant",
-                "a constant must be a literal",
+            let rec = entries
+                .iter()
+                .map(|(k, v)| Ok((k.name.as_str().into(), literal_value(v)?)))
+                .collect::<Result<Vec<_>, Diag>>()?;
+            Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(rec)))
+        }
+        _ => {
+            return Err(
+                Diag::script("flow::plan::not_constant", "a constant must be a literal")
+                    .at(e.span, "not a literal")
+                    .help(
+                        "`let NAME = …` binds a literal (string, number, size, list) or a pipeline",
+                    ),
             )
-            .at(e.span, "not a literal")
-            .help(
-                "`let NAME = …` binds a literal (string, number, size, list, record) or a pipeline",
-            )),
-        },
-    )
+        }
+    })
 }
 
 fn describe_node(plan: &Plan, n: NodeId) -> String {
