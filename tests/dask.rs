@@ -992,6 +992,21 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     add(
         r#"concat (read_text "{dir}/lines.txt" blocksize=7) (read_text "{dir}/lines.txt" | upper) (range 2 | map str(it))"#,
     );
+    // SPEC §3.1: records, `??` over missing keys, indexes and null, `if`, slices.
+    add(
+        r#"read_json "{dir}/nested.jsonl" | map {.a, "c d": .b.c ?? "none", f: .f ?? null, e: .e.x ?? .b.d[-1] ?? 0}"#,
+    );
+    add(
+        r#"read_json "{dir}/nested.jsonl" | map {x: .b.d[1:] ?? [], n: if .f ?? false then "yes" else "no"}"#,
+    );
+    add(r#"read_json "{dir}/nested.jsonl" | map .b.d[0] ?? .a"#);
+    add(r#"read_text "{dir}/lines.txt" | map {w: it[:3], last: it[-1] ?? "", s: it[-4:-1]}"#);
+    add(r#"read_text "{dir}/lines.txt" | map if len(it) > 5 then it[1:] else upper(it)"#);
+    add(r#"read_json "{dir}/nested.jsonl" | map {.a, .f}"#);
+    add(r#"read_json "{dir}/nested.jsonl" | map .e.x"#);
+    add(r#"read_json "{dir}/nested.jsonl" | map int(.b.c) ?? 0"#);
+    add(r#"read_json "{dir}/nested.jsonl" | map if .a then 1 else 0"#);
+    add(r#"read_json "{dir}/nested.jsonl" | map .b.d[5]"#);
     // Sinks: CSV columns from nested records, text of non-strings, a part per partition.
     let mut sink = |s: &str| statements.push((s.to_string(), true));
     sink(r#"read_json "{dir}/nested.jsonl" | write_csv "{dir}/@OUT@/n.csv""#);
@@ -1005,6 +1020,9 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     sink(r#"range 3 | count | write_json "{dir}/@OUT@/c.json""#);
     sink(r#"read_json "{dir}/extra.jsonl" | write_csv "{dir}/@OUT@/x.csv""#);
     sink(r#"read_json "{dir}/scalar.jsonl" | write_csv "{dir}/@OUT@/s.csv""#);
+    sink(
+        r#"read_json "{dir}/nested.jsonl" | map {a: .a, c: .b.c ?? null} | write_csv "{dir}/@OUT@/r.csv""#,
+    );
     // A failed run leaves no file, and no directory it made, even where
     // tasks were still writing when one failed.
     sink(r#"read_text "{dir}/racy*.txt" blocksize=2000 | write_text "{dir}/@OUT@/deep/*.txt""#);

@@ -306,6 +306,40 @@ fn expression_type_errors() {
     );
 }
 
+/// SPEC §3.1: record literals, conditionals, slices and comparisons that
+/// cannot mean what was written are found before anything runs.
+#[test]
+fn record_shaping_mistakes() {
+    check!(
+        "record_duplicate_key",
+        "from [{\"user\": {\"id\": 1}}] | map {user: .user, \"n\": 1, .user.id, id: 2}"
+    );
+    check!(
+        "if_condition_not_bool",
+        "range 5 | map if it % 2 then \"odd\" else \"even\""
+    );
+    check!(
+        "incomparable_str_with_int",
+        "from [\"GET / 200\"] | filter split(it)[2] == 200"
+    );
+    check!(
+        "incomparable_bool_with_str",
+        "range 5 | map (it > 2) == \"true\""
+    );
+    check!("incomparable_ordering", "range 5 | filter str(it) < 3");
+    check!(
+        "incomparable_in_list",
+        "range 5 | filter it in [\"1\", \"2\"]"
+    );
+    check!("slice_bound_not_int", "from [\"abc\"] | map it[\"a\":]");
+    check!("slice_with_a_step", "from [\"abc\"] | map it[::2]");
+    check!(
+        "option_value_conditional",
+        "range 5 | topk 2 by=if it > 2 then 0 else it"
+    );
+    check!("unclosed_record", "range 5 | map {a: it,\n");
+}
+
 #[test]
 fn bad_paths_point_at_the_path() {
     check!("bad_glob", "read_text \"data/books/[a-z.txt\" | count");
@@ -411,6 +445,21 @@ fn bad_elements_point_at_the_stage() {
         "parse_json_bad_line",
         &[("events.log", b"{\"user\": \"ann\"}\nuser=bob\n")],
         "read_text \"events.log\" | parse_json | count"
+    );
+    run!(
+        "missing_field_outside_coalesce",
+        EVENTS,
+        "read_json \"events.jsonl\" | map {u: .user ?? \"-\", c: .country}"
+    );
+    run!(
+        "if_condition_not_bool_at_run_time",
+        EVENTS,
+        "read_json \"events.jsonl\" | map if .user then 1 else 0"
+    );
+    run!(
+        "coalesce_keeps_other_errors",
+        EVENTS,
+        "read_json \"events.jsonl\" | map int(.user) ?? 0"
     );
     run!(
         "aggregate_not_a_number",

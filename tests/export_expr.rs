@@ -95,6 +95,8 @@ const LISTS: Src = Src::Typed(&[
     "[1.5, 2.5]",
     "[true, false]",
 ]);
+/// The lists whose items an int can equal.
+const NUM_LISTS: Src = Src::Typed(&["[1, 2, 3]", "[]", "[-1]", "[1.5, 2.5]", "[true, false]"]);
 /// Values of every type, for `any`.
 const ANY: Src = Src::Json(&[
     "1",
@@ -314,7 +316,8 @@ fn cases() -> Vec<(&'static str, Src)> {
         ("contains(it[0], it[1])", PAIRS),
         ("\"a\" in it", STRS),
         ("it in \"Hello World\"", STRS),
-        ("1 in it", LISTS),
+        // (`1 in ["a"]` is a check-time error: an int is never a str.)
+        ("1 in it", NUM_LISTS),
         ("\"b\" in it", RECS),
         ("\"b\" in it", ANY),
         ("1 in it", ANY),
@@ -326,6 +329,49 @@ fn cases() -> Vec<(&'static str, Src)> {
         ("contains(it, it[0])", LISTS),
         ("contains(.c, .a)", RECS),
         ("contains([1, 2], it)", ANY),
+        // Record literals (SPEC §3.1).
+        ("{n: it, s: str(it), \"two words\": [it, 1]}", INTS),
+        ("{a: .a, .b}", RECS),
+        ("{a: .a ?? \"none\", e: .d.e ?? 1, .b}", RECS),
+        ("{k: it, it: 1}", ANY),
+        ("{}", INTS),
+        ("{a: it}.a", STRS),
+        // `??`: B when A is null or missing, other errors pass.
+        (".a ?? 0", RECS),
+        (".d.e ?? \"x\"", RECS),
+        (".c[5] ?? -1", RECS),
+        (".c[-1] ?? -1", RECS),
+        ("it[0] ?? 1", ANY),
+        ("it[\"a\"] ?? it", ANY),
+        ("it.a ?? 1", ANY),
+        ("it[5] ?? \"none\"", LISTS),
+        ("it[9] ?? it[-9] ?? 0", STRS),
+        ("int(it) ?? 0", ANY),
+        ("it[1:] ?? 0", ANY),
+        ("(it ?? 1) + 1", INTS),
+        ("null ?? it", INTS),
+        ("it[0] ?? it[1] ?? 7", PAIRS),
+        // Conditionals.
+        ("if it > 1 then \"big\" else \"small\"", INTS),
+        ("if it then 1 else 2", ANY),
+        ("if it then it else 1 / 0", BOOLS),
+        ("(if it == 0 then 1 else it) * 2", INTS),
+        ("if it[0] == it[1] then [it] else it[0] ?? 0", PAIRS),
+        ("if it[0] then it[1] else it[0]", PAIRS),
+        // Slices (code points, clamped bounds) and negative indexes.
+        ("it[1:3]", STRS),
+        ("it[-3:]", STRS),
+        ("it[:2]", LISTS),
+        ("it[-2:-1]", LISTS),
+        ("it[:]", STRS),
+        ("it[5:1]", STRS),
+        ("it[-100:100]", LISTS),
+        ("it[1:]", ANY),
+        ("it[:-1]", ANY),
+        ("it[0][it[1]:]", PAIRS),
+        ("it[0][:it[1]]", PAIRS),
+        ("it[it[0]:it[1]]", PAIRS),
+        (".b[1:] ++ .b[:1]", RECS),
         // Arithmetic.
         ("it[0] + it[1]", PAIRS),
         ("it[0] ++ it[1]", PAIRS),
@@ -1070,7 +1116,7 @@ const LEAVES: &[&str] = &[
     "1e308",
 ];
 const BINOPS: &[&str] = &[
-    "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "++", "*", "/", "%",
+    "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "++", "*", "/", "%", "??",
 ];
 const PATTERNS: &[&str] = &[
     "\"^a\"",
@@ -1086,7 +1132,22 @@ fn gen_expr(r: &mut Rng, depth: u32) -> String {
         return r.pick(LEAVES).to_string();
     }
     let sub = |r: &mut Rng| gen_expr(r, depth - 1);
-    match r.below(10) {
+    match r.below(13) {
+        // SPEC §3.1: conditionals, slices (bounds left out at random) and records.
+        10 => format!("if ({}) then ({}) else ({})", sub(r), sub(r), sub(r)),
+        11 => {
+            let bound = |r: &mut Rng| {
+                if r.below(3) == 0 {
+                    String::new()
+                } else {
+                    r.pick(&["0", "1", "-1", "-2", "5", "it[0]", "len(it) - 1"])
+                        .to_string()
+                }
+            };
+            let (b, lo, hi) = (sub(r), bound(r), bound(r));
+            format!("({b})[{lo}:{hi}]")
+        }
+        12 => format!("{{a: {}, \"b c\": {}, .a}}", sub(r), sub(r)),
         0 => format!("-({})", sub(r)),
         1 => format!("not ({})", sub(r)),
         2..=5 => {

@@ -15,7 +15,7 @@ use crate::plan::expr::{TExpr, TKind};
 use crate::syntax::ast::{BinOp, Span, UnOp};
 use crate::text::pystr;
 use crate::value::format::py_str;
-use crate::value::Value;
+use crate::value::{Record, Value};
 
 use super::elem::Elem;
 
@@ -24,12 +24,26 @@ use super::elem::Elem;
 pub struct EvalError {
     pub msg: String,
     pub span: Span,
+    /// A missing value (SPEC §3.1): a field a record does not have, an
+    /// index past the end, an access on `null`. `A ?? B` gives B for
+    /// these and for no other error.
+    pub missing: bool,
 }
 
 fn err<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError {
         msg: msg.into(),
         span,
+        missing: false,
+    })
+}
+
+/// A missing-value error: the one kind `??` catches.
+fn missing<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError {
+        msg: msg.into(),
+        span,
+        missing: true,
     })
 }
 
@@ -55,6 +69,12 @@ impl Env {
         }
         match &e.kind {
             TKind::List(xs) | TKind::Call(_, xs) => xs.iter().for_each(|x| self.prepare(x)),
+            TKind::Record(entries) => entries.iter().for_each(|(_, x)| self.prepare(x)),
+            TKind::If(c, a, b) => [c, a, b].iter().for_each(|x| self.prepare(x)),
+            TKind::Slice(b, lo, hi) => {
+                self.prepare(b);
+                lo.iter().chain(hi.iter()).for_each(|x| self.prepare(x))
+            }
             TKind::Field(b, _) | TKind::Unary(_, b) => self.prepare(b),
             TKind::Index(a, b) | TKind::Binary(_, a, b) => {
                 self.prepare(a);
@@ -94,20 +114,25 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             match b.project(|v| field(v, name)) {
                 Some(x) => x,
                 None if matches!(b.value(), Some(Value::Record(_))) => {
-                    return err(
+                    return missing(
                         e.span,
                         format!("the record has no field `{name}`: {}", b.repr(60)),
                     )
                 }
                 None => {
-                    return err(
+                    let fail = if matches!(b.value(), Some(Value::Null)) {
+                        missing
+                    } else {
+                        err
+                    };
+                    return fail(
                         e.span,
                         format!(
                             "`.{name}` needs a record, but the value is {} {}",
                             b.type_name(),
                             b.repr(60)
                         ),
-                    )
+                    );
                 }
             }
         }
@@ -145,8 +170,89 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             truth(eval_at(l, it, env)?, l.span, "or")?
                 || truth(eval_at(r, it, env)?, r.span, "or")?,
         )),
+        // B only when A is null or missing: `.n ?? 0`, `.user.country ?? "unknown"`.
+        TKind::Binary(BinOp::Coalesce, a, b) => match eval_at(a, it, env) {
+            Ok(v) if matches!(v.value(), Some(Value::Null)) => eval_at(b, it, env)?,
+            Ok(v) => v,
+            Err(x) if x.missing => eval_at(b, it, env)?,
+            Err(x) => return Err(x),
+        },
         TKind::Binary(op, l, r) => binary(*op, eval_at(l, it, env)?, eval_at(r, it, env)?, e.span)?,
+        TKind::Record(entries) => {
+            let mut rec = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                rec.push((Arc::from(k.as_str()), eval_at(v, it, env)?.into_value()));
+            }
+            // The checker made the keys distinct.
+            Elem::Value(Value::Record(Arc::new(Record::from_unique(rec))))
+        }
+        TKind::If(c, a, b) => {
+            if truth(eval_at(c, it, env)?, c.span, "if")? {
+                eval_at(a, it, env)?
+            } else {
+                eval_at(b, it, env)?
+            }
+        }
+        TKind::Slice(base, lo, hi) => {
+            let b = eval_at(base, it, env)?;
+            let bound = |x: &'a Option<Box<TExpr>>| -> Result<Option<i64>, EvalError> {
+                let Some(x) = x else { return Ok(None) };
+                let v = eval_at(x, it, env)?;
+                match v.value() {
+                    Some(Value::Int(i)) => Ok(Some(*i)),
+                    _ => err(
+                        x.span,
+                        format!(
+                            "a slice bound is an int, but the value is {} {}",
+                            v.type_name(),
+                            v.repr(60)
+                        ),
+                    ),
+                }
+            };
+            let (lo, hi) = (bound(lo)?, bound(hi)?);
+            slice(b, lo, hi, e.span)?
+        }
     })
+}
+
+/// Python's `[lo:hi]` bounds on a sequence of `len` items: negative bounds
+/// count from the end, and out-of-range bounds clamp.
+fn slice_range(lo: Option<i64>, hi: Option<i64>, len: usize) -> (usize, usize) {
+    let n = len as i64;
+    let at = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    let (a, b) = (lo.map_or(0, at), hi.map_or(len, at));
+    (a, b.max(a))
+}
+
+fn slice<'a>(
+    b: Elem<'a>,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    span: Span,
+) -> Result<Elem<'a>, EvalError> {
+    if let Some(s) = b.as_str() {
+        // Code points, as Python's str: find the byte offsets of both ends.
+        let len = pystr::py_len(s);
+        let (a, z) = slice_range(lo, hi, len);
+        let byte = |k: usize| s.char_indices().nth(k).map_or(s.len(), |(i, _)| i);
+        return Ok(Elem::Value(Value::str(&s[byte(a)..byte(z)])));
+    }
+    match b.value() {
+        Some(Value::List(items)) => {
+            let (a, z) = slice_range(lo, hi, items.len());
+            Ok(Elem::Value(Value::List(Arc::new(items[a..z].to_vec()))))
+        }
+        Some(Value::Null) => missing(span, "cannot slice null None"),
+        _ => err(
+            span,
+            format!(
+                "only a str or a list can be sliced, but the value is {} {}",
+                b.type_name(),
+                b.repr(60)
+            ),
+        ),
+    }
 }
 
 /// The bool an element-level condition produced.
@@ -176,7 +282,7 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
                 _ => None,
             }) {
                 Some(x) => Ok(x),
-                None => err(
+                None => missing(
                     span,
                     format!(
                         "list index {n} out of range (the list has {} items)",
@@ -192,7 +298,7 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
                 Some(k) => Ok(Elem::Value(Value::str(
                     &s.chars().nth(k).map(String::from).unwrap_or_default(),
                 ))),
-                None => err(
+                None => missing(
                     span,
                     format!("string index {n} out of range (the string has {len} characters)"),
                 ),
@@ -202,8 +308,11 @@ fn index<'a>(b: Elem<'a>, i: Elem<'a>, span: Span) -> Result<Elem<'a>, EvalError
             let k = i.as_str().unwrap_or_default();
             match b.project(|v| field(v, k)) {
                 Some(x) => Ok(x),
-                None => err(span, format!("the record has no field \"{k}\"")),
+                None => missing(span, format!("the record has no field \"{k}\"")),
             }
+        }
+        (Some(Value::Null), _) => {
+            missing(span, format!("cannot index null with {}", i.type_name()))
         }
         _ => err(
             span,
@@ -467,6 +576,7 @@ fn overflow(span: Span) -> EvalError {
     EvalError {
         msg: "integer overflow (integers are 64-bit)".into(),
         span,
+        missing: false,
     }
 }
 
@@ -478,6 +588,7 @@ fn str_arg<'v>(v: &'v Elem, span: Span, f: &str) -> Result<&'v str, EvalError> {
             v.repr(60)
         ),
         span,
+        missing: false,
     })
 }
 
@@ -747,6 +858,133 @@ mod tests {
             .contains("invalid literal"));
     }
 
+    fn rec(json: &str) -> Value {
+        crate::value::format::parse_json(json).unwrap()
+    }
+
+    /// A result as JSON text, for the tests of §3.1.
+    fn evj(src: &str, it: Value) -> Result<String, String> {
+        let prog = crate::syntax::parse(&format!("map {src}")).map_err(|d| d.message)?;
+        let Stmt::Output(p) = &prog.stmts[0] else {
+            panic!()
+        };
+        let t = check(&p.stages[0].args[0], &Type::Any, &|_| NameRef::Unbound)
+            .map_err(|d| d.message)?;
+        let env = Env::default();
+        let v = eval(&t, Elem::Val(&it), &env).map_err(|e| e.msg)?;
+        let mut out = String::new();
+        crate::value::format::json(&v.into_value(), &mut out);
+        Ok(out)
+    }
+
+    #[test]
+    fn record_literals_keep_the_written_order() {
+        let it = rec(r#"{"user": {"id": 7}, "status": 200, "bytes": 5}"#);
+        assert_eq!(
+            evj(
+                r#"{user: .user.id, "status code": .status, .bytes, .user.id}"#,
+                it.clone()
+            )
+            .unwrap(),
+            r#"{"user":7,"status code":200,"bytes":5,"id":7}"#
+        );
+        assert_eq!(
+            evj("{z: 1, a: [.status, .bytes * 2]}", it.clone()).unwrap(),
+            r#"{"z":1,"a":[200,10]}"#
+        );
+        assert_eq!(evj("{}", it.clone()).unwrap(), "{}");
+        assert_eq!(evj("{a: 1, b: 2}.b", it).unwrap(), "2");
+    }
+
+    #[test]
+    fn coalesce_catches_only_missing_values() {
+        let it = rec(r#"{"user": {"id": 7}, "n": null, "xs": [1, 2], "s": "abc", "z": null}"#);
+        let ok = |src: &str| evj(src, it.clone()).unwrap();
+        assert_eq!(ok(".user.country ?? \"unknown\""), r#""unknown""#);
+        assert_eq!(ok(".user.id ?? 0"), "7");
+        assert_eq!(ok(".n ?? 3"), "3");
+        assert_eq!(ok(".xs[5] ?? -1"), "-1");
+        assert_eq!(ok(".xs[-3] ?? -1"), "-1");
+        assert_eq!(ok(".s[3] ?? \"\""), r#""""#);
+        assert_eq!(ok(".z.a.b ?? 1"), "1");
+        assert_eq!(ok(".z[0] ?? 1"), "1");
+        assert_eq!(ok(".z[0:1] ?? 1"), "1");
+        assert_eq!(ok("it[\"nope\"] ?? 1"), "1");
+        assert_eq!(ok("len(.missing) ?? 0"), "0");
+        assert_eq!(ok(".nope ?? .n ?? 9"), "9");
+        // B is not evaluated when A is present.
+        assert_eq!(ok(".user.id ?? int(\"x\")"), "7");
+        assert_eq!(ok("(.nope ?? 1) + 1"), "2");
+        // Other errors inside A still fail.
+        assert!(evj("int(.s) ?? 0", it.clone())
+            .unwrap_err()
+            .contains("invalid literal"));
+        assert!(evj(".s.x ?? 0", it.clone())
+            .unwrap_err()
+            .contains("needs a record"));
+        assert!(evj("(1 / 0) ?? 0", it.clone())
+            .unwrap_err()
+            .contains("division by zero"));
+        // And a missing value outside `??` names the key.
+        assert_eq!(
+            evj(".user.country", it).unwrap_err(),
+            "the record has no field `country`: {'id': 7}"
+        );
+    }
+
+    #[test]
+    fn conditionals_need_a_bool() {
+        let it = rec(r#"{"n": 5, "s": "x"}"#);
+        assert_eq!(
+            evj("if .n > 3 then \"big\" else \"small\"", it.clone()).unwrap(),
+            r#""big""#
+        );
+        assert_eq!(evj("if .n > 9 then 1 else 2 + 3", it.clone()).unwrap(), "5");
+        // Only the branch taken is evaluated.
+        assert_eq!(evj("if true then 1 else 1 / 0", it.clone()).unwrap(), "1");
+        assert_eq!(
+            evj("if .s then 1 else 2", it).unwrap_err(),
+            "`if` needs a bool, but the value is str 'x'"
+        );
+    }
+
+    #[test]
+    fn slices_follow_python() {
+        let s = |src: &str, v: &str| evj(src, Value::str(v)).unwrap();
+        assert_eq!(s("it[1:3]", "hello"), r#""el""#);
+        assert_eq!(s("it[-3:]", "hello"), r#""llo""#);
+        assert_eq!(s("it[:5]", "hi"), r#""hi""#);
+        assert_eq!(s("it[:]", "hi"), r#""hi""#);
+        assert_eq!(s("it[3:1]", "hello"), r#""""#);
+        assert_eq!(s("it[-100:100]", "hello"), r#""hello""#);
+        assert_eq!(s("it[10:]", "hello"), r#""""#);
+        assert_eq!(s("it[-1]", "hello"), r#""o""#);
+        // Code points, not bytes.
+        assert_eq!(s("it[1:3]", "héllo wörld"), r#""él""#);
+        assert_eq!(s("it[-5:-2]", "héllo wörld"), r#""wör""#);
+        assert_eq!(s("it[2:]", "日本語です"), r#""語です""#);
+        let xs = rec("[1, 2, 3, 4]");
+        assert_eq!(evj("it[1:-1]", xs.clone()).unwrap(), "[2,3]");
+        assert_eq!(evj("it[-2:]", xs.clone()).unwrap(), "[3,4]");
+        assert_eq!(evj("it[5:9]", xs.clone()).unwrap(), "[]");
+        assert_eq!(
+            evj("it[-9223372036854775807:9223372036854775807]", xs.clone()).unwrap(),
+            "[1,2,3,4]"
+        );
+        assert!(evj("it[-5]", xs.clone())
+            .unwrap_err()
+            .contains("out of range"));
+        assert_eq!(evj("it[-5] ?? it[-4]", xs.clone()).unwrap(), "1");
+        assert_eq!(
+            evj("it[:it[0]]", rec(r#"["a", 1]"#)).unwrap_err(),
+            "a slice bound is an int, but the value is str 'a'"
+        );
+        assert_eq!(evj("it[1:] ?? 0", Value::Null).unwrap(), "0");
+        assert!(evj("it[1:]", Value::Int(3))
+            .unwrap_err()
+            .contains("only a str or a list"));
+    }
+
     #[test]
     fn int_conversions_stay_exact_or_fail() {
         assert_eq!(
@@ -772,7 +1010,14 @@ mod tests {
     #[test]
     fn comparisons_follow_python() {
         assert_eq!(ev("1 == 1.0", Value::Null).unwrap(), "Bool(true)");
-        assert_eq!(ev("\"1\" == 1", Value::Null).unwrap(), "Bool(false)");
+        // Known types that can never be equal are a check-time error; `any`
+        // compares as Python does.
+        assert!(ev("\"1\" == 1", Value::Null)
+            .unwrap_err()
+            .contains("never equal"));
+        assert_eq!(ev("it == 1", Value::str("1")).unwrap(), "Bool(false)");
+        // A bool and an int compare (as in Python), so the check lets them be.
+        assert!(ev("true == 1", Value::Null).is_ok());
         assert!(ev("it < 1", Value::str("a"))
             .unwrap_err()
             .contains("cannot compare"));

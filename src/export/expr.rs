@@ -57,6 +57,7 @@ fn unsupported(span: Span, msg: String, label: &str) -> Diag {
 // ---------------------------------------------------------------------------
 
 /// Python's precedence levels, loosest first (only those written here).
+const P_IF: u8 = 1;
 const P_OR: u8 = 2;
 const P_AND: u8 = 3;
 const P_NOT: u8 = 4;
@@ -311,8 +312,9 @@ fn can_fail(e: &TExpr) -> bool {
     match &e.kind {
         TKind::Const(_) | TKind::It => false,
         TKind::List(items) => items.iter().any(can_fail),
+        TKind::Record(entries) => entries.iter().any(|(_, v)| can_fail(v)),
         TKind::Field(..) | TKind::Index(..) | TKind::Call(..) | TKind::Unary(..) => true,
-        TKind::Binary(..) => true,
+        TKind::Binary(..) | TKind::If(..) | TKind::Slice(..) => true,
     }
 }
 
@@ -352,6 +354,60 @@ fn emit(e: &TExpr, h: &mut Helpers) -> Result<Py, Diag> {
         TKind::Call(f, args) => call(*f, args, e, h)?,
         TKind::Unary(o, x) => unary(*o, x, h)?,
         TKind::Binary(o, l, r) => binary(*o, l, r, h)?,
+        // A dict display evaluates its values in order, as flow does.
+        TKind::Record(entries) => {
+            let items = entries
+                .iter()
+                .map(|(k, v)| Ok(format!("{}: {}", str_lit(k), emit(v, h)?.s)))
+                .collect::<Result<Vec<_>, Diag>>()?;
+            atom(format!("{{{}}}", items.join(", ")))
+        }
+        TKind::If(c, a, b) => {
+            let cond = emit(c, h)?;
+            let cond = if c.ty == Type::Bool {
+                cond
+            } else {
+                helper(h, "_bool", &[&cond, &atom("'if'")])
+            };
+            let (a, b) = (emit(a, h)?, emit(b, h)?);
+            op(
+                format!(
+                    "{} if {} else {}",
+                    at(&a, P_OR),
+                    at(&cond, P_OR),
+                    at(&b, P_IF)
+                ),
+                P_IF,
+            )
+        }
+        TKind::Slice(base, lo, hi) => {
+            let b = emit(base, h)?;
+            // A bound not known to be an int is checked as flow checks it.
+            let mut bound = |x: &Option<Box<TExpr>>| -> Result<Option<Py>, Diag> {
+                let Some(x) = x else { return Ok(None) };
+                let v = emit(x, h)?;
+                Ok(Some(if x.ty == Type::Int {
+                    v
+                } else {
+                    helper(h, "_bound", &[&v])
+                }))
+            };
+            let (lo, hi) = (bound(lo)?, bound(hi)?);
+            match &base.ty {
+                // Python's slices clamp as flow's do, on code points.
+                Type::Str | Type::List(_) => atom(format!(
+                    "{}[{}:{}]",
+                    at(&b, P_ATOM),
+                    lo.map_or(String::new(), |p| p.s),
+                    hi.map_or(String::new(), |p| p.s)
+                )),
+                _ => {
+                    let none = atom("None");
+                    let (lo, hi) = (lo.unwrap_or(same(&none)), hi.unwrap_or(none));
+                    helper(h, "_slice", &[&b, &lo, &hi])
+                }
+            }
+        }
     })
 }
 
@@ -387,6 +443,13 @@ fn binary(o: BinOp, l: &TExpr, r: &TExpr, h: &mut Helpers) -> Result<Py, Diag> {
     let a = emit(l, h)?;
     let b = emit(r, h)?;
     Ok(match o {
+        // Both sides run only when needed: lambdas, as flow evaluates B
+        // only when A is null or missing.
+        BinOp::Coalesce => {
+            let a = atom(format!("lambda: {}", a.s));
+            let b = atom(format!("lambda: {}", b.s));
+            helper(h, "_coalesce", &[&a, &b])
+        }
         BinOp::And | BinOp::Or => {
             let (sym, p, what) = if o == BinOp::And {
                 ("and", P_AND, "'and'")

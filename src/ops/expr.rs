@@ -27,12 +27,19 @@ pub enum TKind {
     Call(FnId, Vec<TExpr>),
     Unary(UnOp, Box<TExpr>),
     Binary(BinOp, Box<TExpr>, Box<TExpr>),
+    /// A record literal whose values are not all constants: distinct keys
+    /// in the order written.
+    Record(Vec<(String, TExpr)>),
+    /// `if COND then A else B`.
+    If(Box<TExpr>, Box<TExpr>, Box<TExpr>),
+    /// `base[lo:hi]`, either bound optional.
+    Slice(Box<TExpr>, Option<Box<TExpr>>, Option<Box<TExpr>>),
 }
 
 impl TExpr {
     /// The expression as syntax again, for the one expression printer
     /// (`syntax::ast`'s `Display`). Constants that have no literal syntax of
-    /// their own (floats, records) print as their value's text.
+    /// their own (floats) print as their value's text.
     pub fn to_syntax(&self) -> Expr {
         let span = Span::default();
         let b = |e: &TExpr| Box::new(e.to_syntax());
@@ -57,13 +64,33 @@ impl TExpr {
             ),
             TKind::Unary(op, inner) => ExprKind::Unary(*op, b(inner)),
             TKind::Binary(op, l, r) => ExprKind::Binary(*op, b(l), b(r)),
+            TKind::Record(entries) => ExprKind::Record(
+                entries
+                    .iter()
+                    .map(|(k, v)| (key(k), v.to_syntax()))
+                    .collect(),
+            ),
+            TKind::If(c, x, y) => ExprKind::If(b(c), b(x), b(y)),
+            TKind::Slice(base, lo, hi) => {
+                ExprKind::Slice(b(base), lo.as_deref().map(b), hi.as_deref().map(b))
+            }
         };
         Expr { kind, span }
     }
 }
 
+fn key(k: &str) -> Ident {
+    Ident {
+        name: k.to_string(),
+        span: Span::default(),
+    }
+}
+
 fn const_syntax(v: &Value) -> Expr {
     let kind = match v {
+        Value::Record(r) => {
+            ExprKind::Record(r.iter().map(|(k, v)| (key(k), const_syntax(v))).collect())
+        }
         Value::Null => ExprKind::Null,
         Value::Bool(b) => ExprKind::Bool(*b),
         Value::Int(i) => ExprKind::Int(*i),

@@ -233,6 +233,16 @@ fn literal_value(e: &Expr) -> Result<Value, Diag> {
                 .collect::<Result<Vec<_>, _>>()?
                 .into(),
         ),
+        ExprKind::Record(entries) => {
+            if let Some(d) = super::expr::duplicate_key(entries.iter().map(|(k, _)| k)) {
+                return Err(d);
+            }
+            let rec = entries
+                .iter()
+                .map(|(k, v)| Ok((k.name.as_str().into(), literal_value(v)?)))
+                .collect::<Result<Vec<_>, Diag>>()?;
+            Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(rec)))
+        }
         _ => {
             return Err(
                 Diag::script("flow::plan::not_constant", "a constant must be a literal")

@@ -3,7 +3,7 @@
 
 use crate::diag::Diag;
 use crate::ops::funcs;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp};
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, Span, UnOp};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -168,13 +168,92 @@ impl Checker<'_> {
                 };
                 (TKind::Unary(*op, Box::new(i)), t)
             }
-            ExprKind::Binary(op, l, r) => {
-                let l = self.expr(l)?;
-                let r = self.expr(r)?;
+            ExprKind::Binary(op, le, re) => {
+                let l = self.expr(le)?;
+                let r = self.expr(re)?;
+                if let Some(d) = incomparable(*op, (le, &l.ty), (re, &r.ty), e.span) {
+                    return Err(d);
+                }
                 let t = binary_type(*op, &l.ty, &r.ty).map_err(|m| type_err(e.span, m))?;
                 (TKind::Binary(*op, Box::new(l), Box::new(r)), t)
             }
             ExprKind::Pipeline(_) => return Err(pipeline_not_value(e.span)),
+            ExprKind::Record(entries) => {
+                if let Some(d) = duplicate_key(entries.iter().map(|(k, _)| k)) {
+                    return Err(d);
+                }
+                let entries = entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.name.clone(), self.expr(v)?)))
+                    .collect::<Result<Vec<_>, Diag>>()?;
+                let ty = Type::Record(Some(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.ty.clone()))
+                        .collect(),
+                ));
+                // A record of constants is itself a constant.
+                if entries
+                    .iter()
+                    .all(|(_, v)| matches!(v.kind, TKind::Const(_)))
+                {
+                    let rec = entries
+                        .into_iter()
+                        .map(|(k, v)| match v.kind {
+                            TKind::Const(v) => (k.as_str().into(), v),
+                            _ => unreachable!(),
+                        })
+                        .collect();
+                    (
+                        TKind::Const(Value::Record(std::sync::Arc::new(
+                            crate::value::Record::from_unique(rec),
+                        ))),
+                        ty,
+                    )
+                } else {
+                    (TKind::Record(entries), ty)
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                let c = self.expr(c)?;
+                if !c.ty.fits(&Type::Bool) {
+                    return Err(Diag::script(
+                        "flow::plan::expression_type",
+                        format!("`if` needs a bool condition, but this is {}", c.ty),
+                    )
+                    .at(c.span, format!("{}, not a bool", c.ty))
+                    .help("make the condition a comparison, e.g. `if .n > 0 then …` or `if .s != \"\" then …`"));
+                }
+                let a = self.expr(a)?;
+                let b = self.expr(b)?;
+                let ty = a.ty.join(&b.ty);
+                (TKind::If(Box::new(c), Box::new(a), Box::new(b)), ty)
+            }
+            ExprKind::Slice(base, lo, hi) => {
+                let b = self.expr(base)?;
+                let bound = |x: &Option<Box<Expr>>| -> Result<Option<Box<TExpr>>, Diag> {
+                    let Some(x) = x else { return Ok(None) };
+                    let t = self.expr(x)?;
+                    if !matches!(t.ty, Type::Int | Type::Any) {
+                        return Err(type_err(
+                            t.span,
+                            format!("a slice bound is an int, not {}", t.ty),
+                        ));
+                    }
+                    Ok(Some(Box::new(t)))
+                };
+                let (lo, hi) = (bound(lo)?, bound(hi)?);
+                let ty = match &b.ty {
+                    Type::Str | Type::List(_) | Type::Any => b.ty.clone(),
+                    t => {
+                        return Err(type_err(
+                            e.span,
+                            format!("only a str or a list can be sliced, not {t}"),
+                        ))
+                    }
+                };
+                (TKind::Slice(Box::new(b), lo, hi), ty)
+            }
         };
         Ok(TExpr {
             kind,
@@ -244,6 +323,118 @@ impl Checker<'_> {
             span,
         })
     }
+}
+
+/// The second use of a key in a record literal (keys are distinct).
+pub fn duplicate_key<'k>(keys: impl Iterator<Item = &'k Ident>) -> Option<Diag> {
+    let mut seen: Vec<&Ident> = Vec::new();
+    for k in keys {
+        if seen.iter().any(|f| f.name == k.name) {
+            let shown = crate::text::quote(&k.name);
+            return Some(
+                Diag::script(
+                    "flow::plan::duplicate_key",
+                    format!("the key {shown} appears twice in this record"),
+                )
+                .at(k.span, "a second time here")
+                .help("the keys of a record are distinct: rename or drop one of them"),
+            );
+        }
+        seen.push(k);
+    }
+    None
+}
+
+/// Which kinds of values compare with which: numbers (bools are ints)
+/// with numbers, strs with strs, lists with lists, records with records.
+/// `null` and `any` are left to run time (`x == null` is a test, not a mistake).
+fn compare_class(t: &Type) -> Option<&'static str> {
+    Some(match t {
+        Type::Int | Type::Float | Type::Bool => "num",
+        Type::Str => "str",
+        Type::List(_) => "list",
+        Type::Record(_) => "record",
+        Type::Any | Type::Null => return None,
+    })
+}
+
+/// A comparison (`== != < <= > >= in`) between values whose static types
+/// can never be equal or ordered: a diagnostic whose help names the
+/// conversion (`int(split(it)[8]) == 200`).
+fn incomparable(op: BinOp, l: (&Expr, &Type), r: (&Expr, &Type), span: Span) -> Option<Diag> {
+    use BinOp::*;
+    let (lt, rt) = (l.1, r.1);
+    let item = match (op, rt) {
+        (Eq | Ne | Lt | Le | Gt | Ge, _) => rt.clone(),
+        (In, Type::List(t)) => (**t).clone(),
+        (In, Type::Str | Type::Record(_)) => Type::Str,
+        _ => return None,
+    };
+    let (a, b) = (compare_class(lt)?, compare_class(&item)?);
+    if a == b {
+        return None;
+    }
+    let message = match op {
+        Eq | Ne => format!(
+            "`{}` between {lt} and {rt} is always {}: they are never equal",
+            op.symbol(),
+            op == Ne
+        ),
+        In => format!("{lt} is never `in` {rt}"),
+        _ => format!("cannot compare {lt} with {rt} using `{}`", op.symbol()),
+    };
+    // The comparison as it would read with one side converted.
+    let call = |f: &str, x: &Expr| Expr {
+        kind: ExprKind::Call(
+            Ident {
+                name: f.into(),
+                span: Span::default(),
+            },
+            vec![x.clone()],
+        ),
+        span: Span::default(),
+    };
+    let with = |x: Expr, y: Expr| {
+        Expr {
+            kind: ExprKind::Binary(op, Box::new(x), Box::new(y)),
+            span: Span::default(),
+        }
+        .to_string()
+    };
+    let num_of = |t: &Type| if *t == Type::Float { "float" } else { "int" };
+    let bool_text = "(a bool's text is \"True\" or \"False\"); or compare with `true` or `false`";
+    let help = match (a, b) {
+        ("num", "str") if *lt == Type::Bool => format!(
+            "to compare as text, write `{}` {bool_text}",
+            with(call("str", l.0), r.0.clone())
+        ),
+        ("str", "num") if item == Type::Bool && op != In => format!(
+            "to compare as text, write `{}` {bool_text}",
+            with(l.0.clone(), call("str", r.0))
+        ),
+        ("str", "num") if op != In => format!(
+            "to compare numbers, convert the str: `{}`; to compare text, `{}`",
+            with(call(num_of(&item), l.0), r.0.clone()),
+            with(l.0.clone(), call("str", r.0))
+        ),
+        ("num", "str") if op != In => format!(
+            "to compare numbers, convert the str: `{}`; to compare text, `{}`",
+            with(l.0.clone(), call(num_of(lt), r.0)),
+            with(call("str", l.0), r.0.clone())
+        ),
+        ("num", "str") => format!(
+            "convert it to text first: `{}`",
+            with(call("str", l.0), r.0.clone())
+        ),
+        _ => format!(
+            "a {a} and a {b} are never equal; convert one side (`str(…)`, `int(…)`, `float(…)`)"
+        ),
+    };
+    Some(
+        Diag::script("flow::plan::incomparable", message)
+            .at(span, format!("{lt} compared with {rt}"))
+            .help(help),
+    )
 }
 
 fn unbound(name: &str, span: Span) -> Diag {
@@ -318,6 +509,14 @@ pub fn binary_type(op: BinOp, l: &Type, r: &Type) -> Result<Type, String> {
             _ if num(l) && num(r) => arith(l, r),
             _ => return Err(format!("cannot apply `*` to {l} and {r}")),
         },
+        // The first present value: either side's.
+        BinOp::Coalesce => {
+            if *l == Null {
+                r.clone()
+            } else {
+                l.join(r)
+            }
+        }
         BinOp::Div => {
             if num(l) && num(r) {
                 if matches!((l, r), (Any, _) | (_, Any)) {

@@ -94,17 +94,23 @@ pub enum ExprKind {
     /// `(PIPELINE)` as a stage argument: a collection for `concat` and
     /// `join` (the planner refuses it anywhere else).
     Pipeline(Box<Pipeline>),
+    /// `{key: value, …}`: keys in the order written (`.a.b` alone is `b: .a.b`).
+    Record(Vec<(Ident, Expr)>),
+    /// `if COND then A else B`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `base[lo:hi]`, either bound optional.
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
 }
 
 /// The reserved words: never names. The grammar's `keyword` rule spells the
 /// same list (a test in `syntax::parse` keeps them equal); the REPL's lexer
 /// reads this one.
 pub const KEYWORDS: &[&str] = &[
-    "let", "and", "or", "not", "in", "it", "true", "false", "null",
+    "let", "and", "or", "not", "in", "it", "true", "false", "null", "if", "then", "else",
 ];
 
-/// One level of operator precedence: binary operators (all left-associative)
-/// and/or a prefix operator.
+/// One level of operator precedence: binary operators (left-associative,
+/// except those [`BinOp::right_assoc`] names) and/or a prefix operator.
 #[derive(Clone, Copy, Debug)]
 pub struct Level {
     pub binary: &'static [BinOp],
@@ -136,6 +142,10 @@ pub const PRECEDENCE: &[Level] = &[
             BinOp::Ge,
             BinOp::In,
         ],
+        unary: None,
+    },
+    Level {
+        binary: &[BinOp::Coalesce],
         unary: None,
     },
     Level {
@@ -189,6 +199,8 @@ pub enum BinOp {
     Mul,
     Div,
     Mod,
+    /// `A ?? B`: A, or B when A is null or fails for a missing key or index.
+    Coalesce,
 }
 
 impl BinOp {
@@ -209,7 +221,13 @@ impl BinOp {
             BinOp::Mul => "*",
             BinOp::Div => "/",
             BinOp::Mod => "%",
+            BinOp::Coalesce => "??",
         }
+    }
+    /// `a ?? b ?? c` is `a ?? (b ?? c)`, as in C# and JavaScript: the first
+    /// present value wins. Every other operator groups to the left.
+    pub fn right_assoc(self) -> bool {
+        self == BinOp::Coalesce
     }
     /// Binding strength from [`PRECEDENCE`]; higher binds tighter. Used to
     /// print with minimal parentheses.
@@ -336,13 +354,70 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             if prec < ctx {
                 f.write_str("(")?;
             }
-            fmt_expr(l, prec, f)?;
+            let (lp, rp) = if op.right_assoc() {
+                (prec + 1, prec)
+            } else {
+                (prec, prec + 1)
+            };
+            fmt_expr(l, lp, f)?;
             write!(f, " {} ", op.symbol())?;
-            fmt_expr(r, prec + 1, f)?;
+            fmt_expr(r, rp, f)?;
             if prec < ctx {
                 f.write_str(")")?;
             }
             Ok(())
         }
+        ExprKind::Record(entries) => {
+            f.write_str("{")?;
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write_key(&k.name, f)?;
+                f.write_str(": ")?;
+                fmt_expr(v, 0, f)?;
+            }
+            f.write_str("}")
+        }
+        // The `else` branch extends as far right as it can: anywhere but
+        // at the loosest level the conditional takes parentheses.
+        ExprKind::If(c, a, b) => {
+            if ctx > 0 {
+                f.write_str("(")?;
+            }
+            f.write_str("if ")?;
+            fmt_expr(c, 0, f)?;
+            f.write_str(" then ")?;
+            fmt_expr(a, 0, f)?;
+            f.write_str(" else ")?;
+            fmt_expr(b, 0, f)?;
+            if ctx > 0 {
+                f.write_str(")")?;
+            }
+            Ok(())
+        }
+        ExprKind::Slice(base, lo, hi) => {
+            fmt_expr(base, postfix_level(), f)?;
+            f.write_str("[")?;
+            if let Some(lo) = lo {
+                fmt_expr(lo, 0, f)?;
+            }
+            f.write_str(":")?;
+            if let Some(hi) = hi {
+                fmt_expr(hi, 0, f)?;
+            }
+            f.write_str("]")
+        }
+    }
+}
+
+/// A record key as written: bare when it reads as a word, else quoted.
+fn write_key(k: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let word = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if word {
+        f.write_str(k)
+    } else {
+        f.write_str(&crate::text::quote(k))
     }
 }

@@ -171,6 +171,7 @@ fn bin_rule(op: BinOp) -> Rule {
         BinOp::Mul => Rule::op_mul,
         BinOp::Div => Rule::op_div,
         BinOp::Mod => Rule::op_mod,
+        BinOp::Coalesce => Rule::op_coalesce,
     }
 }
 
@@ -190,7 +191,14 @@ fn pratt() -> &'static PrattParser<Rule> {
             let ops = level
                 .binary
                 .iter()
-                .map(|&b| Op::infix(bin_rule(b), Assoc::Left))
+                .map(|&b| {
+                    let assoc = if b.right_assoc() {
+                        Assoc::Right
+                    } else {
+                        Assoc::Left
+                    };
+                    Op::infix(bin_rule(b), assoc)
+                })
                 .chain(level.unary.map(|u| Op::prefix(un_rule(u))))
                 .reduce(|a, b| a | b)
                 .expect("a level has an operator");
@@ -280,7 +288,7 @@ fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
 }
 
 fn expr_postfix_d(p: Pair<Rule>) -> Result<Deep, Diag> {
-    debug_assert_eq!(p.as_rule(), Rule::postfix_expr);
+    debug_assert!(matches!(p.as_rule(), Rule::postfix_expr | Rule::rec_short));
     let mut inner = p.into_inner();
     let (mut e, mut d) = expr_atom_d(inner.next().expect("postfix has a primary"))?;
     for post in inner {
@@ -297,12 +305,32 @@ fn expr_postfix_d(p: Pair<Rule>) -> Result<Deep, Diag> {
                 }
             }
             _ => {
-                let (i, di) = expr_d(post.into_inner().next().expect("index expr"))?;
-                d = deeper(d.max(di), sp)?;
-                Expr {
-                    kind: ExprKind::Index(Box::new(e), Box::new(i)),
-                    span: sp,
+                // `[i]`, `[lo:hi]`, `[lo:]`, `[:hi]` or `[:]`.
+                let mut lo = None;
+                let mut hi = None;
+                let mut slice = false;
+                let mut di = 0;
+                for part in post.into_inner() {
+                    match part.as_rule() {
+                        Rule::colon => slice = true,
+                        Rule::slice_hi => {
+                            let (x, dx) = expr_d(part.into_inner().next().expect("bound"))?;
+                            di = di.max(dx);
+                            hi = Some(Box::new(x));
+                        }
+                        _ => {
+                            let (x, dx) = expr_d(part)?;
+                            di = di.max(dx);
+                            lo = Some(Box::new(x));
+                        }
+                    }
                 }
+                d = deeper(d.max(di), sp)?;
+                let kind = match (slice, lo) {
+                    (false, Some(i)) => ExprKind::Index(Box::new(e), i),
+                    (_, lo) => ExprKind::Slice(Box::new(e), lo, hi),
+                };
+                Expr { kind, span: sp }
             }
         };
     }
@@ -350,6 +378,28 @@ fn expr_atom_d(p: Pair<Rule>) -> Result<Deep, Diag> {
                 depth = d;
                 ExprKind::List(items)
             }
+            Rule::record => {
+                let mut entries = Vec::new();
+                let mut d = 0;
+                for entry in p.into_inner() {
+                    let (key, (value, dv)) = rec_entry(entry)?;
+                    d = d.max(dv);
+                    entries.push((key, value));
+                }
+                depth = deeper(d, sp)?;
+                ExprKind::Record(entries)
+            }
+            Rule::if_expr => {
+                let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
+                let mut part = || -> Result<Deep, Diag> {
+                    expr_d(inner.next().expect("if has a condition and two branches"))
+                };
+                let (c, dc) = part()?;
+                let (a, da) = part()?;
+                let (b, db) = part()?;
+                depth = deeper(dc.max(da).max(db), sp)?;
+                ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+            }
             Rule::ident => ExprKind::Name(p.as_str().to_string()),
             Rule::dot_field => {
                 let name = ident(p.into_inner().next().expect("field name"));
@@ -379,6 +429,32 @@ fn expr_atom_d(p: Pair<Rule>) -> Result<Deep, Diag> {
             r => unreachable!("unexpected atom {r:?}"),
         };
     Ok((Expr { kind, span: sp }, depth))
+}
+
+/// One `key: value` of a record literal; `.a.b` alone is `b: .a.b`.
+fn rec_entry(p: Pair<Rule>) -> Result<(Ident, Deep), Diag> {
+    let mut inner = p.into_inner();
+    let first = inner.next().expect("an entry has a key or a field");
+    if first.as_rule() == Rule::rec_short {
+        let (value, d) = expr_postfix_d(first)?;
+        let ExprKind::Field(_, name) = &value.kind else {
+            unreachable!("a shorthand entry is a field access")
+        };
+        return Ok((name.clone(), (value, d)));
+    }
+    let k = first
+        .into_inner()
+        .next()
+        .expect("a key is a word or a string");
+    let key = match k.as_rule() {
+        Rule::string => Ident {
+            span: span(&k),
+            name: unescape(k)?,
+        },
+        _ => ident(k),
+    };
+    let value = expr_d(inner.next().expect("a keyed entry has a value"))?;
+    Ok((key, value))
 }
 
 fn size(p: Pair<Rule>) -> Result<u64, Diag> {
@@ -492,6 +568,14 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         Rule::int | Rule::float | Rule::size | Rule::size_num => "a number",
         Rule::unit => "a unit (B, KB, MB, GB, KiB, MiB, GiB)",
         Rule::list => "a list",
+        Rule::record | Rule::rec_entry => "a record",
+        Rule::rec_key | Rule::rec_word => "a key",
+        Rule::rec_short => "`.field`",
+        Rule::colon => "`:`",
+        Rule::slice_hi => "an expression",
+        Rule::if_expr | Rule::kw_if => "`if`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
         Rule::constant => "a literal",
         Rule::call | Rule::call_args => "`(`",
         Rule::index => "`[`",
@@ -512,7 +596,8 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         | Rule::op_concat
         | Rule::op_mul
         | Rule::op_div
-        | Rule::op_mod => "an operator like `+` or `==`",
+        | Rule::op_mod
+        | Rule::op_coalesce => "an operator like `+` or `==`",
         Rule::op_not | Rule::op_neg => "`not` or `-`",
         Rule::kw_true | Rule::kw_false => "`true` or `false`",
         Rule::kw_null => "`null`",
@@ -520,13 +605,36 @@ fn rule_name(r: Rule) -> Option<&'static str> {
     })
 }
 
-/// An unterminated string or an unclosed bracket before `pos`, found by a
-/// small lexical scan: these read better than pest's "expected …" list.
-/// Where `src` nests brackets, or chains prefix operators (`not not …`,
-/// `- - …`), more than [`MAX_DEPTH`] deep: a lexical scan that skips strings
-/// and comments, as [`unclosed`] does.
+/// Where `src` nests brackets, conditionals or `??` (each open until its
+/// expression ends), or chains prefix operators (`not not …`, `- - …`),
+/// more than [`MAX_DEPTH`] deep: a lexical scan that skips strings and
+/// comments, as [`unclosed`] does. The parser recurses once per level of
+/// each, so this runs before it.
 fn nested_too_deep(src: &str) -> Option<Diag> {
-    let mut depth = 0u32;
+    /// What is open at a point of the scan.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        Bracket,
+        /// `if` before its `then`.
+        IfThen,
+        /// `if … then` before its `else`.
+        IfElse,
+        /// An `else` branch or the right side of `??`: open until the
+        /// expression around it ends.
+        Tail,
+    }
+    let word_at = |i: usize, w: &str| {
+        src[i..].starts_with(w)
+            && !src[i + w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            && !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+    };
+    // Closes the open conditionals and `??` back to the innermost bracket.
+    let to_bracket = |open: &mut Vec<Open>| {
+        while open.last().is_some_and(|o| *o != Open::Bracket) {
+            open.pop();
+        }
+    };
+    let mut open: Vec<Open> = Vec::new();
     let mut prefixes = 0u32;
     let mut chars = src.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -544,16 +652,42 @@ fn nested_too_deep(src: &str) -> Option<Diag> {
                     }
                 }
             }
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '(' | '[' | '{' => open.push(Open::Bracket),
+            ')' | ']' | '}' => {
+                to_bracket(&mut open);
+                open.pop();
+            }
+            ',' | ':' => to_bracket(&mut open),
+            '\n' | '|' if !open.contains(&Open::Bracket) => open.clear(),
+            '?' if src[i + 1..].starts_with('?') => {
+                chars.next();
+                open.push(Open::Tail);
+            }
             '-' => prefix = true,
-            'n' if src[i..].starts_with("not")
-                && !src[i + 3..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                && !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
-            {
+            'n' if word_at(i, "not") => {
                 prefix = true;
                 chars.next();
                 chars.next();
+            }
+            'i' if word_at(i, "if") => {
+                chars.next();
+                open.push(Open::IfThen);
+            }
+            't' | 'e' if word_at(i, "then") || word_at(i, "else") => {
+                let (want, next) = if c == 't' {
+                    (Open::IfThen, Open::IfElse)
+                } else {
+                    (Open::IfElse, Open::Tail)
+                };
+                while open.last() == Some(&Open::Tail) {
+                    open.pop();
+                }
+                if let Some(top) = open.last_mut().filter(|o| **o == want) {
+                    *top = next;
+                }
+                for _ in 0..3 {
+                    chars.next();
+                }
             }
             c if c.is_whitespace() => {
                 continue;
@@ -561,13 +695,15 @@ fn nested_too_deep(src: &str) -> Option<Diag> {
             _ => {}
         }
         prefixes = if prefix { prefixes + 1 } else { 0 };
-        if depth > MAX_DEPTH || prefixes > MAX_DEPTH {
+        if open.len() > MAX_DEPTH as usize || prefixes > MAX_DEPTH {
             return Some(too_deep(Span::new(i, i + c.len_utf8())));
         }
     }
     None
 }
 
+/// An unterminated string or an unclosed bracket before `pos`, found by a
+/// small lexical scan: these read better than pest's "expected …" list.
 fn unclosed(src: &str, pos: usize) -> Option<Diag> {
     let mut stack: Vec<(usize, char)> = Vec::new();
     let mut chars = src.char_indices().peekable();
@@ -609,8 +745,8 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
                     );
                 }
             }
-            '(' | '[' => stack.push((i, c)),
-            ')' | ']' => {
+            '(' | '[' | '{' => stack.push((i, c)),
+            ')' | ']' | '}' => {
                 stack.pop();
             }
             _ => {}
@@ -620,7 +756,11 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
         }
     }
     let (i, c) = stack.pop()?;
-    let close = if c == '(' { ')' } else { ']' };
+    let close = match c {
+        '(' => ')',
+        '{' => '}',
+        _ => ']',
+    };
     Some(
         Diag::script("flow::syntax::unclosed", format!("unclosed `{c}`"))
             .at(Span::new(i, i + 1), format!("this `{c}` is never closed"))
@@ -805,6 +945,13 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> Diag {
         d = d.help(format!(
             "an option value is one term; write `{name}=({value} {rest})`"
         ));
+    } else if before.ends_with('=') && (after.starts_with("if ") || after.starts_with("if\t")) {
+        let name = last_word.trim_end_matches('=');
+        d = d.help(format!(
+            "an option value is one term; write `{name}=(if … then … else …)`"
+        ));
+    } else if after.starts_with("::") || (after.starts_with(':') && before.ends_with(':')) {
+        d = d.help("a slice is `[lo:hi]`; flow's slices take no step");
     } else if before.ends_with('=') && after.starts_with('(') {
         d = d.help("an option value is one term; put longer expressions in parentheses");
     } else if found == "end of input" || found == "end of line" {
@@ -899,7 +1046,6 @@ mod tests {
             "x",
             "_",
             "map",
-            "if",
             "for",
         ] {
             assert!(!whole(Rule::keyword, w), "`{w}` is taken for a keyword");
@@ -918,8 +1064,130 @@ mod tests {
             ExprKind::Index(b, i) => format!("([] {} {})", tree(b), tree(i)),
             ExprKind::Call(f, args) => format!("({} {})", f.name, list(args)),
             ExprKind::List(items) => format!("[{}]", list(items)),
+            ExprKind::Record(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{:?}={}", k.name, tree(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            ExprKind::If(c, a, b) => format!("(if {} {} {})", tree(c), tree(a), tree(b)),
+            ExprKind::Slice(b, lo, hi) => format!(
+                "([:] {} {} {})",
+                tree(b),
+                lo.as_deref().map_or("_".into(), tree),
+                hi.as_deref().map_or("_".into(), tree)
+            ),
             _ => e.to_string(),
         }
+    }
+
+    /// The tree of the one argument of `map SRC`.
+    fn t(src: &str) -> String {
+        let p = parse(&format!("map {src}")).unwrap_or_else(|d| panic!("{src}: {}", d.message));
+        let Stmt::Output(pl) = &p.stmts[0] else {
+            panic!("{src}")
+        };
+        assert_eq!(pl.stages[0].args.len(), 1, "{src}");
+        tree(&pl.stages[0].args[0])
+    }
+
+    #[test]
+    fn coalesce_sits_between_comparisons_and_sums() {
+        assert_eq!(t(".a ?? 0 > 3"), "(> (?? (. it a) 0) 3)");
+        assert_eq!(t(".a ?? 1 + 2"), "(?? (. it a) (+ 1 2))");
+        assert_eq!(t(".a ?? \"x\" ++ \"y\""), "(?? (. it a) (++ \"x\" \"y\"))");
+        assert_eq!(t("x in .a ?? []"), "(in x (?? (. it a) []))");
+        assert_eq!(t("not .a ?? false"), "(Not (?? (. it a) false))");
+        // Right-associative: the first present value wins.
+        assert_eq!(t("a ?? b ?? c"), "(?? a (?? b c))");
+        assert_eq!(e("a ?? b ?? c"), "a ?? b ?? c");
+        assert_eq!(e("(a ?? b) ?? c"), "(a ?? b) ?? c");
+        assert_eq!(
+            e(".user.country ?? \"unknown\""),
+            ".user.country ?? \"unknown\""
+        );
+    }
+
+    #[test]
+    fn slices_and_negative_indexes() {
+        assert_eq!(t("s[1:3]"), "([:] s 1 3)");
+        assert_eq!(t("s[-3:]"), "([:] s -3 _)");
+        assert_eq!(t("s[:5]"), "([:] s _ 5)");
+        assert_eq!(t("s[:]"), "([:] s _ _)");
+        assert_eq!(t("xs[-1]"), "([] xs -1)");
+        assert_eq!(t("it[1:15]"), "([:] it 1 15)");
+        assert_eq!(t("it[len(it) - 2 : -1]"), "([:] it (- (len it) 2) -1)");
+        assert_eq!(t(".a[0][1:][2]"), "([] ([:] ([] (. it a) 0) 1 _) 2)");
+        assert_eq!(e("it[ 1 : 2 ]"), "it[1:2]");
+        assert_eq!(e("it[-3:]"), "it[-3:]");
+        let d = parse("map it[::2]").unwrap_err();
+        assert_eq!(d.code, "flow::syntax::error");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("a slice is `[lo:hi]`; flow's slices take no step")
+        );
+        assert!(parse("map it[1:2:3]").is_err());
+    }
+
+    #[test]
+    fn conditionals_extend_to_the_right() {
+        assert_eq!(t("if a then b else c + 1"), "(if a b (+ c 1))");
+        assert_eq!(t("1 + (if a then b else c)"), "(+ 1 (if a b c))");
+        assert_eq!(e("1 + (if a then b else c)"), "1 + (if a then b else c)");
+        assert_eq!(e("(if a then b else c) + 1"), "(if a then b else c) + 1");
+        assert_eq!(
+            t("if a then if b then 1 else 2 else 3"),
+            "(if a (if b 1 2) 3)"
+        );
+        assert_eq!(
+            t("if .n > 0 and .ok then .n else -1"),
+            "(if (and (> (. it n) 0) (. it ok)) (. it n) -1)"
+        );
+        // A stage argument ends where the `else` branch does.
+        assert_eq!(e("if a then 1 else 2 3"), "if a then 1 else 2 ; 3");
+        assert!(parse("map if a then 1").is_err());
+        assert!(parse("map if a else 1").is_err());
+    }
+
+    /// Chains that nest without brackets (`??` groups to the right, an
+    /// `else` branch holds the next conditional) are refused before the
+    /// parser recurses into them, as deep brackets are.
+    #[test]
+    fn unbracketed_nesting_past_the_limit_is_too_deep() {
+        let deep = |src: String| parse(&src).map(|_| ()).map_err(|d| d.code);
+        let chain = |n: usize| vec!["1"; n].join(" ?? ");
+        assert_eq!(
+            deep(format!("map {}", chain(100_000))),
+            Err("flow::syntax::too_deep")
+        );
+        assert_eq!(deep(format!("map {}", chain(200))), Ok(()));
+        let elses = "if true then 1 else ".repeat(50_000);
+        assert_eq!(deep(format!("map {elses}2")), Err("flow::syntax::too_deep"));
+        let thens = "if true then ".repeat(50_000) + "1" + &" else 2".repeat(50_000);
+        assert_eq!(deep(format!("map {thens}")), Err("flow::syntax::too_deep"));
+        // Many conditionals side by side are not nested.
+        let side = vec!["if a then b ?? c else d"; 2_000].join(", ");
+        assert_eq!(deep(format!("map [{side}]")), Ok(()));
+        let lines = "range 1 | map if a then b else c ?? d\n".repeat(2_000);
+        assert_eq!(deep(lines), Ok(()));
+    }
+
+    #[test]
+    fn record_literals() {
+        assert_eq!(
+            e("{user: .user.id, \"status code\": .status, .bytes, .a.b}"),
+            "{user: .user.id, \"status code\": .status, bytes: .bytes, b: .a.b}"
+        );
+        assert_eq!(t("{in: 1, if: 2, \"\": 3}"), "{\"in\"=1 \"if\"=2 \"\"=3}");
+        assert_eq!(e("{}"), "{}");
+        assert_eq!(e("{a: {b: [1, {c: 2}]},}"), "{a: {b: [1, {c: 2}]}}");
+        // Records span lines inside their braces, as lists do.
+        assert_eq!(e("{\n  a: 1,\n  .b\n}"), "{a: 1, b: .b}");
+        assert_eq!(e("{a: 1}.a {a: 2}"), "{a: 1}.a ; {a: 2}");
+        assert!(parse("map {.a + 1}").is_err());
+        assert!(parse("map {a 1}").is_err());
     }
 
     fn arb_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
@@ -940,8 +1208,29 @@ mod tests {
         ];
         let binops: Vec<BinOp> = PRECEDENCE.iter().flat_map(|l| l.binary).copied().collect();
         let unops: Vec<UnOp> = PRECEDENCE.iter().filter_map(|l| l.unary).collect();
+        let key = move |k: &str| id(k);
         leaf.prop_recursive(6, 64, 3, move |inner| {
+            let opt = proptest::option::of(inner.clone().prop_map(Box::new));
             prop_oneof![
+                1 => (inner.clone(), inner.clone(), inner.clone()).prop_map(move |(c, a, b)| {
+                    mk(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)))
+                }),
+                1 => (inner.clone(), opt.clone(), opt)
+                    .prop_map(move |(b, lo, hi)| mk(ExprKind::Slice(Box::new(b), lo, hi))),
+                1 => proptest::collection::vec(
+                    (select(vec!["a", "in", "b c", "x_1"]), inner.clone()),
+                    0..3
+                )
+                .prop_map(move |entries| {
+                    let mut seen = std::collections::HashSet::new();
+                    mk(ExprKind::Record(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(*k))
+                            .map(|(k, v)| (key(k), v))
+                            .collect(),
+                    ))
+                }),
                 4 => (select(binops.clone()), inner.clone(), inner.clone()).prop_map(
                     move |(op, l, r)| mk(ExprKind::Binary(op, Box::new(l), Box::new(r)))
                 ),

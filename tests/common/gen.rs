@@ -252,6 +252,13 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map split(it)", St::List),
             (r#"map split(it, "-")"#, St::List),
             ("map [it, upper(it)]", St::List),
+            // SPEC §3.1: slices, negative indexes, `??`, `if`, records.
+            ("map it[1:4]", St::Str),
+            ("map it[-2:]", St::Str),
+            (r#"map it[1] ?? "_""#, St::Str),
+            ("map if len(it) > 3 then upper(it) else it", St::Str),
+            ("map {w: it, n: len(it)} | filter .n > 2 | map .w", St::Str),
+            ("map {w: it}.w[:-1]", St::Str),
         ],
         St::Int => &[
             ("map it * 3 + 1", St::Int),
@@ -266,6 +273,8 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map round(it / 3, 2)", St::Num),
             ("map str(it)", St::Str),
             ("map 100 / (it - 4)", St::Num),
+            ("map if it % 3 == 0 then -it else it", St::Int),
+            ("map [it, 1][it % 3] ?? 7", St::Int),
         ],
         St::Num => &[
             ("map it * 2.5", St::Num),
@@ -284,11 +293,14 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map len", St::Int),
             ("filter len(it) > 1", St::List),
             (r#"map it ++ ["x"]"#, St::List),
+            ("map it[1:] ++ it[:1]", St::List),
+            (r#"map it[-1] ?? "none""#, St::Str),
             ("to_json", St::Str),
         ],
         St::Mixed => &[
             ("map str(it)", St::Str),
-            ("filter it != 3", St::Mixed),
+            // (not `it != 3`: a source of lists is list<any>, never equal to an int — a check-time error)
+            (r#"filter str(it) != "3""#, St::Mixed),
             ("map [it] | flatten", St::Mixed),
             ("to_json | parse_json", St::Mixed),
         ],
@@ -737,6 +749,15 @@ pub const QUERIES: &[&str] = &[
     "e | pluck \"x\" default=null | min",
     "e | pluck \"x\" default=\"none\" | frequencies",
     "e | map len(it) | distinct",
+    // SPEC §3.1: optional fields are missing in some records.
+    "e | map {user: .user ?? \"-\", n: .n ?? 0, .ok}",
+    "e | groupby .user ?? \"nobody\" sum .n ?? 0",
+    "e | map if .ok then .tags[0:1] else .tags[-1:]",
+    "e | filter (.x ?? 0.0) > 0 | map {x: .x, big: if .x > 100.0 then \"big\" else \"small\"}",
+    "e | map (.user ?? \"\")[1:3] | frequencies",
+    "e | map .tags[-1] ?? \"none\" | frequencies",
+    "e | map {u: .user ?? null, t: len(.tags)} | map .u ?? .t",
+    "e | map {n: .n ?? -1, x: .x}",
 ];
 
 /// Arithmetic over `it`: + - * / %, unary minus, abs, round.
@@ -753,6 +774,13 @@ pub fn num_expr() -> impl Strategy<Value = String> {
                 .prop_map(|(a, b, op)| format!("({a} {} {b})", ["+", "-", "*", "/", "%"][op])),
             inner.clone().prop_map(|a| format!("-({a})")),
             inner.clone().prop_map(|a| format!("abs({a})")),
+            // SPEC §3.1: a conditional, `??` over an index that may be out of
+            // range, the length of a slice.
+            (inner.clone(), inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c, d)| format!("(if {a} > {b} then {c} else {d})")),
+            (inner.clone(), inner.clone(), inner.clone(), -3..3i64)
+                .prop_map(|(a, b, c, k)| format!("([{a}, {b}][{k}] ?? {c})")),
+            (inner.clone(), -3..3i64).prop_map(|(a, k)| format!("len(str({a})[{k}:])")),
             (inner, 0..3i64).prop_map(|(a, k)| format!("round({a}, {k})")),
         ]
     })

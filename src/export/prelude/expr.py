@@ -15,6 +15,32 @@ def _fail(message):
     raise FlowError("flow::exec::expression", message)
 
 
+# helper: _missing
+# needs: FlowError
+def _missing(message):
+    """Stops the run as flow does on a missing value (a record without the
+    field, an index past the end, an access on null): flow's error, marked
+    as the one kind a `??` catches. (A mark, not a subclass: the program
+    and `_take` recognise flow's errors by their class's name.)"""
+    e = FlowError("flow::exec::expression", message)
+    e.missing = True
+    raise e
+
+
+# helper: _coalesce
+# needs: FlowError
+def _coalesce(a, b):
+    """flow's `A ?? B` (A and B as functions, run only when needed): A,
+    or B when A is null or fails for a missing value."""
+    try:
+        v = a()
+    except FlowError as e:
+        if not getattr(e, "missing", False):
+            raise
+        return b()
+    return b() if v is None else v
+
+
 # helper: _tn
 def _tn(v):
     """The name of a value's type in flow's messages."""
@@ -96,18 +122,21 @@ def _s(v, f):
 
 
 # helper: _field
-# needs: _fail, _tn, _repr
+# needs: _fail, _missing, _tn, _repr
 def _field(r, name):
-    """`r.name`: a record's field, else flow's error."""
+    """`r.name`: a record's field, else flow's error (a missing value when
+    the record lacks it or `r` is null)."""
     if type(r) is dict:
         if name in r:
             return r[name]
-        _fail("the record has no field `%s`: %s" % (name, _repr(r)))
+        _missing("the record has no field `%s`: %s" % (name, _repr(r)))
+    if r is None:
+        _missing("`.%s` needs a record, but the value is null None" % name)
     _fail("`.%s` needs a record, but the value is %s %s" % (name, _tn(r), _repr(r)))
 
 
 # helper: _index
-# needs: _fail, _tn
+# needs: _fail, _missing, _tn
 def _index(b, i):
     """`b[i]`: an item of a list, a character of a str (negative indexes
     count from the end), a field of a record; else flow's error."""
@@ -118,13 +147,36 @@ def _index(b, i):
         if 0 <= k < n:
             return b[k]
         if tb is list:
-            _fail("list index %d out of range (the list has %d items)" % (i, n))
-        _fail("string index %d out of range (the string has %d characters)" % (i, n))
+            _missing("list index %d out of range (the list has %d items)" % (i, n))
+        _missing("string index %d out of range (the string has %d characters)" % (i, n))
     if tb is dict and ti is str:
         if i in b:
             return b[i]
-        _fail('the record has no field "%s"' % i)
+        _missing('the record has no field "%s"' % i)
+    if b is None:
+        _missing("cannot index null with %s" % _tn(i))
     _fail("cannot index %s with %s" % (_tn(b), _tn(i)))
+
+
+# helper: _bound
+# needs: _fail, _tn, _repr
+def _bound(x):
+    """A slice bound: an int (not a bool), else flow's error."""
+    if type(x) is int:
+        return x
+    _fail("a slice bound is an int, but the value is %s %s" % (_tn(x), _repr(x)))
+
+
+# helper: _slice
+# needs: _fail, _missing, _tn, _repr
+def _slice(b, lo, hi):
+    """`b[lo:hi]` on a str (code points) or a list, bounds clamped as
+    Python's; on null a missing value; else flow's error."""
+    if type(b) is str or type(b) is list:
+        return b[lo:hi]
+    if b is None:
+        _missing("cannot slice null None")
+    _fail("only a str or a list can be sliced, but the value is %s %s" % (_tn(b), _repr(b)))
 
 
 # helper: _i64
