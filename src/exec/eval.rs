@@ -799,14 +799,16 @@ fn call<'a>(
             let t = match vals[0].value() {
                 Some(Value::Int(i)) => pytime::Timestamp::Int(*i),
                 Some(Value::Float(x)) => pytime::Timestamp::Float(*x),
-                _ => return err(
-                    sp(0),
-                    format!(
+                _ => {
+                    return err(
+                        sp(0),
+                        format!(
                         "`format_time` needs epoch seconds (int or float), but the value is {} {}",
                         vals[0].type_name(),
                         vals[0].repr(60)
                     ),
-                ),
+                    )
+                }
             };
             let fmt = str_arg(&vals[1], sp(1), "format_time")?;
             if let Err(m) = pytime::check_strftime(fmt) {

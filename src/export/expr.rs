@@ -579,7 +579,7 @@ fn call(f: FnId, args: &[TExpr], e: &TExpr, h: &mut Helpers) -> Result<Py, Diag>
                             "a replacement that is not a constant",
                         ));
                     };
-                    helper(h, "_sub", &[v(0), &p, v(2)])
+                    helper(h, "_re_sub", &[v(0), &p, v(2)])
                 }
             }
         }

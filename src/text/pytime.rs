@@ -69,11 +69,7 @@ fn check_format(fmt: &str, parse: bool) -> Result<Vec<char>, String> {
                 }
                 seen.push(d);
             }
-            Some(d) => {
-                return Err(format!(
-                    "`%{d}` is not a directive flow knows; it knows %Y %m %d %H %M %S %f %z %b %B %a %A %j %y %p %I %%"
-                ))
-            }
+            Some(d) => return Err(format!("`%{d}` is not a directive flow knows")),
         }
     }
     if !parse && fmt.contains('\0') {

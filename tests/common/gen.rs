@@ -252,6 +252,29 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map split(it)", St::List),
             (r#"map split(it, "-")"#, St::List),
             ("map [it, upper(it)]", St::List),
+            (r#"map lstrip(it, "t")"#, St::Str),
+            (r#"map rstrip(it, "se")"#, St::Str),
+            (r#"map find(it, "e")"#, St::Int),
+            (
+                r#"map sub(it, "([aeiou])([a-z]?)", "\\2<\\g<1>>")"#,
+                St::Str,
+            ),
+            (r#"map sub(it, "x*", "-")"#, St::Str),
+            (
+                r#"filter matches(it, "[a-z]") | map extract(it, "([a-z]+)")"#,
+                St::Str,
+            ),
+            (r#"map extract_all(it, "[aeiou]")"#, St::List),
+            (r#"map join(split(it, "e"), "E")"#, St::Str),
+            ("map type(it)", St::Str),
+            (
+                r#"map format_time(len(it) * 31536000, "%Y-%j %a")"#,
+                St::Str,
+            ),
+            (
+                r#"map parse_time(str(len(it) % 28 + 1) ++ "/mar/2024", "%d/%b/%Y")"#,
+                St::Num,
+            ),
         ],
         St::Int => &[
             ("map it * 3 + 1", St::Int),
@@ -266,6 +289,8 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map round(it / 3, 2)", St::Num),
             ("map str(it)", St::Str),
             ("map 100 / (it - 4)", St::Num),
+            (r#"map format_time(it * 3600, "%d %b %H:%M")"#, St::Str),
+            ("map round(it * 5, -1)", St::Int),
         ],
         St::Num => &[
             ("map it * 2.5", St::Num),
@@ -276,6 +301,8 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map int(it)", St::Int),
             ("map round(it)", St::Int),
             ("map str(it)", St::Str),
+            (r#"map format_time(it, "%S.%f")"#, St::Str),
+            ("map round(it, 2)", St::Num),
         ],
         St::List => &[
             ("flatten", St::Str),
@@ -285,6 +312,7 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("filter len(it) > 1", St::List),
             (r#"map it ++ ["x"]"#, St::List),
             ("to_json", St::Str),
+            (r#"map join(it, "+")"#, St::Str),
         ],
         St::Mixed => &[
             ("map str(it)", St::Str),

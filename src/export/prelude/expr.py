@@ -453,14 +453,15 @@ def _round(x, n=None):
     if n is not None and type(n) is not int:
         _fail("`round` needs an int number of digits, not %s" % _tn(n))
     t = type(x)
+    if t is bool:
+        # A bool rounds as the int it is (Python's bool is an int).
+        x, t = int(x), int
     if t is int:
         if n is None or n >= 0:
             return x
         # Below -19 digits every 64-bit int rounds to 0 (and Python would
         # compute 10 ** -n first).
         return _i64(round(x, n)) if n >= -19 else 0
-    if t is bool and n is None:
-        return int(x)
     if t is float:
         if n is None:
             if x != x or x in (float("inf"), float("-inf")):
@@ -642,18 +643,22 @@ def _matches(s, pattern):
 
 # helper: _extract
 # needs: _s, _re, _fail, _tn, _repr
-def _extract(s, pattern, g=None):
+def _extract(s, pattern, *group):
     """flow's `extract(s, RE[, G])`: group G of the first match (by default
     group 1, or the whole match when RE has no group); None when nothing
     matches or the group took no part."""
     s = _s(s, "extract")
     r = _re(pattern)
-    if g is None:
+    if not group:
         g = 1 if r.groups >= 1 else 0
-    elif type(g) is str:
+    elif type(group[0]) is str:
+        g = group[0]
         if g not in r.groupindex:
             _fail("no group named `%s` in the regex" % g)
-    elif type(g) is not int:
+    elif type(group[0]) is int:
+        g = group[0]
+    else:
+        g = group[0]
         _fail("`extract` names a group by int or str, but the value is %s %s" % (_tn(g), _repr(g)))
     if type(g) is int and not 0 <= g <= r.groups:
         _fail("no group %d: the regex has %d group%s" % (g, r.groups, "" if r.groups == 1 else "s"))
@@ -676,9 +681,9 @@ def _captures(s, pattern):
     return None if m is None else m.groupdict()
 
 
-# helper: _sub
+# helper: _re_sub
 # needs: _s, _re
-def _sub(s, pattern, repl):
+def _re_sub(s, pattern, repl):
     """flow's `sub(s, RE, REPL)`: `re.sub` (REPL was checked by flow)."""
     return _re(pattern).sub(repl, _s(s, "sub"))
 
@@ -753,10 +758,7 @@ def _time_format(fmt, parse):
             _fail("invalid time format: a lone `%` ends the format (write `%%` for a percent sign)")
         d = fmt[i + 1]
         if d not in _TIME_DIRECTIVES:
-            _fail(
-                "invalid time format: `%%%s` is not a directive flow knows; it knows "
-                "%%Y %%m %%d %%H %%M %%S %%f %%z %%b %%B %%a %%A %%j %%y %%p %%I %%%%" % d
-            )
+            _fail("invalid time format: `%%%s` is not a directive flow knows" % d)
         if parse and d != "%" and d in seen:
             _fail("invalid time format: `%%%s` appears twice in the format" % d)
         seen.add(d)
@@ -765,13 +767,16 @@ def _time_format(fmt, parse):
         _fail("invalid time format: the format holds a NUL character")
 
 
+# helper: _dt
+# The datetime module, under a name no script's code can shadow.
+_dt = __import__("datetime")
+
+
 # helper: _parse_time
-# needs: _s, _fail, _repr, _time_format
+# needs: _s, _fail, _repr, _time_format, _dt
 def _parse_time(s, fmt):
     """flow's `parse_time(s, FMT)`: `datetime.strptime`, UTC unless FMT has
     %z, as epoch seconds."""
-    import datetime as _dt
-
     s = _s(s, "parse_time")
     fmt = _s(fmt, "parse_time")
     _time_format(fmt, True)
@@ -791,11 +796,9 @@ def _parse_time(s, fmt):
 
 
 # helper: _format_time
-# needs: _s, _fail, _tn, _repr, _time_format
+# needs: _s, _fail, _tn, _repr, _time_format, _dt
 def _format_time(t, fmt):
     """flow's `format_time(T, FMT)`: epoch seconds written in UTC."""
-    import datetime as _dt
-
     if type(t) is not int and type(t) is not float:
         _fail(
             "`format_time` needs epoch seconds (int or float), but the value is %s %s"
