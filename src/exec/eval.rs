@@ -816,7 +816,7 @@ fn call<'a>(
             }
             match pytime::strftime(t, fmt) {
                 Ok(s) => Elem::Value(Value::str(&s)),
-                Err(()) => {
+                Err(pytime::OutOfRange) => {
                     return err(
                         sp(0),
                         format!(

@@ -368,14 +368,18 @@ pub enum Timestamp {
     Float(f64),
 }
 
-/// `datetime.fromtimestamp(t, timezone.utc).strftime(fmt)`; `Err` when the
-/// time is not in the years 1 to 9999 (or not a number).
-pub fn strftime(t: Timestamp, fmt: &str) -> Result<String, ()> {
+/// A time outside the years 1 to 9999 (or not a number), which Python's
+/// `datetime` cannot hold.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OutOfRange;
+
+/// `datetime.fromtimestamp(t, timezone.utc).strftime(fmt)`.
+pub fn strftime(t: Timestamp, fmt: &str) -> Result<String, OutOfRange> {
     let (secs, micro) = match t {
         Timestamp::Int(i) => (i, 0u32),
         Timestamp::Float(x) => {
             if !x.is_finite() {
-                return Err(());
+                return Err(OutOfRange);
             }
             // CPython's `_PyTime_DoubleToDenominator`, half to even.
             let mut int = x.trunc();
@@ -388,7 +392,7 @@ pub fn strftime(t: Timestamp, fmt: &str) -> Result<String, ()> {
                 int -= 1.0;
             }
             if !(-9.2e18..9.2e18).contains(&int) {
-                return Err(());
+                return Err(OutOfRange);
             }
             (int as i64, frac as u32)
         }
@@ -396,7 +400,7 @@ pub fn strftime(t: Timestamp, fmt: &str) -> Result<String, ()> {
     let dt = chrono::DateTime::from_timestamp(secs, 0)
         .map(|d| d.naive_utc())
         .filter(|d| (1..=9999).contains(&d.year()))
-        .ok_or(())?;
+        .ok_or(OutOfRange)?;
     let mut out = String::with_capacity(fmt.len() + 16);
     let mut cs = fmt.chars();
     while let Some(c) = cs.next() {
