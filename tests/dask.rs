@@ -901,6 +901,18 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
                 .as_bytes()
                 .to_vec(),
         ),
+        (
+            "access.log",
+            concat!(
+                "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326\n",
+                "5.6.7.8 - - [10/Oct/2000:14:01:02 -0700] \"POST /login HTTP/1.1\" 302 0\n",
+                "1.2.3.4 - - [11/Oct/2000:00:00:59 +0000] \"GET /b.html HTTP/1.1\" 404 512\n",
+                "9.9.9.9 - - [10/oct/2000:23:59:59 +01:30] \"GET /é HTTP/1.1\" 200 7\n",
+            )
+            .as_bytes()
+            .to_vec(),
+        ),
+        ("bad_time.log", b"[10/Oct/2000:13:55:36 -0700] 1\n[31/Feb/2000:13:55:36 -0700] 2\n".to_vec()),
     ];
     let mut statements: Vec<(String, bool)> = Vec::new();
     let mut add = |s: &str| statements.push((s.to_string(), false));
@@ -955,6 +967,21 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
         "range 2500000 | count",
         "range 2500000 | sum",
         "range 2500000 | take 3",
+    ] {
+        add(s);
+    }
+    // The functions of SPEC §3.1 over an access log, and their run-time errors.
+    for s in [
+        r#"read_text "{dir}/access.log" | groupby format_time(parse_time(extract(it, "\\[([^\\]]+)\\]"), "%d/%b/%Y:%H:%M:%S %z"), "%Y-%m-%d %H:00") sum int(extract(it, "\\d+$"))"#,
+        r#"read_text "{dir}/access.log" | map captures(it, "\"(?P<method>[A-Z]+) (?P<path>\\S+)(?P<none>x)?")"#,
+        r#"read_text "{dir}/access.log" | map [extract_all(it, "\\d+"), extract(it, "(\\d+) (\\d+)$", 2), find(it, "["), type(it)]"#,
+        r#"read_text "{dir}/access.log" | map sub(it, "(?P<ip>[\\d.]+) - - ", "\\g<ip>|") | map join(split(lstrip(rstrip(it, "0123456789"), "0123456789."), " "), "_")"#,
+        r#"read_text "{dir}/access.log" blocksize=40 | map parse_time(extract(it, "\\[([^\\]]+)\\]"), "%d/%b/%Y:%H:%M:%S %z") | map format_time(it, "%a %A %b %B %j %y %I %p %f %z %%")"#,
+        r#"read_text "{dir}/bad_time.log" | map parse_time(extract(it, "\\[([^\\]]+)\\]"), "%d/%b/%Y:%H:%M:%S %z")"#,
+        r#"read_text "{dir}/access.log" | map parse_time(it, "%Y")"#,
+        r#"from [1.5, -0.0000005, 253402300800, 0] | map format_time(it, "%Y-%m-%d %H:%M:%S.%f")"#,
+        r#"read_json "{dir}/nested.jsonl" | map [keys(it), values(it), round(2.675, 2), round(25, -1), round(0.5)]"#,
+        r#"from [["a", 1]] | map join(it, ",")"#,
     ] {
         add(s);
     }

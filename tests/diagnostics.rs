@@ -186,6 +186,51 @@ fn bad_regex_in_matches() {
 }
 
 #[test]
+fn regex_functions_check_their_constants() {
+    check!(
+        "bad_group",
+        "from [\"a-b\"] | map extract(it, \"(\\\\w+)-(\\\\w+)\", 3)"
+    );
+    check!(
+        "bad_group_name",
+        "from [\"a-b\"] | map extract(it, \"(?P<key>\\\\w+)\", \"kye\")"
+    );
+    check!(
+        "too_many_groups",
+        "from [\"a=1 b=2\"] | map extract_all(it, \"(\\\\w)=(\\\\d)\")"
+    );
+    check!(
+        "bad_replacement",
+        "from [\"2024-05\"] | map sub(it, \"(\\\\d+)-(\\\\d+)\", \"\\\\2/\\\\3\")"
+    );
+    check!(
+        "bad_replacement_escape",
+        "from [\"a\"] | map sub(it, \"a\", \"\\\\q\")"
+    );
+}
+
+#[test]
+fn time_functions_check_their_formats() {
+    check!(
+        "bad_time_format",
+        "from [\"2024-05-06\"] | map parse_time(it, \"%Y-%m-%D\")"
+    );
+    check!(
+        "bad_time_format_twice",
+        "from [\"5 6\"] | map parse_time(it, \"%d %d\")"
+    );
+    check!(
+        "bad_format_time_format",
+        "from [0] | map format_time(it, \"%Y %\")"
+    );
+}
+
+#[test]
+fn join_of_a_list_that_is_not_strs() {
+    check!("join_list_of_int", "from [[1, 2]] | map join(it, \",\")");
+}
+
+#[test]
 fn set_of_an_unknown_constant() {
     let src =
         std::fs::read_to_string(common::root().join("examples/wordcount.flow")).expect("example");
@@ -465,6 +510,11 @@ fn bad_elements_point_at_the_stage() {
         "aggregate_not_a_number",
         EVENTS,
         "read_json \"events.jsonl\" | map .bytes | sum"
+    );
+    run!(
+        "parse_time_no_match",
+        NO_FILES,
+        "from [\"2024-05-06\", \"6 May 2024\"] | map parse_time(it, \"%Y-%m-%d\")"
     );
     run!(
         "aggregate_overflow",

@@ -218,6 +218,47 @@ const RSTRS: Src = Src::Typed(&[
     r#""Aé😀""#,
 ]);
 
+/// Strings for `parse_time`: matching, not matching, invalid dates.
+const TSTRS: Src = Src::Typed(&[
+    r#""10/Oct/2000:13:55:36 -0700""#,
+    r#""10/oct/2000:13:55:36 +01:30""#,
+    r#""1/JAN/1999:00:00:00 Z""#,
+    r#""31/Feb/2024:00:00:00 +0000""#,
+    r#""10/Oct/2000:13:55:36""#,
+    r#""10/Oct/2000:13:55:60 +0000""#,
+    r#""10/Oct/2000:13:55:36 +2400""#,
+    r#""10/Oct/2000:13:55:36 +01:0030""#,
+    r#""10/Oct/2000 13:55:36 +0000""#,
+    r#""٢/Oct/2000:13:55:36 +0000""#,
+    r#""""#,
+    r#""2024-05-06 07:08:09.5""#,
+    r#""2024-05-06  7:08:09.123456""#,
+    r#""2024-366""#,
+    r#""69-001""#,
+    r#""12 AM Monday""#,
+    r#""12 pm sunday""#,
+    r#""29 2""#,
+    r#""ǅ""#,
+]);
+/// Epoch seconds for `format_time`.
+const EPOCHS: Src = Src::Typed(&[
+    "0",
+    "971211336",
+    "-1",
+    "1.5",
+    "-1.25",
+    "0.0000005",
+    "-0.0000015",
+    "1e-7",
+    "253402300799",
+    "253402300800",
+    "-62135596800",
+    "-62135596801",
+    "1700000000.999999",
+    "1e300",
+    "9223372036854775807",
+]);
+
 // ---------------------------------------------------------------------------
 // The cases
 // ---------------------------------------------------------------------------
@@ -532,6 +573,113 @@ fn cases() -> Vec<(&'static str, Src)> {
     }
     c.push(("matches(it, \"a\")", ANY));
     c.push(("matches(it, \"^[a-c]+$\")", STRS));
+
+    // The functions of SPEC §3.1.
+    c.extend([
+        ("lstrip(it)", STRS),
+        ("rstrip(it)", STRS),
+        ("lstrip(it, \"\\\" s\")", STRS),
+        ("rstrip(it, it)", STRS),
+        ("lstrip(it)", ANY),
+        ("rstrip(\"xxhixx\", it)", ANY),
+        ("find(it, \"l\")", STRS),
+        ("find(it, \"\")", STRS),
+        ("find(it, \"Σ\")", STRS),
+        ("find(it, it)", STRS),
+        ("find(it, \"a\")", ANY),
+        ("find(it[0], it[1])", PAIRS),
+        ("join(split(it), \"-\")", STRS),
+        ("join(split(it), it)", STRS),
+        (
+            "join(it, \",\")",
+            Src::Typed(&["[\"a\", \"b\"]", "[]", "[\"\"]"]),
+        ),
+        ("join(it, \",\")", ANY),
+        ("join([\"a\", it], \"\")", ANY),
+        ("join(it[0], it[1])", PAIRS),
+        ("keys(it)", RECS),
+        ("values(it)", RECS),
+        ("keys(it)", KNOWN),
+        ("values(it)", KNOWN),
+        ("keys(it)", ANY),
+        ("values(it)", ANY),
+        ("type(it)", ANY),
+        ("type(it)", RECS),
+        ("type(it)", STRS),
+        ("type(it / 2)", INTS),
+        ("extract(it, \"a(b)?\")", RSTRS),
+        ("extract(it, \"\\\\w+\")", RSTRS),
+        ("extract(it, \"(\\\\w)(\\\\w)\", 2)", RSTRS),
+        (
+            "extract(it, \"(?P<first>\\\\w)(?<second>\\\\w)?\", \"second\")",
+            RSTRS,
+        ),
+        ("extract(it, \"(\\\\w)\", 0)", RSTRS),
+        ("extract(it, \"(?i)(b|ı)\")", RSTRS),
+        ("extract(it, \"\\\\b(\\\\w+)$\")", RSTRS),
+        (
+            "extract(\"ab\", \"(\\\\w)(\\\\w)\", it)",
+            Src::Typed(&["1", "2", "0", "3", "-1"]),
+        ),
+        (
+            "extract(\"ab\", \"(?P<x>a)(b)\", it)",
+            Src::Typed(&["\"x\"", "\"y\"", "1", "2"]),
+        ),
+        ("extract(\"ab\", \"(?P<x>a)(b)\", it)", ANY),
+        ("extract(it, \"a\")", ANY),
+        ("extract_all(it, \"\\\\w\")", RSTRS),
+        ("extract_all(it, \"x*\")", RSTRS),
+        ("extract_all(it, \"(a)|b\")", RSTRS),
+        ("extract_all(it, \"[a-c]*\")", RSTRS),
+        ("extract_all(it, \"\\\\b\")", RSTRS),
+        ("extract_all(it, \"\")", RSTRS),
+        ("extract_all(it, \"(?m)^\")", RSTRS),
+        ("extract_all(it, \"\\\\d\")", ANY),
+        ("captures(it, \"(?P<a>\\\\w)(?P<b>\\\\d)?\")", RSTRS),
+        ("captures(it, \"(?P<nothing>z)\")", RSTRS),
+        ("captures(it, \"(x)|(?P<w>\\\\w+)\")", RSTRS),
+        ("captures(it, \"(?P<a>.)\")", ANY),
+        ("sub(it, \"x*\", \"-\")", RSTRS),
+        ("sub(it, \"\", \"|\")", RSTRS),
+        ("sub(it, \"(\\\\w)(\\\\w)?\", \"<\\\\2\\\\1>\")", RSTRS),
+        (
+            "sub(it, \"(?P<c>[a-c])\", \"\\\\g<c>\\\\g<0>\\\\g<1>\")",
+            RSTRS,
+        ),
+        (
+            "sub(it, \"a|b\", \"\\\\n\\\\t\\\\\\\\\\\\&\\\\0\\\\101\")",
+            RSTRS,
+        ),
+        ("sub(it, \"\\\\s+\", \" \")", RSTRS),
+        ("sub(it, \"(?i)[a-z]+\", \"[\\\\g<0>]\")", RSTRS),
+        ("sub(it, \"a\", \"b\")", ANY),
+        ("parse_time(it, \"%d/%b/%Y:%H:%M:%S %z\")", TSTRS),
+        ("parse_time(it, \"%Y-%m-%d %H:%M:%S.%f\")", TSTRS),
+        ("parse_time(it, \"%Y-%j\")", TSTRS),
+        ("parse_time(it, \"%y-%j\")", TSTRS),
+        ("parse_time(it, \"%I %p %A\")", TSTRS),
+        ("parse_time(it, \"%d %m\")", TSTRS),
+        ("parse_time(it, \"%d/%B/%Y:%H:%M:%S %z\")", TSTRS),
+        ("parse_time(it, \"%Y\")", ANY),
+        (
+            "parse_time(\"2000\", it)",
+            Src::Typed(&["\"%Y\"", "\"%Q\"", "\"%Y%\"", "\"%y%y\"", "\"%%%Y\""]),
+        ),
+        (
+            "format_time(it, \"%Y-%m-%d %H:%M:%S.%f %z %j %a %A %b %B %p %I %y %%\")",
+            EPOCHS,
+        ),
+        ("format_time(it, \"é %Y\")", EPOCHS),
+        ("format_time(it, \"%H\")", ANY),
+        (
+            "format_time(0, it)",
+            Src::Typed(&["\"%Y\"", "\"%c\"", "\"%\"", "\"\""]),
+        ),
+        (
+            "format_time(parse_time(it, \"%d/%b/%Y:%H:%M:%S %z\"), \"%Y-%m-%d %H:00\")",
+            TSTRS,
+        ),
+    ]);
     c
 }
 

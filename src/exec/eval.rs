@@ -14,6 +14,7 @@ use crate::ops::funcs::FnId;
 use crate::plan::expr::{TExpr, TKind};
 use crate::syntax::ast::{BinOp, Span, UnOp};
 use crate::text::pystr;
+use crate::text::{pyre, pytime};
 use crate::value::format::py_str;
 use crate::value::{Record, Value};
 
@@ -51,12 +52,18 @@ fn missing<T>(span: Span, msg: impl Into<String>) -> Result<T, EvalError> {
 #[derive(Default)]
 pub struct Env {
     pub regexes: HashMap<String, Regex>,
+    /// `parse_time` formats compiled once per run, keyed by format.
+    pub times: HashMap<String, pytime::Strptime>,
 }
 
 impl Env {
     /// Precompiles every constant regex in `e` (they were validated by the checker).
     pub fn prepare(&mut self, e: &TExpr) {
-        if let TKind::Call(FnId::Matches, args) = &e.kind {
+        if let TKind::Call(
+            FnId::Matches | FnId::Extract | FnId::ExtractAll | FnId::Captures | FnId::Sub,
+            args,
+        ) = &e.kind
+        {
             if let Some(TExpr {
                 kind: TKind::Const(Value::Str(p)),
                 ..
@@ -64,6 +71,17 @@ impl Env {
             {
                 if let Ok(re) = py_regex(p) {
                     self.regexes.insert(p.to_string(), re);
+                }
+            }
+        }
+        if let TKind::Call(FnId::ParseTime, args) = &e.kind {
+            if let Some(TExpr {
+                kind: TKind::Const(Value::Str(f)),
+                ..
+            }) = args.get(1)
+            {
+                if let Ok(t) = pytime::Strptime::new(f) {
+                    self.times.insert(f.to_string(), t);
                 }
             }
         }
@@ -592,6 +610,84 @@ fn str_arg<'v>(v: &'v Elem, span: Span, f: &str) -> Result<&'v str, EvalError> {
     })
 }
 
+/// `extract`, `extract_all`, `captures` or `sub` of `s` with the compiled regex `re`.
+fn regex_call<'a>(
+    f: FnId,
+    re: &Regex,
+    s: &str,
+    vals: &[Elem<'a>],
+    sp: &dyn Fn(usize) -> Span,
+) -> Result<Elem<'a>, EvalError> {
+    let text = |m: Option<regex::Match>| m.map_or(Value::Null, |m| Value::str(m.as_str()));
+    Ok(Elem::Value(match f {
+        FnId::Extract => {
+            let g = match vals.get(2).map(|v| (v, v.value())) {
+                None => pyre::GroupRef::Index(i64::from(pyre::group_count(re) >= 1)),
+                Some((_, Some(Value::Int(i)))) => pyre::GroupRef::Index(*i),
+                Some((v, _)) if v.as_str().is_some() => {
+                    pyre::GroupRef::Name(v.as_str().unwrap_or_default())
+                }
+                Some((v, _)) => {
+                    return err(
+                        sp(2),
+                        format!(
+                            "`extract` names a group by int or str, but the value is {} {}",
+                            v.type_name(),
+                            v.repr(60)
+                        ),
+                    )
+                }
+            };
+            let g = pyre::resolve_group(re, g).map_err(|m| EvalError {
+                msg: m,
+                span: sp(2),
+                missing: false,
+            })?;
+            match re.captures(s) {
+                Some(c) => text(c.get(g)),
+                None => Value::Null,
+            }
+        }
+        FnId::ExtractAll => {
+            let n = pyre::group_count(re);
+            if n > 1 {
+                return err(
+                    sp(1),
+                    format!(
+                        "`extract_all` takes a regex with at most one group, but this one has {n}"
+                    ),
+                );
+            }
+            let found = pyre::findall(re, s);
+            check_size(found.len() as u128, MAX_LIST_ITEMS, "items", sp(0))?;
+            Value::List(Arc::new(found.into_iter().map(Value::str).collect()))
+        }
+        FnId::Captures => match re.captures(s) {
+            None => Value::Null,
+            Some(c) => {
+                let mut r = crate::value::Record::new();
+                for (i, name) in re.capture_names().enumerate() {
+                    if let Some(name) = name {
+                        r.insert(Arc::from(name), text(c.get(i)));
+                    }
+                }
+                Value::Record(Arc::new(r))
+            }
+        },
+        _ => {
+            let repl = str_arg(&vals[2], sp(2), "sub")?;
+            let t = pyre::parse_template(repl, re).map_err(|m| EvalError {
+                msg: format!("invalid replacement: {m}"),
+                span: sp(2),
+                missing: false,
+            })?;
+            let out = pyre::sub(re, s, &t);
+            check_size(out.len() as u128, MAX_STR_BYTES, "bytes", sp(0))?;
+            Value::str(&out)
+        }
+    }))
+}
+
 fn call<'a>(
     f: FnId,
     args: &'a [TExpr],
@@ -680,6 +776,170 @@ fn call<'a>(
             };
             Elem::Value(Value::Bool(hit))
         }
+        FnId::Lstrip => {
+            let s = str_arg(&vals[0], sp(0), "lstrip")?;
+            Elem::Value(Value::str(pystr::lstrip(s, opt_str(1, "lstrip")?)))
+        }
+        FnId::Rstrip => {
+            let s = str_arg(&vals[0], sp(0), "rstrip")?;
+            Elem::Value(Value::str(pystr::rstrip(s, opt_str(1, "rstrip")?)))
+        }
+        FnId::Find => {
+            let s = str_arg(&vals[0], sp(0), "find")?;
+            let sub = str_arg(&vals[1], sp(1), "find")?;
+            Elem::Value(Value::Int(match s.find(sub) {
+                Some(b) => pystr::py_len(&s[..b]) as i64,
+                None => -1,
+            }))
+        }
+        FnId::Join => {
+            let Some(Value::List(items)) = vals[0].value() else {
+                return err(
+                    sp(0),
+                    format!(
+                        "`join` joins a list of str, but the value is {} {}",
+                        vals[0].type_name(),
+                        vals[0].repr(60)
+                    ),
+                );
+            };
+            let sep = str_arg(&vals[1], sp(1), "join")?;
+            let mut total = (sep.len() * items.len().saturating_sub(1)) as u128;
+            for (i, item) in items.iter().enumerate() {
+                let Value::Str(x) = item else {
+                    return err(
+                        sp(0),
+                        format!(
+                            "`join` joins strs, but item {i} is {} {}",
+                            item.type_name(),
+                            Elem::Val(item).repr(60)
+                        ),
+                    );
+                };
+                total += x.len() as u128;
+            }
+            check_size(total, MAX_STR_BYTES, "bytes", span)?;
+            let strs: Vec<&str> = items
+                .iter()
+                .map(|x| match x {
+                    Value::Str(x) => &**x,
+                    _ => "",
+                })
+                .collect();
+            Elem::Value(Value::str(&strs.join(sep)))
+        }
+        FnId::Keys | FnId::Values => {
+            let Some(Value::Record(r)) = vals[0].value() else {
+                return err(
+                    sp(0),
+                    format!(
+                        "`{}` needs a record, but the value is {} {}",
+                        if f == FnId::Keys { "keys" } else { "values" },
+                        vals[0].type_name(),
+                        vals[0].repr(60)
+                    ),
+                );
+            };
+            let items: Vec<Value> = if f == FnId::Keys {
+                r.keys().map(|k| Value::Str(k.clone())).collect()
+            } else {
+                r.iter().map(|(_, v)| v.clone()).collect()
+            };
+            Elem::Value(Value::List(Arc::new(items)))
+        }
+        FnId::Type => Elem::Value(Value::str(vals[0].type_name())),
+        FnId::Extract | FnId::ExtractAll | FnId::Captures | FnId::Sub => {
+            let name = match f {
+                FnId::Extract => "extract",
+                FnId::ExtractAll => "extract_all",
+                FnId::Captures => "captures",
+                _ => "sub",
+            };
+            let s = str_arg(&vals[0], sp(0), name)?;
+            let p = str_arg(&vals[1], sp(1), name)?;
+            let compiled;
+            let re = match env.regexes.get(p) {
+                Some(re) => re,
+                None => match py_regex(p) {
+                    Ok(re) => {
+                        compiled = re;
+                        &compiled
+                    }
+                    Err(e) => {
+                        return err(
+                            sp(1),
+                            format!("invalid regular expression: {}", regex_reason(&e)),
+                        )
+                    }
+                },
+            };
+            regex_call(f, re, s, &vals, &sp)?
+        }
+        FnId::ParseTime => {
+            let s = str_arg(&vals[0], sp(0), "parse_time")?;
+            let fmt = str_arg(&vals[1], sp(1), "parse_time")?;
+            let compiled;
+            let t = match env.times.get(fmt) {
+                Some(t) => t,
+                None => match pytime::Strptime::new(fmt) {
+                    Ok(t) => {
+                        compiled = t;
+                        &compiled
+                    }
+                    Err(m) => return err(sp(1), format!("invalid time format: {m}")),
+                },
+            };
+            match t.parse(s) {
+                Ok(x) => Elem::Value(Value::Float(x)),
+                Err(why) => {
+                    return err(
+                        sp(0),
+                        format!(
+                            "`parse_time`: {} {} {}",
+                            vals[0].repr(60),
+                            match why {
+                                pytime::ParseFail::NoMatch => "does not match the format",
+                                pytime::ParseFail::Invalid =>
+                                    "is no valid date and time in the format",
+                            },
+                            vals[1].repr(60)
+                        ),
+                    )
+                }
+            }
+        }
+        FnId::FormatTime => {
+            let t = match vals[0].value() {
+                Some(Value::Int(i)) => pytime::Timestamp::Int(*i),
+                Some(Value::Float(x)) => pytime::Timestamp::Float(*x),
+                _ => {
+                    return err(
+                        sp(0),
+                        format!(
+                        "`format_time` needs epoch seconds (int or float), but the value is {} {}",
+                        vals[0].type_name(),
+                        vals[0].repr(60)
+                    ),
+                    )
+                }
+            };
+            let fmt = str_arg(&vals[1], sp(1), "format_time")?;
+            if let Err(m) = pytime::check_strftime(fmt) {
+                return err(sp(1), format!("invalid time format: {m}"));
+            }
+            match pytime::strftime(t, fmt) {
+                Ok(s) => Elem::Value(Value::str(&s)),
+                Err(pytime::OutOfRange) => {
+                    return err(
+                        sp(0),
+                        format!(
+                            "`format_time`: {} is not a time in the years 1 to 9999",
+                            vals[0].repr(60)
+                        ),
+                    )
+                }
+            }
+        }
         FnId::NotDelim => Elem::Value(Value::Bool(pystr::not_delim(str_arg(
             &vals[0],
             sp(0),
@@ -766,6 +1026,11 @@ fn call<'a>(
                 (Some(Value::Int(i)), None) => Value::Int(*i),
                 (Some(Value::Bool(b)), None) => Value::Int(*b as i64),
                 (Some(Value::Int(i)), Some(n)) if n >= 0 => Value::Int(*i),
+                // Python's bool rounds as the int it is.
+                (Some(Value::Bool(b)), Some(n)) => match round_int(*b as i64, n) {
+                    Some(r) => Value::Int(r),
+                    None => return Err(overflow(span)),
+                },
                 (Some(Value::Int(i)), Some(n)) => match round_int(*i, n) {
                     Some(r) => Value::Int(r),
                     None => return Err(overflow(span)),
@@ -1022,5 +1287,222 @@ mod tests {
             .unwrap_err()
             .contains("cannot compare"));
         assert_eq!(ev("\"B\" < \"a\"", Value::Null).unwrap(), "Bool(true)");
+    }
+
+    /// Every function's example in the catalog (shown by `:help`) is what
+    /// the evaluator gives.
+    #[test]
+    fn function_examples_are_true() {
+        for f in crate::ops::funcs::FUNCTIONS {
+            let (it, ex) = match f.example.strip_prefix("it = ") {
+                Some(rest) => {
+                    let (json, ex) = rest.split_once("; ").expect("`it = JSON; EXPR → RESULT`");
+                    (crate::value::format::parse_json(json).unwrap(), ex)
+                }
+                None => (Value::Null, f.example),
+            };
+            let (expr, want) = ex
+                .split_once(" → ")
+                .unwrap_or_else(|| panic!("`{}`: the example needs ` → `", f.name));
+            assert!(
+                expr.starts_with(&format!("{}(", f.name)),
+                "the example of `{}` calls it",
+                f.name
+            );
+            let prog = crate::syntax::parse(&format!("map {expr}")).unwrap();
+            let Stmt::Output(p) = &prog.stmts[0] else {
+                panic!()
+            };
+            let t = check(&p.stages[0].args[0], &it.type_of(), &|_| NameRef::Unbound)
+                .unwrap_or_else(|d| panic!("`{expr}`: {}", d.message));
+            let mut env = Env::default();
+            env.prepare(&t);
+            let got = eval(&t, Elem::Val(&it), &env)
+                .unwrap_or_else(|e| panic!("`{expr}`: {}", e.msg))
+                .into_value();
+            let mut json = String::new();
+            crate::value::format::json(&got, &mut json);
+            assert_eq!(json, want, "the example of `{}`", f.name);
+        }
+    }
+
+    #[test]
+    fn new_string_functions() {
+        let s = |x: &str| Value::str(x);
+        assert_eq!(ev("lstrip(it)", s(" \u{1c}a ")).unwrap(), "Str(\"a \")");
+        assert_eq!(ev("rstrip(it, \"ab\")", s("xaba")).unwrap(), "Str(\"x\")");
+        assert_eq!(ev("find(it, \"é\")", s("aéé")).unwrap(), "Int(1)");
+        assert_eq!(ev("find(it, \"\")", s("abc")).unwrap(), "Int(0)");
+        assert_eq!(ev("find(it, \"z\")", s("abc")).unwrap(), "Int(-1)");
+        assert_eq!(
+            ev(
+                "join(it, \", \")",
+                Value::List(Arc::new(vec![s("a"), s("b")]))
+            )
+            .unwrap(),
+            "Str(\"a, b\")"
+        );
+        assert_eq!(
+            ev("join(it, \"-\")", Value::List(Arc::new(vec![]))).unwrap(),
+            "Str(\"\")"
+        );
+        assert_eq!(
+            ev(
+                "join(it, \"-\")",
+                Value::List(Arc::new(vec![s("a"), Value::Int(5)]))
+            )
+            .unwrap_err(),
+            "`join` joins strs, but item 1 is int 5"
+        );
+        assert!(ev("join(it, \"-\")", s("abc"))
+            .unwrap_err()
+            .contains("joins a list of str"));
+        assert_eq!(ev("type(it)", Value::Null).unwrap(), "Str(\"null\")");
+        assert_eq!(ev("type(it)", s("x")).unwrap(), "Str(\"str\")");
+        assert_eq!(ev("type(1.0)", Value::Null).unwrap(), "Str(\"float\")");
+        assert_eq!(ev("type([])", Value::Null).unwrap(), "Str(\"list\")");
+        assert!(ev("keys(it)", s("x"))
+            .unwrap_err()
+            .contains("`keys` needs a record"));
+        // Python's round: exact on the decimal value, ties to even.
+        assert_eq!(ev("round(2.675, 2)", Value::Null).unwrap(), "Float(2.67)");
+        assert_eq!(ev("round(0.5)", Value::Null).unwrap(), "Int(0)");
+        assert_eq!(ev("round(25, -1)", Value::Null).unwrap(), "Int(20)");
+        assert_eq!(ev("round(7, 2)", Value::Null).unwrap(), "Int(7)");
+        assert_eq!(ev("round(true, 2)", Value::Null).unwrap(), "Int(1)");
+        assert_eq!(ev("round(-0.5)", Value::Null).unwrap(), "Int(0)");
+        assert_eq!(ev("round(1.5)", Value::Null).unwrap(), "Int(2)");
+    }
+
+    #[test]
+    fn regex_functions() {
+        let s = |x: &str| Value::str(x);
+        let line = s("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326");
+        assert_eq!(
+            ev("extract(it, \"\\\\[([^\\\\]]+)\\\\]\")", line.clone()).unwrap(),
+            "Str(\"10/Oct/2000:13:55:36 -0700\")"
+        );
+        assert_eq!(
+            ev("extract(it, \"\\\\d+$\")", line.clone()).unwrap(),
+            "Str(\"2326\")"
+        );
+        assert_eq!(
+            ev(
+                "extract(it, \"(?P<m>GET|POST) (\\\\S+)\", \"m\")",
+                line.clone()
+            )
+            .unwrap(),
+            "Str(\"GET\")"
+        );
+        assert_eq!(
+            ev("extract(it, \"(GET|POST) (\\\\S+)\", 2)", line.clone()).unwrap(),
+            "Str(\"/a.gif\")"
+        );
+        assert_eq!(ev("extract(it, \"zzz(.)\")", line.clone()).unwrap(), "Null");
+        assert_eq!(ev("extract(it, \"a|(b)\")", s("a")).unwrap(), "Null");
+        assert_eq!(
+            ev("extract_all(it, \"\\\\d+\")", s("a1b22")).unwrap(),
+            "List([Str(\"1\"), Str(\"22\")])"
+        );
+        assert_eq!(
+            ev("extract_all(it, \"k(\\\\w)\")", s("ka kß")).unwrap(),
+            "List([Str(\"a\"), Str(\"ß\")])"
+        );
+        assert_eq!(
+            ev("extract_all(it, \"x*\")", s("ab")).unwrap(),
+            "List([Str(\"\"), Str(\"\"), Str(\"\")])"
+        );
+        assert_eq!(
+            ev(
+                "captures(it, \"(?P<y>\\\\d{4})-(?P<m>\\\\d\\\\d)?\")",
+                s("on 2024-")
+            )
+            .unwrap(),
+            "Record(Record([(\"y\", Str(\"2024\")), (\"m\", Null)]))"
+        );
+        assert_eq!(ev("captures(it, \"(?P<y>z)\")", s("a")).unwrap(), "Null");
+        assert_eq!(
+            ev("sub(it, \"x*\", \"-\")", s("abc")).unwrap(),
+            "Str(\"-a-b-c-\")"
+        );
+        assert_eq!(
+            ev(
+                "sub(it, \"(\\\\w+)@(\\\\w+)\", \"\\\\2 at \\\\g<1>\")",
+                s("me@host!")
+            )
+            .unwrap(),
+            "Str(\"host at me!\")"
+        );
+        // Regexes computed while running are checked while running.
+        assert!(ev("extract_all(\"ab\", it)", s("(a)(b)"))
+            .unwrap_err()
+            .contains("at most one group"));
+        assert!(ev("extract(\"ab\", it, 3)", s("(a)"))
+            .unwrap_err()
+            .contains("no group 3"));
+        assert!(ev("sub(\"ab\", it, \"\\\\2\")", s("(a)"))
+            .unwrap_err()
+            .contains("invalid group reference 2"));
+        assert!(ev("extract(\"ab\", \"a\", it)", Value::Bool(true))
+            .unwrap_err()
+            .contains("names a group by int or str"));
+    }
+
+    #[test]
+    fn regex_constants_are_checked_statically() {
+        let e = |src: &str| ev(src, Value::str("x")).unwrap_err();
+        assert!(e("extract(it, \"(a)\", 2)").contains("no group 2"));
+        assert!(e("extract(it, \"(?P<a>a)\", \"b\")").contains("no group named `b`"));
+        assert!(e("extract_all(it, \"(a)(b)\")").contains("at most one group"));
+        assert!(e("sub(it, \"(a)\", \"\\\\2\")").contains("invalid group reference 2"));
+        assert!(e("sub(it, \"a\", \"\\\\q\")").contains("bad escape"));
+        assert!(e("join([1, 2], \",\")").contains("list<int>"));
+        assert!(e("parse_time(it, \"%Q\")").contains("is not a directive"));
+        assert!(e("format_time(1, \"%\")").contains("lone `%`"));
+        assert!(e("format_time(\"1\", \"%Y\")").contains("epoch seconds"));
+    }
+
+    #[test]
+    fn time_functions() {
+        let s = |x: &str| Value::str(x);
+        assert_eq!(
+            ev(
+                "parse_time(it, \"%d/%b/%Y:%H:%M:%S %z\")",
+                s("10/Oct/2000:13:55:36 -0700")
+            )
+            .unwrap(),
+            "Float(971211336.0)"
+        );
+        assert_eq!(
+            ev("parse_time(it, \"%Y-%m-%d\")", s("2024-01-05")).unwrap(),
+            "Float(1704412800.0)"
+        );
+        assert_eq!(
+            ev("parse_time(it, \"%Y-%m-%d\")", s("2024-1-5x")).unwrap_err(),
+            "`parse_time`: '2024-1-5x' does not match the format '%Y-%m-%d'"
+        );
+        assert_eq!(
+            ev("parse_time(it, \"%Y-%m-%d\")", s("2024-02-30")).unwrap_err(),
+            "`parse_time`: '2024-02-30' is no valid date and time in the format '%Y-%m-%d'"
+        );
+        assert_eq!(
+            ev(
+                "format_time(it, \"%Y-%m-%d %H:%M:%S.%f\")",
+                Value::Float(-1.25)
+            )
+            .unwrap(),
+            "Str(\"1969-12-31 23:59:58.750000\")"
+        );
+        assert_eq!(
+            ev("format_time(it, \"%d/%b/%Y %I %p\")", Value::Int(0)).unwrap(),
+            "Str(\"01/Jan/1970 12 AM\")"
+        );
+        assert_eq!(
+            ev("format_time(it, \"%Y\")", Value::Int(253402300800)).unwrap_err(),
+            "`format_time`: 253402300800 is not a time in the years 1 to 9999"
+        );
+        assert!(ev("parse_time(\"1\", it)", s("%d %d"))
+            .unwrap_err()
+            .contains("appears twice"));
     }
 }

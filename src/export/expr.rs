@@ -623,6 +623,76 @@ fn call(f: FnId, args: &[TExpr], e: &TExpr, h: &mut Helpers) -> Result<Py, Diag>
                 helper(h, "_contains", &[v(0), v(1)])
             }
         }
+        FnId::Extract | FnId::ExtractAll | FnId::Captures | FnId::Sub => {
+            let pattern = const_regex(&args[1], e, regex_to_py_groups)?;
+            let p = atom(raw_lit(&pattern));
+            match f {
+                FnId::Extract if args.len() == 3 => helper(h, "_extract", &[v(0), &p, v(2)]),
+                FnId::Extract => helper(h, "_extract", &[v(0), &p]),
+                FnId::ExtractAll => helper(h, "_extract_all", &[v(0), &p]),
+                FnId::Captures => helper(h, "_captures", &[v(0), &p]),
+                _ => {
+                    // A constant replacement was checked against the regex's
+                    // groups by Python's rules; a computed one would need
+                    // flow's messages for Python's template errors.
+                    let TKind::Const(Value::Str(_)) = &args[2].kind else {
+                        return Err(unsupported(
+                            args[2].span,
+                            format!("the replacement of `{e}` is computed while running; only a constant one exports"),
+                            "a replacement that is not a constant",
+                        ));
+                    };
+                    helper(h, "_re_sub", &[v(0), &p, v(2)])
+                }
+            }
+        }
+        FnId::Lstrip | FnId::Rstrip => {
+            let m = if f == FnId::Lstrip {
+                "lstrip"
+            } else {
+                "rstrip"
+            };
+            match tys.len() {
+                1 if strs(1) => method(v(0), m, &[]),
+                2 if strs(2) => method(v(0), m, &[v(1)]),
+                _ => {
+                    let all: Vec<&Py> = vals.iter().collect();
+                    let hname = if f == FnId::Lstrip {
+                        "_lstrip"
+                    } else {
+                        "_rstrip"
+                    };
+                    helper(h, hname, &all)
+                }
+            }
+        }
+        FnId::Find => {
+            if strs(2) {
+                method(v(0), "find", &[v(1)])
+            } else {
+                helper(h, "_find", &[v(0), v(1)])
+            }
+        }
+        FnId::Join => match (tys[0], tys[1]) {
+            // Python evaluates the separator first, flow the list.
+            (Type::List(t), Type::Str)
+                if **t == Type::Str && !(can_fail(&args[0]) && can_fail(&args[1])) =>
+            {
+                method(v(1), "join", &[v(0)])
+            }
+            _ => helper(h, "_join", &[v(0), v(1)]),
+        },
+        FnId::Keys => match tys[0] {
+            Type::Record(Some(_)) => atom(format!("list({})", v(0).s)),
+            _ => helper(h, "_keys", &[v(0)]),
+        },
+        FnId::Values => match tys[0] {
+            Type::Record(Some(_)) => atom(format!("list({}.values())", at(v(0), P_ATOM))),
+            _ => helper(h, "_values", &[v(0)]),
+        },
+        FnId::Type => helper(h, "_tn", &[v(0)]),
+        FnId::ParseTime => helper(h, "_parse_time", &[v(0), v(1)]),
+        FnId::FormatTime => helper(h, "_format_time", &[v(0), v(1)]),
         FnId::Matches => {
             let TKind::Const(Value::Str(p)) = &args[1].kind else {
                 return Err(unsupported(
@@ -680,6 +750,32 @@ fn call(f: FnId, args: &[TExpr], e: &TExpr, h: &mut Helpers) -> Result<Py, Diag>
     })
 }
 
+/// The constant regex argument `a` of call `e`, translated by `tr`; a
+/// computed regex, or one that does not translate, is a diagnostic.
+fn const_regex(
+    a: &TExpr,
+    e: &TExpr,
+    tr: fn(&str) -> Result<String, String>,
+) -> Result<String, Diag> {
+    let TKind::Const(Value::Str(p)) = &a.kind else {
+        return Err(unsupported(
+            a.span,
+            format!("the regular expression of `{e}` is computed while running; only a constant one exports"),
+            "a regex that is not a constant",
+        ));
+    };
+    tr(p).map_err(|why| {
+        unsupported(
+            a.span,
+            format!(
+                "the regular expression {} does not export: {why}",
+                str_lit(p)
+            ),
+            "this regex",
+        )
+    })
+}
+
 /// `x` itself, as the result of a call that does not change it.
 fn same(x: &Py) -> Py {
     Py {
@@ -732,10 +828,24 @@ struct Piece {
 /// dialect. Unicode classes (`\p{…}`), nested classes and class set
 /// operations, and the flags `x`, `U`, `R`, `-u` are refused.
 pub fn regex_to_py(p: &str) -> Result<String, String> {
+    translate(p, false)
+}
+
+/// [`regex_to_py`] keeping the capture groups, numbered and named as in
+/// flow (`(?<n>…)` is written `(?P<n>…)`), for the functions that read
+/// groups (`extract`, `extract_all`, `captures`, `sub`): every group the
+/// translation adds is non-capturing. A group name Python does not take
+/// (Rust also allows `.`, `[` and `]`) is refused.
+pub fn regex_to_py_groups(p: &str) -> Result<String, String> {
+    translate(p, true)
+}
+
+fn translate(p: &str, groups: bool) -> Result<String, String> {
     let mut r = RegexReader {
         src: p,
         chars: p.char_indices().collect(),
         pos: 0,
+        groups,
     };
     let out = r.alternation(Flags::default(), true)?;
     Ok(out)
@@ -745,6 +855,8 @@ struct RegexReader<'a> {
     src: &'a str,
     chars: Vec<(usize, char)>,
     pos: usize,
+    /// Keep capture groups (else they become non-capturing).
+    groups: bool,
 }
 
 impl RegexReader<'_> {
@@ -849,16 +961,17 @@ impl RegexReader<'_> {
     /// After `(`: a group (its piece), or flags for the rest of the
     /// enclosing group (set in `flags`; no piece).
     fn group(&mut self, flags: &mut Flags) -> Result<Option<Piece>, String> {
+        let mut name = None;
         if self.peek() == Some('?') {
             self.pos += 1;
             match self.peek() {
                 Some('P') if self.peek_at(1) == Some('<') => {
                     self.pos += 2;
-                    self.skip_name()?;
+                    name = Some(self.skip_name()?);
                 }
                 Some('<') => {
                     self.pos += 1;
-                    self.skip_name()?;
+                    name = Some(self.skip_name()?);
                 }
                 _ => {
                     // Flags: `(?flags)` or `(?flags:…)`.
@@ -894,15 +1007,36 @@ impl RegexReader<'_> {
         }
         // Captures do not change whether a regex matches.
         let body = self.alternation(*flags, false)?;
+        let s = match name {
+            _ if !self.groups => format!("(?:{body})"),
+            None => format!("({body})"),
+            Some(n) => {
+                let ident = n
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+                    && n.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+                if !ident {
+                    return Err(format!("Python's group names are identifiers, not `{n}`"));
+                }
+                format!("(?P<{n}>{body})")
+            }
+        };
         Ok(Some(Piece {
-            s: format!("(?:{body})"),
+            s,
             group_first: false,
         }))
     }
 
-    fn skip_name(&mut self) -> Result<(), String> {
-        while self.next()? != '>' {}
-        Ok(())
+    /// After `<`: the group name, up to and past its `>`.
+    fn skip_name(&mut self) -> Result<String, String> {
+        let mut n = String::new();
+        loop {
+            match self.next()? {
+                '>' => return Ok(n),
+                c => n.push(c),
+            }
+        }
     }
 
     /// After `\`, outside a class.

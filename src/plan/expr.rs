@@ -317,6 +317,16 @@ impl Checker<'_> {
                 kind.check(v).map_err(|inv| inv.at(*vs))?;
             }
         }
+        if let Some(check) = f.consts {
+            let consts: Vec<Option<&Value>> = targs
+                .iter()
+                .map(|a| match &a.kind {
+                    TKind::Const(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            check(&consts).map_err(|(i, inv)| inv.at(targs[i].span))?;
+        }
         Ok(TExpr {
             kind: TKind::Call(f.id, targs),
             ty,

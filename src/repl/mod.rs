@@ -659,7 +659,10 @@ pub fn help_topic(topic: &str) -> Option<String> {
         parts.push(s);
     }
     if let Some(f) = crate::ops::funcs::lookup(topic) {
-        parts.push(format!("{}  (function)\n  {}\n", f.signature, f.summary));
+        parts.push(format!(
+            "{}  (function)\n  {}\n\n  example:\n    {}\n",
+            f.signature, f.summary, f.example
+        ));
     }
     if let Some(c) = meta::COMMANDS.iter().find(|c| c.name == topic) {
         parts.push(format!(":{} {}\n  {}\n", c.name, c.args, c.summary));
@@ -669,6 +672,13 @@ pub fn help_topic(topic: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn help_on_a_function_shows_its_example() {
+        let h = super::help_topic("extract").expect("extract is a function");
+        assert!(h.contains("extract(s, regex, [group])  (function)"), "{h}");
+        assert!(h.contains("example:\n    extract(\"GET /index.html"), "{h}");
+    }
+
     #[test]
     fn each_kind_of_operator_is_listed_under_one_heading() {
         for text in [super::ops_list(), super::help_all()] {

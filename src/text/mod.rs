@@ -1,9 +1,12 @@
 //! Pure text semantics, the lowest floor: Python's `str` behaviour
-//! ([`pystr`]), the Python regex dialect ([`regex`]) and how literals are
+//! ([`pystr`]), the Python regex dialect ([`regex`]), Python `re` matching,
+//! findall and sub ([`pyre`]), `strptime`/`strftime` ([`pytime`]) and how literals are
 //! written back as flow source ([`quote`], [`fmt_size`]). Nothing here knows
 //! a value, a plan or a file.
 
+pub mod pyre;
 pub mod pystr;
+pub mod pytime;
 pub mod regex;
 
 /// A string literal as flow source.

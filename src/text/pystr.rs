@@ -732,6 +732,22 @@ const PY_DECIMAL_ZEROS: [u32; 66] = [
     0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
+/// The characters Python 3.11's `\\d` matches in a str pattern (the
+/// decimal digits of every script, Unicode 14.0), as a Rust regex class.
+pub fn py_digit_class() -> String {
+    let mut out = String::from("[");
+    for z in PY_DECIMAL_ZEROS {
+        out.push_str(&format!("\\x{{{z:x}}}-\\x{{{:x}}}", z + 9));
+    }
+    out.push(']');
+    out
+}
+
+/// The value of a decimal digit of any script, as Python's `int()` reads it.
+pub fn decimal_value(c: char) -> Option<u32> {
+    py_decimal(c)
+}
+
 /// Python's `unicodedata.decimal(c)` (Unicode 14.0): the value of a decimal
 /// digit of any script, or `None`.
 #[inline]

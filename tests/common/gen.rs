@@ -259,6 +259,29 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map if len(it) > 3 then upper(it) else it", St::Str),
             ("map {w: it, n: len(it)} | filter .n > 2 | map .w", St::Str),
             ("map {w: it}.w[:-1]", St::Str),
+            (r#"map lstrip(it, "t")"#, St::Str),
+            (r#"map rstrip(it, "se")"#, St::Str),
+            (r#"map find(it, "e")"#, St::Int),
+            (
+                r#"map sub(it, "([aeiou])([a-z]?)", "\\2<\\g<1>>")"#,
+                St::Str,
+            ),
+            (r#"map sub(it, "x*", "-")"#, St::Str),
+            (
+                r#"filter matches(it, "[a-z]") | map extract(it, "([a-z]+)")"#,
+                St::Str,
+            ),
+            (r#"map extract_all(it, "[aeiou]")"#, St::List),
+            (r#"map join(split(it, "e"), "E")"#, St::Str),
+            ("map type(it)", St::Str),
+            (
+                r#"map format_time(len(it) * 31536000, "%Y-%j %a")"#,
+                St::Str,
+            ),
+            (
+                r#"map parse_time(str(len(it) % 28 + 1) ++ "/mar/2024", "%d/%b/%Y")"#,
+                St::Num,
+            ),
         ],
         St::Int => &[
             ("map it * 3 + 1", St::Int),
@@ -275,6 +298,8 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map 100 / (it - 4)", St::Num),
             ("map if it % 3 == 0 then -it else it", St::Int),
             ("map [it, 1][it % 3] ?? 7", St::Int),
+            (r#"map format_time(it * 3600, "%d %b %H:%M")"#, St::Str),
+            ("map round(it * 5, -1)", St::Int),
         ],
         St::Num => &[
             ("map it * 2.5", St::Num),
@@ -285,6 +310,8 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map int(it)", St::Int),
             ("map round(it)", St::Int),
             ("map str(it)", St::Str),
+            (r#"map format_time(it, "%S.%f")"#, St::Str),
+            ("map round(it, 2)", St::Num),
         ],
         St::List => &[
             ("flatten", St::Str),
@@ -296,6 +323,7 @@ pub fn elementwise(st: St) -> &'static [(&'static str, St)] {
             ("map it[1:] ++ it[:1]", St::List),
             (r#"map it[-1] ?? "none""#, St::Str),
             ("to_json", St::Str),
+            (r#"map join(it, "+")"#, St::Str),
         ],
         St::Mixed => &[
             ("map str(it)", St::Str),

@@ -505,14 +505,15 @@ def _round(x, n=None):
     if n is not None and type(n) is not int:
         _fail("`round` needs an int number of digits, not %s" % _tn(n))
     t = type(x)
+    if t is bool:
+        # A bool rounds as the int it is (Python's bool is an int).
+        x, t = int(x), int
     if t is int:
         if n is None or n >= 0:
             return x
         # Below -19 digits every 64-bit int rounds to 0 (and Python would
         # compute 10 ** -n first).
         return _i64(round(x, n)) if n >= -19 else 0
-    if t is bool and n is None:
-        return int(x)
     if t is float:
         if n is None:
             if x != x or x in (float("inf"), float("-inf")):
@@ -657,17 +658,16 @@ _RUST_WORD = "".join(
 )
 
 
-# helper: _matches
-# needs: _s, _RUST_WORD
+# helper: _re
+# needs: _RUST_WORD
 import re
 
 _REGEXES = {}
 
 
-def _matches(s, pattern):
-    """flow's `matches(s, RE)`: RE (already in Python's syntax, with flow's
-    word boundaries as `(?#...)` marks) found anywhere in s. Each pattern is
-    compiled once."""
+def _re(pattern):
+    """A flow regex (already in Python's syntax, with flow's word boundaries
+    as `(?#...)` marks), compiled once."""
     r = _REGEXES.get(pattern)
     if r is None:
         p = pattern
@@ -683,4 +683,183 @@ def _matches(s, pattern):
             ):
                 p = p.replace(mark, at.replace("W", w))
         r = _REGEXES[pattern] = re.compile(p)
-    return r.search(_s(s, "matches")) is not None
+    return r
+
+
+# helper: _matches
+# needs: _s, _re
+def _matches(s, pattern):
+    """flow's `matches(s, RE)`: RE found anywhere in s."""
+    return _re(pattern).search(_s(s, "matches")) is not None
+
+
+# helper: _extract
+# needs: _s, _re, _fail, _tn, _repr
+def _extract(s, pattern, *group):
+    """flow's `extract(s, RE[, G])`: group G of the first match (by default
+    group 1, or the whole match when RE has no group); None when nothing
+    matches or the group took no part."""
+    s = _s(s, "extract")
+    r = _re(pattern)
+    if not group:
+        g = 1 if r.groups >= 1 else 0
+    elif type(group[0]) is str:
+        g = group[0]
+        if g not in r.groupindex:
+            _fail("no group named `%s` in the regex" % g)
+    elif type(group[0]) is int:
+        g = group[0]
+    else:
+        g = group[0]
+        _fail("`extract` names a group by int or str, but the value is %s %s" % (_tn(g), _repr(g)))
+    if type(g) is int and not 0 <= g <= r.groups:
+        _fail("no group %d: the regex has %d group%s" % (g, r.groups, "" if r.groups == 1 else "s"))
+    m = r.search(s)
+    return None if m is None else m.group(g)
+
+
+# helper: _extract_all
+# needs: _s, _re
+def _extract_all(s, pattern):
+    """flow's `extract_all(s, RE)`: `re.findall` (RE has at most one group)."""
+    return _re(pattern).findall(_s(s, "extract_all"))
+
+
+# helper: _captures
+# needs: _s, _re
+def _captures(s, pattern):
+    """flow's `captures(s, RE)`: the named groups of the first match, or None."""
+    m = _re(pattern).search(_s(s, "captures"))
+    return None if m is None else m.groupdict()
+
+
+# helper: _re_sub
+# needs: _s, _re
+def _re_sub(s, pattern, repl):
+    """flow's `sub(s, RE, REPL)`: `re.sub` (REPL was checked by flow)."""
+    return _re(pattern).sub(repl, _s(s, "sub"))
+
+
+# helper: _lstrip
+# needs: _s
+def _lstrip(s, chars=None):
+    s = _s(s, "lstrip")
+    return s.lstrip(None if chars is None else _s(chars, "lstrip"))
+
+
+# helper: _rstrip
+# needs: _s
+def _rstrip(s, chars=None):
+    s = _s(s, "rstrip")
+    return s.rstrip(None if chars is None else _s(chars, "rstrip"))
+
+
+# helper: _find
+# needs: _s
+def _find(s, sub):
+    return _s(s, "find").find(_s(sub, "find"))
+
+
+# helper: _join
+# needs: _s, _fail, _tn, _repr, _too_big
+def _join(xs, sep):
+    """flow's `join(LIST, SEP)`: only a list, only strs in it."""
+    if type(xs) is not list:
+        _fail("`join` joins a list of str, but the value is %s %s" % (_tn(xs), _repr(xs)))
+    sep = _s(sep, "join")
+    for i, x in enumerate(xs):
+        if type(x) is not str:
+            _fail("`join` joins strs, but item %d is %s %s" % (i, _tn(x), _repr(x)))
+    out = sep.join(xs)
+    if len(out.encode("utf-8")) > 1 << 30:
+        _too_big(len(out.encode("utf-8")), 1 << 30, "bytes")
+    return out
+
+
+# helper: _keys
+# needs: _fail, _tn, _repr
+def _keys(r):
+    if type(r) is not dict:
+        _fail("`keys` needs a record, but the value is %s %s" % (_tn(r), _repr(r)))
+    return list(r)
+
+
+# helper: _values
+# needs: _fail, _tn, _repr
+def _values(r):
+    if type(r) is not dict:
+        _fail("`values` needs a record, but the value is %s %s" % (_tn(r), _repr(r)))
+    return list(r.values())
+
+
+# helper: _time_format
+# needs: _fail
+_TIME_DIRECTIVES = "YmdHMSfzbBaAjypI%"
+
+
+def _time_format(fmt, parse):
+    """Refuses a time format as flow does (`text::pytime`): only the
+    directives flow knows, each at most once when parsing."""
+    seen = set()
+    i = 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            i += 1
+            continue
+        if i + 1 == len(fmt):
+            _fail("invalid time format: a lone `%` ends the format (write `%%` for a percent sign)")
+        d = fmt[i + 1]
+        if d not in _TIME_DIRECTIVES:
+            _fail("invalid time format: `%%%s` is not a directive flow knows" % d)
+        if parse and d != "%" and d in seen:
+            _fail("invalid time format: `%%%s` appears twice in the format" % d)
+        seen.add(d)
+        i += 2
+    if not parse and "\0" in fmt:
+        _fail("invalid time format: the format holds a NUL character")
+
+
+# helper: _dt
+# The datetime module, under a name no script's code can shadow.
+_dt = __import__("datetime")
+
+
+# helper: _parse_time
+# needs: _s, _fail, _repr, _time_format, _dt
+def _parse_time(s, fmt):
+    """flow's `parse_time(s, FMT)`: `datetime.strptime`, UTC unless FMT has
+    %z, as epoch seconds."""
+    s = _s(s, "parse_time")
+    fmt = _s(fmt, "parse_time")
+    _time_format(fmt, True)
+    try:
+        d = _dt.datetime.strptime(s, fmt)
+    except ValueError as e:
+        m = str(e)
+        why = (
+            "does not match the format"
+            if m.startswith("time data") or m.startswith("unconverted data remains")
+            else "is no valid date and time in the format"
+        )
+        _fail("`parse_time`: %s %s %s" % (_repr(s), why, _repr(fmt)))
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=_dt.timezone.utc)
+    return d.timestamp()
+
+
+# helper: _format_time
+# needs: _s, _fail, _tn, _repr, _time_format, _dt
+def _format_time(t, fmt):
+    """flow's `format_time(T, FMT)`: epoch seconds written in UTC."""
+    if type(t) is not int and type(t) is not float:
+        _fail(
+            "`format_time` needs epoch seconds (int or float), but the value is %s %s"
+            % (_tn(t), _repr(t))
+        )
+    fmt = _s(fmt, "format_time")
+    _time_format(fmt, False)
+    try:
+        d = _dt.datetime.fromtimestamp(t, _dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        _fail("`format_time`: %s is not a time in the years 1 to 9999" % _repr(t))
+    return d.strftime(fmt)
