@@ -21,6 +21,7 @@ pub mod progress;
 pub mod read;
 pub mod source;
 mod sources;
+pub use sources::source_fields;
 pub mod strkernel;
 pub mod wordtable;
 mod write;

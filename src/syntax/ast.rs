@@ -91,6 +91,18 @@ pub enum ExprKind {
     Call(Ident, Vec<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `{key: value, ...}`, keys in the order written. For now only an
+    /// option value (`read_csv types={age: int}`) parses as one.
+    Record(Vec<(Ident, Expr)>),
+}
+
+/// Whether `s` can be written as a bare name (a record key without quotes).
+pub fn is_ident(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&s)
 }
 
 /// The reserved words: never names. The grammar's `keyword` rule spells the
@@ -270,6 +282,22 @@ fn fmt_expr(e: &Expr, ctx: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt_expr(it, 0, f)?;
             }
             f.write_str("]")
+        }
+        ExprKind::Record(fields) => {
+            f.write_str("{")?;
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                if is_ident(&k.name) {
+                    f.write_str(&k.name)?;
+                } else {
+                    f.write_str(&crate::text::quote(&k.name))?;
+                }
+                f.write_str(": ")?;
+                fmt_expr(v, 0, f)?;
+            }
+            f.write_str("}")
         }
         ExprKind::It => f.write_str("it"),
         ExprKind::Name(n) => f.write_str(n),

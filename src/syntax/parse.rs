@@ -111,7 +111,11 @@ fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
                 let osp = span(&part);
                 let mut o = part.into_inner();
                 let name = ident(o.next().expect("option has a name"));
-                let value = expr_postfix(o.next().expect("option has a value"))?;
+                let v = o.next().expect("option has a value");
+                let value = match v.as_rule() {
+                    Rule::opt_record => opt_record(v)?,
+                    _ => expr_postfix(v)?,
+                };
                 options.push(NamedArg {
                     name,
                     value,
@@ -257,6 +261,28 @@ fn climb(pairs: Pairs<Rule>) -> Result<Deep, Diag> {
             ))
         })
         .parse(pairs)
+}
+
+/// `{key: value, ...}` as an option value.
+fn opt_record(p: Pair<Rule>) -> Result<Expr, Diag> {
+    let sp = span(&p);
+    let mut fields = Vec::new();
+    for f in p.into_inner() {
+        let mut inner = f.into_inner();
+        let k = inner.next().expect("field has a key");
+        let key = match k.as_rule() {
+            Rule::string => Ident {
+                span: span(&k),
+                name: unescape(k)?,
+            },
+            _ => ident(k),
+        };
+        fields.push((key, expr_postfix(inner.next().expect("field has a value"))?));
+    }
+    Ok(Expr {
+        kind: ExprKind::Record(fields),
+        span: sp,
+    })
 }
 
 fn expr_postfix(p: Pair<Rule>) -> Result<Expr, Diag> {
@@ -476,6 +502,7 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         Rule::int | Rule::float | Rule::size | Rule::size_num => "a number",
         Rule::unit => "a unit (B, KB, MB, GB, KiB, MiB, GiB)",
         Rule::list => "a list",
+        Rule::opt_record | Rule::opt_field => "a record `{name: value}`",
         Rule::constant => "a literal",
         Rule::call | Rule::call_args => "`(`",
         Rule::index => "`[`",
