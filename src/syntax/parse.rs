@@ -502,7 +502,9 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         Rule::int | Rule::float | Rule::size | Rule::size_num => "a number",
         Rule::unit => "a unit (B, KB, MB, GB, KiB, MiB, GiB)",
         Rule::list => "a list",
-        Rule::opt_record | Rule::opt_field => "a record `{name: value}`",
+        // A record only fits the few options that take one: not worth
+        // offering wherever a value is expected.
+        Rule::opt_record | Rule::opt_field => return None,
         Rule::constant => "a literal",
         Rule::call | Rule::call_args => "`(`",
         Rule::index => "`[`",
