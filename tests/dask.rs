@@ -510,6 +510,7 @@ const FAMILIES: &[(&str, usize)] = &[
     ("words", 40),
     ("json", 40),
     ("csv", 30),
+    ("csv_typed", 20),
     ("sink", 40),
     ("shared", 20),
     ("expressions", 20),
@@ -597,6 +598,30 @@ fn generate(
             let pattern = quote(&format!("{}/*.csv", dir.path().display()));
             let (opts, query) = csv_script_parts(semi, header, q);
             // CSV_QUERIES read the binding `c`.
+            let text = format!("let c{i} = read_csv {pattern}{opts}\nc{i}{}\n", &query[1..]);
+            (dir, text, None)
+        }
+        "csv_typed" => {
+            let (semi, files, header, ty, q) = draw(
+                runner,
+                (any::<bool>(), any::<bool>(), 0..CSV_TYPES.len()).prop_flat_map(
+                    |(semi, header, ty)| {
+                        (
+                            Just(semi),
+                            prop::collection::vec(
+                                csv_file_typed(if semi { ';' } else { ',' }, ty, header),
+                                1..4,
+                            ),
+                            Just(header),
+                            Just(ty),
+                            0..CSV_TYPED_QUERIES.len(),
+                        )
+                    },
+                ),
+            );
+            let dir = write_files(&files, "csv");
+            let pattern = quote(&format!("{}/*.csv", dir.path().display()));
+            let (opts, query) = csv_typed_parts(semi, header, ty, q);
             let text = format!("let c{i} = read_csv {pattern}{opts}\nc{i}{}\n", &query[1..]);
             (dir, text, None)
         }
