@@ -375,7 +375,10 @@ fn csv_fields_are_checked_against_the_header() {
         "record_literal_outside_an_option_value",
         "range 3 | sort by={a: 1}"
     );
-    check!("write_csv_of_strings", "from [\"a\"] | write_csv \"out.csv\"");
+    check!(
+        "write_csv_of_strings",
+        "from [\"a\"] | write_csv \"out.csv\""
+    );
 }
 
 #[test]

@@ -668,7 +668,9 @@ fn read_csv(step: &Step) -> Res<Vec<Value>> {
                 let v = match ty {
                     None => Value::str(&v),
                     Some(_) if v.is_empty() => Value::Null,
-                    Some(Value::Str(t)) => csv_convert(&t, &v).ok_or_else(|| format!("field {k}: {v:?} is not {t}"))?,
+                    Some(Value::Str(t)) => {
+                        csv_convert(&t, &v).ok_or_else(|| format!("field {k}: {v:?} is not {t}"))?
+                    }
                     Some(other) => return Err(format!("types= holds {other}")),
                 };
                 r.insert(Arc::from(k.as_str()), v);

@@ -461,7 +461,8 @@ pub fn source_fields(step: &Step) -> Option<Vec<String>> {
     if !csv_header(step) {
         return Some(column_names(rec.len()).map(|k| k.to_string()).collect());
     }
-    let latin1 = matches!(step.opt("encoding"), Some(Arg::Value(Value::Str(e))) if &**e == "latin-1");
+    let latin1 =
+        matches!(step.opt("encoding"), Some(Arg::Value(Value::Str(e))) if &**e == "latin-1");
     rec.iter()
         .map(|f| {
             if latin1 {

@@ -709,7 +709,10 @@ impl Builder<'_> {
             .at(k.span, "not in the header");
             let shown: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
             d = match ops::closest_in(&k.name, fields.iter().map(String::as_str)) {
-                Some(c) => d.help(format!("did you mean `{c}`? its fields: {}", shown.join(", "))),
+                Some(c) => d.help(format!(
+                    "did you mean `{c}`? its fields: {}",
+                    shown.join(", ")
+                )),
                 None => d.help(format!(
                     "the header of the first file names: {}",
                     shown.join(", ")
@@ -734,7 +737,10 @@ impl Builder<'_> {
                     ),
                 )
                 .at(e.span, "expected a record such as {age: int}")
-                .help(format!("{} — e.g. `{pname}={{age: int, price: float}}`", op.signature())),
+                .help(format!(
+                    "{} — e.g. `{pname}={{age: int, price: float}}`",
+                    op.signature()
+                )),
             );
             return None;
         };
@@ -767,7 +773,8 @@ impl Builder<'_> {
                         format!("`{}` is not a type a CSV field can be read as", v),
                     )
                     .at(v.span, "not a type name");
-                    let close = name.and_then(|n| ops::closest_in(n, ops::CSV_TYPES.iter().copied()));
+                    let close =
+                        name.and_then(|n| ops::closest_in(n, ops::CSV_TYPES.iter().copied()));
                     d = match close {
                         Some(c) => d.help(format!(
                             "did you mean `{c}`? a field can be read as {}",

@@ -599,10 +599,29 @@ pub const CSV_FIELDS: &[&str] = &[
 /// and `float()` accept and refuse (whitespace, underscores, signs, digits
 /// of other scripts, `nan`, exponents), bools in any case, empty fields.
 pub const CSV_NUMBERS: &[&str] = &[
-    "7", " -3 ", "+12", "1_000", "٣", "", "007", "\t8\n", "9223372036854775807", // ints
-    "1e3", "2.5", "nan", "-inf", "1.", ".5", "1_0.2_5", // floats too
-    "TRUE", "false", " True ", // bools
-    "1__0", "0x10", "x", "1e", // nothing
+    "7",
+    " -3 ",
+    "+12",
+    "1_000",
+    "٣",
+    "",
+    "007",
+    "\t8\n",
+    "9223372036854775807", // ints
+    "1e3",
+    "2.5",
+    "nan",
+    "-inf",
+    "1.",
+    ".5",
+    "1_0.2_5", // floats too
+    "TRUE",
+    "false",
+    " True ", // bools
+    "1__0",
+    "0x10",
+    "x",
+    "1e", // nothing
 ];
 
 /// The texts of [`CSV_NUMBERS`] that read as type `ty` of [`CSV_TYPES`]
@@ -650,54 +669,56 @@ fn csv_file_of(sep: char, typed: Option<(usize, bool)>) -> impl Strategy<Value =
                 any::<bool>(),
             )
         })
-        .prop_map(move |(rows, numbers, ncols, quote_seed, crlf, bom, final_nl)| {
-            let names = ["name", "city", "n", "note"];
-            let field = |f: &str, i: usize| -> String {
-                let must = f.contains([sep, '"', '\n', '\r']);
-                if must || (quote_seed >> (i % 8)) & 1 == 1 {
-                    format!("\"{}\"", f.replace('"', "\"\""))
+        .prop_map(
+            move |(rows, numbers, ncols, quote_seed, crlf, bom, final_nl)| {
+                let names = ["name", "city", "n", "note"];
+                let field = |f: &str, i: usize| -> String {
+                    let must = f.contains([sep, '"', '\n', '\r']);
+                    if must || (quote_seed >> (i % 8)) & 1 == 1 {
+                        format!("\"{}\"", f.replace('"', "\"\""))
+                    } else {
+                        f.to_string()
+                    }
+                };
+                let mut lines = Vec::new();
+                if typed.is_none_or(|t| t.1) {
+                    lines.push(
+                        names[..ncols]
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| field(n, i))
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                for (k, r) in rows.iter().enumerate() {
+                    lines.push(
+                        r.iter()
+                            .enumerate()
+                            .map(|(i, f)| match i {
+                                0 if typed.is_some() => field(CSV_NUMBERS[numbers[k]], i),
+                                _ => field(CSV_FIELDS[*f], i),
+                            })
+                            .collect(),
+                    );
+                }
+                let end = if crlf { "\r\n" } else { "\n" };
+                let mut text = if bom {
+                    "\u{feff}".to_string()
                 } else {
-                    f.to_string()
+                    String::new()
+                };
+                let n = lines.len();
+                for (i, l) in lines.into_iter().enumerate() {
+                    text += &l.join(&sep.to_string());
+                    if i + 1 < n || final_nl {
+                        text += end;
+                    }
                 }
-            };
-            let mut lines = Vec::new();
-            if typed.is_none_or(|t| t.1) {
-                lines.push(
-                    names[..ncols]
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| field(n, i))
-                        .collect::<Vec<_>>(),
-                );
-            }
-            for (k, r) in rows.iter().enumerate() {
-                lines.push(
-                    r.iter()
-                        .enumerate()
-                        .map(|(i, f)| match i {
-                            0 if typed.is_some() => field(CSV_NUMBERS[numbers[k]], i),
-                            _ => field(CSV_FIELDS[*f], i),
-                        })
-                        .collect(),
-                );
-            }
-            let end = if crlf { "\r\n" } else { "\n" };
-            let mut text = if bom {
-                "\u{feff}".to_string()
-            } else {
-                String::new()
-            };
-            let n = lines.len();
-            for (i, l) in lines.into_iter().enumerate() {
-                text += &l.join(&sep.to_string());
-                if i + 1 < n || final_nl {
-                    text += end;
+                File {
+                    bytes: text.into_bytes(),
                 }
-            }
-            File {
-                bytes: text.into_bytes(),
-            }
-        })
+            },
+        )
 }
 
 pub const CSV_QUERIES: &[&str] = &[
