@@ -34,6 +34,22 @@ pub struct Diag {
     pub label: String,
     pub help: Option<String>,
     pub severity: Severity,
+    /// For an error about one element: where in its input the element was,
+    /// while the error travels back to the source that read it.
+    pub origin: Origin,
+}
+
+/// Where the element an error is about came from (see [`Diag::origin`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// Not known (yet), or not about one element.
+    #[default]
+    Unknown,
+    /// The line at this byte offset in the run of text lines being
+    /// consumed; the source adds where the run starts.
+    InRun(u64),
+    /// Named in the label ("element from FILE:LINE"): nothing more to add.
+    Named,
 }
 
 impl Diag {
@@ -45,6 +61,7 @@ impl Diag {
             label: String::new(),
             help: None,
             severity: Severity::Script,
+            origin: Origin::Unknown,
         }
     }
     pub fn run(code: &'static str, message: impl Into<String>) -> Diag {
@@ -60,6 +77,24 @@ impl Diag {
     }
     pub fn help(mut self, help: impl Into<String>) -> Diag {
         self.help = Some(help.into());
+        self
+    }
+    /// Whether this is an error about one element that a source may still
+    /// place (name the file and line it was read from).
+    pub fn unplaced(&self) -> bool {
+        self.severity == Severity::Run
+            && self.origin != Origin::Named
+            && self.code != "flow::exec::cancelled"
+    }
+    /// Names where the element this error is about was read: `where_` is
+    /// `FILE:LINE`, added to the label ("in `map`, element from a.log:12").
+    pub fn placed(mut self, where_: &str) -> Diag {
+        self.label = if self.label.is_empty() {
+            format!("element from {where_}")
+        } else {
+            format!("{}, element from {where_}", self.label)
+        };
+        self.origin = Origin::Named;
         self
     }
 }

@@ -64,16 +64,32 @@ fn lines_to_items(
                 return Ok(Ctl::Continue);
             }
             match parse_json(&s) {
-                Ok(v) => f.item(Elem::Value(v)),
+                Ok(v) => f.item(Elem::Value(v)).map_err(|e| place(e, file, off)),
                 Err(e) => Err(bad_json(file, off, &e, d.span)),
             }
         })
     } else {
         lines(d.encoding == Encoding::Utf8, &mut |off, line| match line {
-            read::Lines::One(line) => f.item(read::decode(line, off, d, file)?.into()),
-            read::Lines::Many(text) => f.lines(text),
+            read::Lines::One(line) => f
+                .item(read::decode(line, off, d, file)?.into())
+                .map_err(|e| place(e, file, off)),
+            read::Lines::Many(text) => f.lines(text).map_err(|e| match e.origin {
+                crate::diag::Origin::InRun(at) => place(e, file, off + at),
+                _ => e,
+            }),
         })
     }
+}
+
+/// An error a later stage raised about the element read at byte `offset`
+/// of `file`: its label names the file and line (counted now, on the error
+/// path only).
+fn place(d: Diag, file: &FileInfo, offset: u64) -> Diag {
+    if !d.unplaced() {
+        return d;
+    }
+    let line = line_of(file, offset);
+    d.placed(&format!("{}:{line}", file.path.display()))
 }
 
 impl Lowered {
@@ -701,7 +717,12 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             })?;
         }
         let record: Record = keys.into_iter().zip(fields).collect();
-        if f.item(Elem::Value(Value::Record(Arc::new(record))))? == Ctl::Stop {
+        let fed = f.item(Elem::Value(Value::Record(Arc::new(record))));
+        if fed.map_err(|e| match e.unplaced() {
+            true => e.placed(&format!("{}:{}", file.path.display(), last_line)),
+            false => e,
+        })? == Ctl::Stop
+        {
             return Ok(());
         }
     }
