@@ -39,17 +39,37 @@ pub struct Diag {
     pub origin: Origin,
 }
 
-/// Where the element an error is about came from (see [`Diag::origin`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Origin {
+/// Where the element an error is about came from (see [`Diag::origin`]):
+/// unknown, named already, or the byte offset of its line in the run of
+/// text lines being consumed (the source adds where the run starts). One
+/// `u32`, so a `Diag` stays small enough to return by value (a run is at
+/// most a read block, far below 4 GiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin(u32);
+
+impl Origin {
     /// Not known (yet), or not about one element.
-    #[default]
-    Unknown,
-    /// The line at this byte offset in the run of text lines being
-    /// consumed; the source adds where the run starts.
-    InRun(u64),
+    pub const UNKNOWN: Origin = Origin(u32::MAX);
     /// Named in the label ("element from FILE:LINE"): nothing more to add.
-    Named,
+    pub const NAMED: Origin = Origin(u32::MAX - 1);
+    /// The line at byte `offset` of the run of lines being consumed.
+    pub fn in_run(offset: usize) -> Origin {
+        Origin(
+            u32::try_from(offset)
+                .unwrap_or(u32::MAX - 2)
+                .min(u32::MAX - 2),
+        )
+    }
+    /// The offset in the run, when that is what is known.
+    pub fn run_offset(self) -> Option<u64> {
+        (self.0 < u32::MAX - 1).then_some(u64::from(self.0))
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin::UNKNOWN
+    }
 }
 
 impl Diag {
@@ -61,7 +81,7 @@ impl Diag {
             label: String::new(),
             help: None,
             severity: Severity::Script,
-            origin: Origin::Unknown,
+            origin: Origin::UNKNOWN,
         }
     }
     pub fn run(code: &'static str, message: impl Into<String>) -> Diag {
@@ -83,7 +103,7 @@ impl Diag {
     /// place (name the file and line it was read from).
     pub fn unplaced(&self) -> bool {
         self.severity == Severity::Run
-            && self.origin != Origin::Named
+            && self.origin != Origin::NAMED
             && self.code != "flow::exec::cancelled"
     }
     /// Names where the element this error is about was read: `where_` is
@@ -94,7 +114,7 @@ impl Diag {
         } else {
             format!("{}, element from {where_}", self.label)
         };
-        self.origin = Origin::Named;
+        self.origin = Origin::NAMED;
         self
     }
 }

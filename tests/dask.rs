@@ -919,6 +919,14 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
             .to_vec(),
         ),
         ("extra.jsonl", b"{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n".to_vec()),
+        (
+            "typed.csv",
+            "name,n,ok,x\nann, 1_000 ,TRUE,1e3\nbob,,false,\ncid,٣,True,nan\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        ("badint.csv", b"name,n\nann,1\nbob,x\n".to_vec()),
+        ("nohead.csv", b"a;1\nb;2\n".to_vec()),
         ("scalar.jsonl", b"{\"a\": 1}\n5\n".to_vec()),
         (
             "lines.txt",
@@ -941,6 +949,11 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     add(r#"read_csv "{dir}/bad.csv" | count"#);
     add(r#"read_csv "{dir}/short.csv" | take 1"#);
     add(r#"read_csv "{dir}/short.csv" | take 2"#);
+    // `types=` as Python's int()/float(); `header=false` names c0, c1.
+    add(r#"read_csv "{dir}/typed.csv" types={n: int, ok: bool, x: float} | to_json"#);
+    add(r#"read_csv "{dir}/typed.csv" types={n: float, x: str}"#);
+    add(r#"read_csv "{dir}/badint.csv" types={n: int} | count"#);
+    add(r#"read_csv "{dir}/nohead.csv" header=false sep=";" types={c1: int} | map .c1 * 2"#);
     // gzip input, and decoding modes with blocksizes that cut every sequence.
     add(r#"read_text "{dir}/t.txt.gz""#);
     add(r#"read_text "{dir}/t.txt.gz" blocksize=2 | lower | split | frequencies"#);

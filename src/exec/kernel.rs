@@ -55,8 +55,8 @@ pub fn each_line(text: &str, mut f: impl FnMut(&str) -> Result<Ctl, Diag>) -> Re
             // Which line failed, for the source to name its file and line:
             // worked out only now, so the success path pays nothing.
             Err(mut d) => {
-                if d.origin == crate::diag::Origin::Unknown {
-                    d.origin = crate::diag::Origin::InRun((text.len() - rest.len()) as u64);
+                if d.origin == crate::diag::Origin::UNKNOWN {
+                    d.origin = crate::diag::Origin::in_run(text.len() - rest.len());
                 }
                 return Err(d);
             }

@@ -73,9 +73,9 @@ fn lines_to_items(
             read::Lines::One(line) => f
                 .item(read::decode(line, off, d, file)?.into())
                 .map_err(|e| place(e, file, off)),
-            read::Lines::Many(text) => f.lines(text).map_err(|e| match e.origin {
-                crate::diag::Origin::InRun(at) => place(e, file, off + at),
-                _ => e,
+            read::Lines::Many(text) => f.lines(text).map_err(|e| match e.origin.run_offset() {
+                Some(at) => place(e, file, off + at),
+                None => e,
             }),
         })
     }

@@ -699,7 +699,7 @@ impl Builder<'_> {
         };
         let mut ok = true;
         for (k, _) in entries {
-            if fields.iter().any(|f| *f == k.name) {
+            if fields.contains(&k.name) {
                 continue;
             }
             let mut d = Diag::script(

@@ -622,8 +622,8 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
                     );
                 }
             }
-            '(' | '[' => stack.push((i, c)),
-            ')' | ']' => {
+            '(' | '[' | '{' => stack.push((i, c)),
+            ')' | ']' | '}' => {
                 stack.pop();
             }
             _ => {}
@@ -633,7 +633,11 @@ fn unclosed(src: &str, pos: usize) -> Option<Diag> {
         }
     }
     let (i, c) = stack.pop()?;
-    let close = if c == '(' { ')' } else { ']' };
+    let close = match c {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    };
     Some(
         Diag::script("flow::syntax::unclosed", format!("unclosed `{c}`"))
             .at(Span::new(i, i + 1), format!("this `{c}` is never closed"))
@@ -1062,6 +1066,23 @@ mod tests {
     }
 
     #[test]
+    fn record_option_values() {
+        let p =
+            parse("read_csv \"p.csv\" types={a: int, \"b c\": float,\n \"d\": \"str\"}").unwrap();
+        let Stmt::Output(pl) = &p.stmts[0] else {
+            panic!("an output")
+        };
+        let v = &pl.stages[0].options[0].value;
+        assert_eq!(v.to_string(), "{a: int, \"b c\": float, d: \"str\"}");
+        let ExprKind::Record(fields) = &v.kind else {
+            panic!("a record")
+        };
+        assert_eq!(fields[1].0.name, "b c");
+        // Only as an option value: not an argument.
+        assert!(parse("map {a: 1}").is_err());
+    }
+
+    #[test]
     fn syntax_errors_say_what_was_expected() {
         let d = parse("range 3 |").unwrap_err();
         assert!(d.message.contains("expected"), "{}", d.message);
@@ -1071,6 +1092,8 @@ mod tests {
         assert_eq!(d.span, Some(Span::new(4, 8)));
         let d = parse("map (it + 1\nrange 3").unwrap_err();
         assert_eq!(d.message, "unclosed `(`");
+        let d = parse("read_csv \"p.csv\" types={age: int").unwrap_err();
+        assert_eq!(d.message, "unclosed `{`");
         let d = parse("topk 3 by=it % 4").unwrap_err();
         assert_eq!(
             d.help.as_deref(),
