@@ -599,6 +599,7 @@ pub const CSV_FIELDS: &[&str] = &[
 /// and `float()` accept and refuse (whitespace, underscores, signs, digits
 /// of other scripts, `nan`, exponents), bools in any case, empty fields.
 pub const CSV_NUMBERS: &[&str] = &[
+    // 0..9: ints (and so floats)
     "7",
     " -3 ",
     "+12",
@@ -607,21 +608,24 @@ pub const CSV_NUMBERS: &[&str] = &[
     "",
     "007",
     "\t8\n",
-    "9223372036854775807", // ints
+    "9223372036854775807",
+    // 9..16: floats only
     "1e3",
     "2.5",
     "nan",
     "-inf",
     "1.",
     ".5",
-    "1_0.2_5", // floats too
+    "1_0.2_5",
+    // 16..19: bools
     "TRUE",
     "false",
-    " True ", // bools
+    " True ",
+    // 19..: none of them
     "1__0",
     "0x10",
     "x",
-    "1e", // nothing
+    "1e",
 ];
 
 /// The texts of [`CSV_NUMBERS`] that read as type `ty` of [`CSV_TYPES`]
