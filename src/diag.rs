@@ -34,6 +34,42 @@ pub struct Diag {
     pub label: String,
     pub help: Option<String>,
     pub severity: Severity,
+    /// For an error about one element: where in its input the element was,
+    /// while the error travels back to the source that read it.
+    pub origin: Origin,
+}
+
+/// Where the element an error is about came from (see [`Diag::origin`]):
+/// unknown, named already, or the byte offset of its line in the run of
+/// text lines being consumed (the source adds where the run starts). One
+/// `u32`, so a `Diag` stays small enough to return by value (a run is at
+/// most a read block, far below 4 GiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin(u32);
+
+impl Origin {
+    /// Not known (yet), or not about one element.
+    pub const UNKNOWN: Origin = Origin(u32::MAX);
+    /// Named in the label ("element from FILE:LINE"): nothing more to add.
+    pub const NAMED: Origin = Origin(u32::MAX - 1);
+    /// The line at byte `offset` of the run of lines being consumed.
+    pub fn in_run(offset: usize) -> Origin {
+        Origin(
+            u32::try_from(offset)
+                .unwrap_or(u32::MAX - 2)
+                .min(u32::MAX - 2),
+        )
+    }
+    /// The offset in the run, when that is what is known.
+    pub fn run_offset(self) -> Option<u64> {
+        (self.0 < u32::MAX - 1).then_some(u64::from(self.0))
+    }
+}
+
+impl Default for Origin {
+    fn default() -> Origin {
+        Origin::UNKNOWN
+    }
 }
 
 impl Diag {
@@ -45,6 +81,7 @@ impl Diag {
             label: String::new(),
             help: None,
             severity: Severity::Script,
+            origin: Origin::UNKNOWN,
         }
     }
     pub fn run(code: &'static str, message: impl Into<String>) -> Diag {
@@ -60,6 +97,24 @@ impl Diag {
     }
     pub fn help(mut self, help: impl Into<String>) -> Diag {
         self.help = Some(help.into());
+        self
+    }
+    /// Whether this is an error about one element that a source may still
+    /// place (name the file and line it was read from).
+    pub fn unplaced(&self) -> bool {
+        self.severity == Severity::Run
+            && self.origin != Origin::NAMED
+            && self.code != "flow::exec::cancelled"
+    }
+    /// Names where the element this error is about was read: `where_` is
+    /// `FILE:LINE`, added to the label ("in `map`, element from a.log:12").
+    pub fn placed(mut self, where_: &str) -> Diag {
+        self.label = if self.label.is_empty() {
+            format!("element from {where_}")
+        } else {
+            format!("{}, element from {where_}", self.label)
+        };
+        self.origin = Origin::NAMED;
         self
     }
 }

@@ -510,6 +510,7 @@ const FAMILIES: &[(&str, usize)] = &[
     ("words", 40),
     ("json", 40),
     ("csv", 30),
+    ("csv_typed", 20),
     ("sink", 40),
     ("shared", 20),
     ("expressions", 20),
@@ -597,6 +598,30 @@ fn generate(
             let pattern = quote(&format!("{}/*.csv", dir.path().display()));
             let (opts, query) = csv_script_parts(semi, header, q);
             // CSV_QUERIES read the binding `c`.
+            let text = format!("let c{i} = read_csv {pattern}{opts}\nc{i}{}\n", &query[1..]);
+            (dir, text, None)
+        }
+        "csv_typed" => {
+            let (semi, files, header, ty, q) = draw(
+                runner,
+                (any::<bool>(), any::<bool>(), 0..CSV_TYPES.len()).prop_flat_map(
+                    |(semi, header, ty)| {
+                        (
+                            Just(semi),
+                            prop::collection::vec(
+                                csv_file_typed(if semi { ';' } else { ',' }, ty, header),
+                                1..4,
+                            ),
+                            Just(header),
+                            Just(ty),
+                            0..CSV_TYPED_QUERIES.len(),
+                        )
+                    },
+                ),
+            );
+            let dir = write_files(&files, "csv");
+            let pattern = quote(&format!("{}/*.csv", dir.path().display()));
+            let (opts, query) = csv_typed_parts(semi, header, ty, q);
             let text = format!("let c{i} = read_csv {pattern}{opts}\nc{i}{}\n", &query[1..]);
             (dir, text, None)
         }
@@ -894,6 +919,14 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
             .to_vec(),
         ),
         ("extra.jsonl", b"{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n".to_vec()),
+        (
+            "typed.csv",
+            "name,n,ok,x\nann, 1_000 ,TRUE,1e3\nbob,,false,\ncid,٣,True,nan\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        ("badint.csv", b"name,n\nann,1\nbob,x\n".to_vec()),
+        ("nohead.csv", b"a;1\nb;2\n".to_vec()),
         ("scalar.jsonl", b"{\"a\": 1}\n5\n".to_vec()),
         (
             "lines.txt",
@@ -928,6 +961,11 @@ fn fixed_cases() -> Vec<(&'static str, tempfile::TempDir, String, Option<SinkChe
     add(r#"read_csv "{dir}/bad.csv" | count"#);
     add(r#"read_csv "{dir}/short.csv" | take 1"#);
     add(r#"read_csv "{dir}/short.csv" | take 2"#);
+    // `types=` as Python's int()/float(); `header=false` names c0, c1.
+    add(r#"read_csv "{dir}/typed.csv" types={n: int, ok: bool, x: float} | to_json"#);
+    add(r#"read_csv "{dir}/typed.csv" types={n: float, x: str}"#);
+    add(r#"read_csv "{dir}/badint.csv" types={n: int} | count"#);
+    add(r#"read_csv "{dir}/nohead.csv" header=false sep=";" types={c1: int} | map .c1 * 2"#);
     // gzip input, and decoding modes with blocksizes that cut every sequence.
     add(r#"read_text "{dir}/t.txt.gz""#);
     add(r#"read_text "{dir}/t.txt.gz" blocksize=2 | lower | split | frequencies"#);

@@ -415,6 +415,47 @@ macro_rules! run {
     }};
 }
 
+/// `read_csv`: the header of the first file is read at check time, so its
+/// field names and `types=` are checked before the run (exit 2).
+#[test]
+fn csv_fields_are_checked_against_the_header() {
+    const PEOPLE: &[(&str, &[u8])] = &[("people.csv", b"name,age\nann,31\nbob,x\n")];
+    run!(
+        "csv_unknown_field",
+        PEOPLE,
+        "read_csv \"people.csv\" | map .nmae"
+    );
+    run!(
+        "csv_types_unknown_field",
+        PEOPLE,
+        "read_csv \"people.csv\" types={agee: int}"
+    );
+    run!(
+        "csv_types_bad_type",
+        PEOPLE,
+        "read_csv \"people.csv\" types={age: integer}"
+    );
+    run!(
+        "csv_types_duplicate_field",
+        PEOPLE,
+        "read_csv \"people.csv\" types={age: int, age: float}"
+    );
+    run!(
+        "csv_types_not_a_record",
+        PEOPLE,
+        "read_csv \"people.csv\" types=\"int\""
+    );
+    run!(
+        "csv_value_does_not_convert",
+        PEOPLE,
+        "read_csv \"people.csv\" types={age: int} | count"
+    );
+    check!(
+        "write_csv_of_strings",
+        "from [\"a\"] | write_csv \"out.csv\""
+    );
+}
+
 #[test]
 fn bad_input_data_points_at_the_source() {
     run!(

@@ -101,10 +101,12 @@ pub fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>, Diags> {
     Ok(out)
 }
 
-/// Parses and builds (type-checks) a script, without optimizing.
+/// Parses and builds (type-checks) a script, without optimizing. The
+/// header of each `read_csv`'s first file is read now (one row), so its
+/// field names are checked before the run.
 pub fn build(src: &str, sets: &[(String, String)]) -> Result<Plan, Diags> {
     let ast = crate::syntax::parse(src).map_err(Diags::from)?;
-    crate::plan::build(src, &ast, sets)
+    crate::plan::build_with(src, &ast, sets, &exec::source_fields)
 }
 
 /// Parse, build and (unless told not to) optimize.

@@ -78,7 +78,8 @@ impl Session {
         let shift = |ds: Diags| self.shift(ds);
         let base = self.defs.len();
         let ast = crate::syntax::parse(&src).map_err(|d| shift(d.into()))?;
-        let mut plan = crate::plan::build(&src, &ast, &[]).map_err(shift)?;
+        let mut plan =
+            crate::plan::build_with(&src, &ast, &[], &crate::exec::source_fields).map_err(shift)?;
         let lines = crate::plan::Lines::new(input);
         for n in plan.graph.node_indices().collect::<Vec<_>>() {
             let node = &mut plan.graph[n];

@@ -49,8 +49,17 @@ pub fn each_line(text: &str, mut f: impl FnMut(&str) -> Result<Ctl, Diag>) -> Re
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        if f(line.strip_suffix('\r').unwrap_or(line))? == Ctl::Stop {
-            return Ok(Ctl::Stop);
+        match f(line.strip_suffix('\r').unwrap_or(line)) {
+            Ok(Ctl::Stop) => return Ok(Ctl::Stop),
+            Ok(Ctl::Continue) => {}
+            // Which line failed, for the source to name its file and line:
+            // worked out only now, so the success path pays nothing.
+            Err(mut d) => {
+                if d.origin == crate::diag::Origin::UNKNOWN {
+                    d.origin = crate::diag::Origin::in_run(text.len() - rest.len());
+                }
+                return Err(d);
+            }
         }
         rest = next;
     }

@@ -22,6 +22,7 @@ pub mod progress;
 pub mod read;
 pub mod source;
 mod sources;
+pub use sources::source_fields;
 pub mod strkernel;
 pub mod wordtable;
 mod write;

@@ -103,7 +103,7 @@ pub struct FileSource {
 }
 
 /// Should this file be gunzipped, given the `compression` option?
-fn is_gzip(path: &std::path::Path, compression: &str) -> bool {
+pub(crate) fn is_gzip(path: &std::path::Path, compression: &str) -> bool {
     match compression {
         "gzip" => true,
         "none" => false,

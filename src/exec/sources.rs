@@ -64,16 +64,32 @@ fn lines_to_items(
                 return Ok(Ctl::Continue);
             }
             match parse_json(&s) {
-                Ok(v) => f.item(Elem::Value(v)),
+                Ok(v) => f.item(Elem::Value(v)).map_err(|e| place(e, file, off)),
                 Err(e) => Err(bad_json(file, off, &e, d.span)),
             }
         })
     } else {
         lines(d.encoding == Encoding::Utf8, &mut |off, line| match line {
-            read::Lines::One(line) => f.item(read::decode(line, off, d, file)?.into()),
-            read::Lines::Many(text) => f.lines(text),
+            read::Lines::One(line) => f
+                .item(read::decode(line, off, d, file)?.into())
+                .map_err(|e| place(e, file, off)),
+            read::Lines::Many(text) => f.lines(text).map_err(|e| match e.origin.run_offset() {
+                Some(at) => place(e, file, off + at),
+                None => e,
+            }),
         })
     }
+}
+
+/// An error a later stage raised about the element read at byte `offset`
+/// of `file`: its label names the file and line (counted now, on the error
+/// path only).
+fn place(d: Diag, file: &FileInfo, offset: u64) -> Diag {
+    if !d.unplaced() {
+        return d;
+    }
+    let line = line_of(file, offset);
+    d.placed(&format!("{}:{line}", file.path.display()))
 }
 
 impl Lowered {
@@ -384,6 +400,180 @@ impl<R: Read> Read for Counted<'_, R> {
     }
 }
 
+/// The field names a file source's elements will have, read while the
+/// script is checked: for `read_csv`, the first row of the first file the
+/// glob matches (only that row is decompressed and parsed; `c0`, `c1`, …
+/// when `header=false`). `None` when that cannot be known now — no file
+/// yet, not a regular file (a FIFO must not be read twice), unreadable or
+/// undecodable bytes: the run then reports the reason where it finds it.
+pub fn source_fields(step: &Step) -> Option<Vec<String>> {
+    match step.op.id {
+        OpId::ReadCsv => {}
+        OpId::ReadText
+        | OpId::ReadJson
+        | OpId::Join
+        | OpId::Range
+        | OpId::From
+        | OpId::Stdin
+        | OpId::Lower
+        | OpId::Upper
+        | OpId::Strip
+        | OpId::Split
+        | OpId::Purge
+        | OpId::Replace
+        | OpId::Map
+        | OpId::Filter
+        | OpId::Flatten
+        | OpId::Pluck
+        | OpId::ParseJson
+        | OpId::ToJson
+        | OpId::Count
+        | OpId::Sum
+        | OpId::Min
+        | OpId::Max
+        | OpId::Mean
+        | OpId::Distinct
+        | OpId::Frequencies
+        | OpId::Topk
+        | OpId::Sort
+        | OpId::Take
+        | OpId::Groupby
+        | OpId::Concat
+        | OpId::WriteText
+        | OpId::WriteJson
+        | OpId::WriteCsv => return None,
+    }
+    let Some(Arg::Value(Value::Str(pattern))) = step.arg(0) else {
+        return None;
+    };
+    let path = super::source::resolve_glob(pattern, None)
+        .ok()?
+        .into_iter()
+        .next()?;
+    if !std::fs::metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    let compression = match step.opt("compression") {
+        Some(Arg::Value(Value::Str(c))) => c.to_string(),
+        _ => "infer".into(),
+    };
+    let fh = std::fs::File::open(&path).ok()?;
+    let mut r: Box<dyn BufRead> = if super::source::is_gzip(&path, &compression) {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            fh,
+        )))
+    } else {
+        Box::new(std::io::BufReader::new(fh))
+    };
+    if r.fill_buf().ok()?.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(csv_sep(step))
+        .has_headers(false)
+        .from_reader(r);
+    let mut rec = csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec).ok()? {
+        return None;
+    }
+    if !csv_header(step) {
+        return Some(column_names(rec.len()).map(|k| k.to_string()).collect());
+    }
+    let latin1 =
+        matches!(step.opt("encoding"), Some(Arg::Value(Value::Str(e))) if &**e == "latin-1");
+    rec.iter()
+        .map(|f| {
+            if latin1 {
+                Some(f.iter().map(|&b| char::from(b)).collect())
+            } else {
+                std::str::from_utf8(f).ok().map(String::from)
+            }
+        })
+        .collect()
+}
+
+/// `read_csv sep=`: the catalog's `PKind::CsvSep` has checked it is one
+/// single-byte character.
+fn csv_sep(step: &Step) -> u8 {
+    match step.opt("sep") {
+        Some(Arg::Value(Value::Str(s))) if s.len() == 1 => s.as_bytes()[0],
+        _ => b',',
+    }
+}
+
+fn csv_header(step: &Step) -> bool {
+    !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))))
+}
+
+/// The field names of a CSV file without a header: `c0`, `c1`, ….
+fn column_names(n: usize) -> impl Iterator<Item = Arc<str>> {
+    (0..n).map(|i| Arc::from(format!("c{i}").as_str()))
+}
+
+/// What `read_csv types=` converts a field to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CsvType {
+    Int,
+    Float,
+    Bool,
+    Str,
+}
+
+impl CsvType {
+    fn name(self) -> &'static str {
+        match self {
+            CsvType::Int => "int",
+            CsvType::Float => "float",
+            CsvType::Bool => "bool",
+            CsvType::Str => "str",
+        }
+    }
+
+    /// The field's text as this type, as Python's `int()` / `float()` read
+    /// it; `true`/`false` in any case (around whitespace as `int()` allows)
+    /// for `bool`. An empty field is null; `None` when the text does not
+    /// convert.
+    fn convert(self, s: &str) -> Option<Value> {
+        if s.is_empty() {
+            return Some(Value::Null);
+        }
+        Some(match self {
+            CsvType::Int => Value::Int(crate::text::pystr::parse_int(s)?),
+            CsvType::Float => Value::Float(crate::text::pystr::parse_float(s)?),
+            CsvType::Bool => {
+                let t = crate::text::pystr::strip(s, None);
+                if t.eq_ignore_ascii_case("true") {
+                    Value::Bool(true)
+                } else if t.eq_ignore_ascii_case("false") {
+                    Value::Bool(false)
+                } else {
+                    return None;
+                }
+            }
+            CsvType::Str => Value::str(s),
+        })
+    }
+}
+
+/// The conversion `types=` asks for each of `keys` (none for a field it does not name).
+fn csv_types(step: &Step, keys: &[Arc<str>]) -> Vec<Option<CsvType>> {
+    let types = match step.opt("types") {
+        Some(Arg::Value(Value::Record(r))) => Some(r),
+        _ => None,
+    };
+    keys.iter()
+        .map(|k| match types.and_then(|r| r.get(k)) {
+            Some(Value::Str(t)) => Some(match &**t {
+                "int" => CsvType::Int,
+                "float" => CsvType::Float,
+                "bool" => CsvType::Bool,
+                _ => CsvType::Str,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
     let d = decode_opts(step);
     let span = d.span;
@@ -413,17 +603,15 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
     if bom {
         r.consume(3);
     }
-    // The catalog's `PKind::CsvSep` has checked it is one single-byte character.
-    let sep = match step.opt("sep") {
-        Some(Arg::Value(Value::Str(s))) if s.len() == 1 => s.as_bytes()[0],
-        _ => b',',
-    };
-    let header = !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))));
+    let sep = csv_sep(step);
+    let header = csv_header(step);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
         .from_reader(QuoteWatch::new(r, sep));
     let mut names: Option<Vec<Arc<str>>> = None;
+    // The conversions of `types=`, field by field, once the names are known.
+    let mut conv: Option<Vec<Option<CsvType>>> = None;
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u64;
     // The line the last record started on, for the check at the end.
@@ -491,10 +679,9 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
         }
         let keys: Vec<Arc<str>> = match &names {
             Some(n) => n.clone(),
-            None => (0..fields.len())
-                .map(|i| Arc::from(i.to_string().as_str()))
-                .collect(),
+            None => column_names(fields.len()).collect(),
         };
+        let conv = conv.get_or_insert_with(|| csv_types(step, &keys));
         if keys.len() != fields.len() {
             return Err(Diag::run(
                 "flow::io::bad_csv",
@@ -508,8 +695,36 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             )
             .at(span.unwrap_or(step.span), "read here"));
         }
+        for (i, t) in conv.iter().enumerate() {
+            let (Some(t), Some(Value::Str(s))) = (t, fields.get(i)) else {
+                continue;
+            };
+            fields[i] = t.convert(s).ok_or_else(|| {
+                Diag::run(
+                    "flow::io::bad_csv_value",
+                    format!(
+                        "cannot read field `{}` as {} at {}:{}: {}",
+                        keys[i],
+                        t.name(),
+                        file.path.display(),
+                        rec.position().map_or(0, |p| p.line()),
+                        crate::text::quote(s)
+                    ),
+                )
+                .at(span.unwrap_or(step.span), "read here")
+                .help(match t {
+                    CsvType::Bool => "a bool field holds true or false (any case), or nothing for null",
+                    _ => "an empty field is null; any other text must be a number as Python's int() / float() reads it",
+                })
+            })?;
+        }
         let record: Record = keys.into_iter().zip(fields).collect();
-        if f.item(Elem::Value(Value::Record(Arc::new(record))))? == Ctl::Stop {
+        let fed = f.item(Elem::Value(Value::Record(Arc::new(record))));
+        if fed.map_err(|e| match e.unplaced() {
+            true => e.placed(&format!("{}:{}", file.path.display(), last_line)),
+            false => e,
+        })? == Ctl::Stop
+        {
             return Ok(());
         }
     }

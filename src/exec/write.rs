@@ -415,7 +415,7 @@ fn emit(
                     return Err(Emitted::NotRecord(v.type_name(), repr));
                 };
                 let mut cells = Vec::new();
-                flatten(r, "", &mut cells);
+                flatten(r, &mut String::new(), &mut cells);
                 let cols = match csv {
                     Some(cols) => cols,
                     None => {
@@ -479,16 +479,21 @@ impl CsvColumns {
 /// A record's cells in key order, nested records flattened to `a.b`
 /// columns (as Miller does): lists as JSON text, `null` as an empty field,
 /// an empty nested record as `{}`.
-fn flatten(r: &Record, prefix: &str, cells: &mut Vec<(String, String)>) {
+fn flatten(r: &Record, prefix: &mut String, cells: &mut Vec<(String, String)>) {
+    // One buffer holds the key path, grown and cut back level by level, so
+    // a record nested n deep costs O(n), not O(n²) in copied prefixes.
+    let base = prefix.len();
     for (k, v) in r.iter() {
-        let key = if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            Value::Record(inner) if !inner.is_empty() => flatten(inner, &key, cells),
-            v => cells.push((key, format::cell(v, ""))),
+        if base > 0 {
+            prefix.push('.');
         }
+        prefix.push_str(k);
+        match v {
+            Value::Record(inner) if !inner.is_empty() => {
+                crate::value::deep(|| flatten(inner, prefix, cells))
+            }
+            v => cells.push((prefix.clone(), format::cell(v, ""))),
+        }
+        prefix.truncate(base);
     }
 }

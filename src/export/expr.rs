@@ -680,7 +680,7 @@ fn call(f: FnId, args: &[TExpr], e: &TExpr, h: &mut Helpers) -> Result<Py, Diag>
             {
                 method(v(1), "join", &[v(0)])
             }
-            _ => helper(h, "_join", &[v(0), v(1)]),
+            _ => helper(h, "_str_join", &[v(0), v(1)]),
         },
         FnId::Keys => match tys[0] {
             Type::Record(Some(_)) => atom(format!("list({})", v(0).s)),

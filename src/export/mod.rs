@@ -211,7 +211,7 @@ impl Writer<'_> {
             OpId::ReadCsv => format!(
                 "{}({path}{})",
                 h.need("_read_csv"),
-                kwargs(&["sep", "header", "encoding", "compression"])
+                kwargs(&["sep", "header", "types", "encoding", "compression"])
             ),
             OpId::Range => format!("{}({path})", h.need("_range")),
             OpId::From => format!("db.from_sequence({path}, npartitions=1)"),

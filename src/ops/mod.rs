@@ -132,6 +132,25 @@ pub enum PKind {
     Input,
     /// A string, one of the listed choices.
     Choice(&'static [&'static str]),
+    /// A record literal of field names → type names (`read_csv types={age: int}`),
+    /// held as a record of strings; the names are [`CSV_TYPES`].
+    Types,
+}
+
+/// The types a `read_csv types=` entry may name.
+pub const CSV_TYPES: &[&str] = &["int", "float", "bool", "str"];
+
+impl PKind {
+    /// The static type a `types=` entry names.
+    pub fn csv_type(name: &str) -> Option<Type> {
+        Some(match name {
+            "int" => Type::Int,
+            "float" => Type::Float,
+            "bool" => Type::Bool,
+            "str" => Type::Str,
+            _ => return None,
+        })
+    }
 }
 
 impl PKind {
@@ -150,6 +169,7 @@ impl PKind {
             PKind::CsvSep => "one single-byte character".into(),
             PKind::Regex => "a regular expression (a string)".into(),
             PKind::Input => "a bound collection name".into(),
+            PKind::Types => "a record of type names, such as {age: int, price: float}".into(),
             PKind::Choice(c) => format!(
                 "one of {}",
                 c.iter()
@@ -427,6 +447,9 @@ pub struct Cx<'a> {
     pub inputs: &'a [Coll],
     pub args: &'a [ArgVal],
     pub opts: &'a [(&'static str, Option<ArgVal>)],
+    /// A file source's field names, when the driver read them while checking
+    /// (the header of `read_csv`'s first file).
+    pub schema: Option<&'a [String]>,
 }
 
 impl Cx<'_> {
@@ -520,6 +543,7 @@ impl OpDef {
                 (k, Dflt::None) => match k {
                     PKind::Size => "SIZE".into(),
                     PKind::Expr => "EXPR".into(),
+                    PKind::Types => "{FIELD: TYPE, ...}".into(),
                     _ => "V".into(),
                 },
             };
@@ -578,8 +602,28 @@ fn written(_: &Cx) -> Result<Coll, Bad> {
 fn rule_range(_: &Cx) -> Result<Coll, Bad> {
     Ok(Coll::Bag(Type::Int))
 }
-fn rule_read_csv(_: &Cx) -> Result<Coll, Bad> {
-    Ok(Coll::Bag(Type::Record(None)))
+/// A record with the fields of the header read at check time (every field
+/// `str` unless `types=` names it), or a record of unknown fields when the
+/// file could not be read then (the run reports why).
+fn rule_read_csv(cx: &Cx) -> Result<Coll, Bad> {
+    let Some(names) = cx.schema else {
+        return Ok(Coll::Bag(Type::Record(None)));
+    };
+    let types = match cx.opt("types") {
+        Some(Arg::Value(Value::Record(r))) => Some(r),
+        _ => None,
+    };
+    let fields = names
+        .iter()
+        .map(|n| {
+            let t = match types.and_then(|r| r.get(n)) {
+                Some(Value::Str(t)) => PKind::csv_type(t).unwrap_or(Type::Str),
+                _ => Type::Str,
+            };
+            (n.clone(), t)
+        })
+        .collect();
+    Ok(Coll::Bag(Type::Record(Some(fields))))
 }
 fn rule_from(cx: &Cx) -> Result<Coll, Bad> {
     match cx.arg(0) {
@@ -825,7 +869,13 @@ const CSV_OPTS: &[OptDef] = &[
         name: "header",
         kind: PKind::Bool,
         default: Dflt::Bool(true),
-        doc: "the first row names the fields; otherwise fields are named 0, 1, …",
+        doc: "the first row names the fields; otherwise fields are named c0, c1, …",
+    },
+    OptDef {
+        name: "types",
+        kind: PKind::Types,
+        default: Dflt::None,
+        doc: "fields converted from text: {FIELD: int|float|bool|str, ...}; an empty field is null",
     },
     OptDef {
         name: "encoding",
@@ -909,7 +959,7 @@ pub static OPERATORS: &[OpDef] = &[
         CSV_OPTS,
         Input::None,
         rule_read_csv,
-        "one record per CSV row, fields as strings",
+        "one record per CSV row, fields as strings unless `types=` converts them",
         r#"read_csv "data/people.csv" | pluck "name""#
     ),
     op!(

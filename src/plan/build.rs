@@ -27,18 +27,37 @@ enum Binding {
 /// How deep element types may nest (lists in lists, records in records).
 const MAX_TYPE_DEPTH: usize = crate::syntax::MAX_DEPTH as usize;
 
+/// What the driver knows about a file source before it runs: the field
+/// names of `read_csv`'s first file (its header), or `None` when it does not
+/// know (no such file yet, or not a source with fields). The planner does no
+/// IO; the driver reads the headers and answers through this.
+pub type Schemas<'a> = &'a dyn Fn(&Step) -> Option<Vec<String>>;
+
 struct Builder<'a> {
     src: &'a str,
+    schemas: Schemas<'a>,
     lines: super::Lines,
     plan: Plan,
     env: HashMap<String, Binding>,
     diags: Diags,
 }
 
-/// Builds and type-checks the plan of a program.
+/// Builds and type-checks the plan of a program, knowing no file's fields.
 pub fn build(src: &str, program: &Program, overrides: &Overrides) -> Result<Plan, Diags> {
+    build_with(src, program, overrides, &|_| None)
+}
+
+/// Builds and type-checks the plan of a program; `schemas` tells the fields
+/// of file sources (so `.nmae` on a CSV record is caught here).
+pub fn build_with(
+    src: &str,
+    program: &Program,
+    overrides: &Overrides,
+    schemas: Schemas,
+) -> Result<Plan, Diags> {
     let mut b = Builder {
         src,
+        schemas,
         lines: super::Lines::new(src),
         plan: Plan::default(),
         env: HashMap::new(),
@@ -707,11 +726,34 @@ impl Builder<'_> {
             .iter()
             .map(|n| self.plan.graph[*n].ty().clone())
             .collect();
+        let schema = match op.kind {
+            Kind::Source => {
+                let probe = Step {
+                    op,
+                    phase: Phase::Whole,
+                    args: args.clone(),
+                    opts: opts.clone(),
+                    span: stage.span,
+                    pos: (0, 0),
+                    ty: Coll::Bag(Type::Any),
+                };
+                (self.schemas)(&probe)
+            }
+            Kind::Elementwise | Kind::Aggregate | Kind::Combine | Kind::Join | Kind::Sink(_) => {
+                None
+            }
+        };
+        if let Some(names) = &schema {
+            if !self.check_types_option(stage, names) {
+                return None;
+            }
+        }
         let cx = Cx {
             elem: in_ty.as_ref().and_then(|t| t.elem()),
             inputs: &in_colls,
             args: &args,
             opts: &opts,
+            schema: schema.as_deref(),
         };
         let ty = match (op.rule)(&cx) {
             Ok(t) if t.elem().is_some_and(|e| e.depth() > MAX_TYPE_DEPTH) => {
@@ -764,6 +806,115 @@ impl Builder<'_> {
         Some(node)
     }
 
+    /// Every field a `types=` option names must be one of the source's
+    /// `fields` (the header read at check time).
+    fn check_types_option(&mut self, stage: &Stage, fields: &[String]) -> bool {
+        let Some(o) = stage.options.iter().find(|o| {
+            ops::lookup(&stage.op.name)
+                .and_then(|op| op.option(&o.name.name))
+                .is_some_and(|d| d.kind == PKind::Types)
+        }) else {
+            return true;
+        };
+        let ExprKind::Record(entries) = &o.value.kind else {
+            return true;
+        };
+        let mut ok = true;
+        for (k, _) in entries {
+            if fields.contains(&k.name) {
+                continue;
+            }
+            let mut d = Diag::script(
+                "flow::plan::unknown_csv_field",
+                format!("the CSV file has no field `{}`", k.name),
+            )
+            .at(k.span, "not in the header");
+            let shown: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            d = match ops::closest_in(&k.name, fields.iter().map(String::as_str)) {
+                Some(c) => d.help(format!(
+                    "did you mean `{c}`? its fields: {}",
+                    shown.join(", ")
+                )),
+                None => d.help(format!(
+                    "the header of the first file names: {}",
+                    shown.join(", ")
+                )),
+            };
+            self.diags.push(d);
+            ok = false;
+        }
+        ok
+    }
+
+    /// `types={FIELD: TYPE, ...}`: a record literal whose values name types.
+    fn types_arg(&mut self, op: &OpDef, pname: &str, e: &Expr) -> Option<Arg> {
+        let ExprKind::Record(entries) = &e.kind else {
+            self.diags.push(
+                Diag::script(
+                    "flow::plan::argument_type",
+                    format!(
+                        "`{pname}` of `{}` must be {}",
+                        op.name,
+                        PKind::Types.describe()
+                    ),
+                )
+                .at(e.span, "expected a record such as {age: int}")
+                .help(format!(
+                    "{} — e.g. `{pname}={{age: int, price: float}}`",
+                    op.signature()
+                )),
+            );
+            return None;
+        };
+        let mut rec = crate::value::Record::default();
+        let mut ok = true;
+        for (k, v) in entries {
+            if rec.get(&k.name).is_some() {
+                self.diags.push(
+                    Diag::script(
+                        "flow::plan::duplicate_key",
+                        format!("field `{}` is given twice", k.name),
+                    )
+                    .at(k.span, "again here")
+                    .help("give each field one type"),
+                );
+                ok = false;
+                continue;
+            }
+            let name = match &v.kind {
+                ExprKind::Name(n) | ExprKind::Str(n) => Some(n.as_str()),
+                _ => None,
+            };
+            match name {
+                Some(n) if PKind::csv_type(n).is_some() => {
+                    rec.insert(k.name.as_str().into(), Value::str(n));
+                }
+                _ => {
+                    let mut d = Diag::script(
+                        "flow::plan::bad_csv_type",
+                        format!("`{}` is not a type a CSV field can be read as", v),
+                    )
+                    .at(v.span, "not a type name");
+                    let close =
+                        name.and_then(|n| ops::closest_in(n, ops::CSV_TYPES.iter().copied()));
+                    d = match close {
+                        Some(c) => d.help(format!(
+                            "did you mean `{c}`? a field can be read as {}",
+                            ops::CSV_TYPES.join(", ")
+                        )),
+                        None => d.help(format!(
+                            "a field can be read as {}",
+                            ops::CSV_TYPES.join(", ")
+                        )),
+                    };
+                    self.diags.push(d);
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| Arg::Value(Value::Record(std::sync::Arc::new(rec))))
+    }
+
     /// Resolves one argument against the kind of parameter it fills.
     fn arg(&mut self, op: &OpDef, pname: &str, kind: PKind, e: &Expr, elem: &Type) -> Option<Arg> {
         let bad = |this: &mut Self, found: String| {
@@ -790,6 +941,7 @@ impl Builder<'_> {
             return None;
         }
         match kind {
+            PKind::Types => self.types_arg(op, pname, e),
             PKind::Expr | PKind::OtherExpr => {
                 let checked = {
                     let names = self.names();

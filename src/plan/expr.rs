@@ -105,18 +105,31 @@ impl Checker<'_> {
                 let b = self.expr(base)?;
                 let t = match b.ty.field(&name.name) {
                     Some(t) => t,
-                    None if matches!(b.ty, Type::Record(_)) => {
-                        return Err(type_err(
-                            name.span,
-                            format!("{} has no field `{}`", b.ty, name.name),
-                        ))
-                    }
-                    None => {
-                        return Err(type_err(
-                            e.span,
-                            format!("`.{}` needs a record, but this is {}", name.name, b.ty),
-                        ))
-                    }
+                    None => match &b.ty {
+                        Type::Record(Some(fields)) => {
+                            let d =
+                                type_err(name.span, format!("record has no field `{}`", name.name));
+                            let cands = fields.iter().map(|(k, _)| k.as_str());
+                            return Err(match crate::ops::closest_in(&name.name, cands) {
+                                Some(c) => {
+                                    d.help(format!("did you mean `{c}`? the record is {}", b.ty))
+                                }
+                                None => d.help(format!("the record is {}", b.ty)),
+                            });
+                        }
+                        _ if matches!(b.ty, Type::Record(_)) => {
+                            return Err(type_err(
+                                name.span,
+                                format!("{} has no field `{}`", b.ty, name.name),
+                            ))
+                        }
+                        _ => {
+                            return Err(type_err(
+                                e.span,
+                                format!("`.{}` needs a record, but this is {}", name.name, b.ty),
+                            ))
+                        }
+                    },
                 };
                 (TKind::Field(Box::new(b), name.name.clone()), t)
             }

@@ -10,7 +10,7 @@
 mod build;
 pub mod expr;
 
-pub use build::{build, Overrides};
+pub use build::{build, build_with, Overrides, Schemas};
 
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;

@@ -30,6 +30,9 @@ pub const RESET: &str = "\x1b[0m";
 pub struct FlowHelper {
     /// The session's bound names (refreshed by the REPL after each input).
     pub names: Vec<String>,
+    /// The text of the session's bindings (refreshed with `names`), so that
+    /// Tab after `.` can type the pipeline being written.
+    pub defs: String,
     /// Hints and highlighting are off without colour (`NO_COLOR`, `TERM=dumb`).
     pub color: bool,
     hinter: HistoryHinter,
@@ -39,6 +42,7 @@ impl FlowHelper {
     pub fn new(color: bool) -> FlowHelper {
         FlowHelper {
             names: Vec::new(),
+            defs: String::new(),
             color,
             hinter: HistoryHinter::new(),
         }
@@ -55,7 +59,7 @@ impl Completer for FlowHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        Ok(complete(line, pos, &self.names))
+        Ok(complete_in(line, pos, &self.names, &self.defs))
     }
 }
 
@@ -124,6 +128,79 @@ pub fn complete(line: &str, pos: usize, names: &[String]) -> (usize, Vec<Pair>) 
     cands.sort_by(|a, b| a.display.cmp(&b.display));
     cands.dedup_by(|a, b| a.replacement == b.replacement);
     (start, cands)
+}
+
+/// [`complete`], and after `.` (or `it.`) in a stage the field names of
+/// its input elements, when the pipeline before it has a known record type
+/// (e.g. `read_csv`, whose header is read at check time), checked after the
+/// session's bindings `defs`.
+pub fn complete_in(line: &str, pos: usize, names: &[String], defs: &str) -> (usize, Vec<Pair>) {
+    match field_completion(line, pos, defs) {
+        Some(found) => found,
+        None => complete(line, pos, names),
+    }
+}
+
+fn field_completion(line: &str, pos: usize, defs: &str) -> Option<(usize, Vec<Pair>)> {
+    let before = line.get(..pos)?;
+    let toks = lex::lex(before);
+    let last = toks.last()?;
+    let typing = last.kind == Tok::Ident && last.end == pos;
+    let (start, word, ctx) = if typing {
+        (last.start, &before[last.start..], &toks[..toks.len() - 1])
+    } else {
+        (pos, "", &toks[..])
+    };
+    let dot = ctx.len().checked_sub(1)?;
+    if ctx[dot].kind != Tok::Dot {
+        return None;
+    }
+    // `.field` or `it.field`: a field of the element (not of `x.y.`).
+    let base_ok = match dot.checked_sub(1).map(|i| &ctx[i]) {
+        None => true,
+        Some(t) if t.kind == Tok::Keyword => &before[t.start..t.end] == "it",
+        Some(t) => !matches!(
+            t.kind,
+            Tok::Ident | Tok::Close | Tok::Str { .. } | Tok::Number
+        ),
+    };
+    if !base_ok {
+        return Some((start, Vec::new()));
+    }
+    // The pipeline before the stage being typed: up to its last `|`
+    // outside brackets, from the start of the statement.
+    let mut depth = 0i32;
+    let (mut pipe, mut stmt) = (None, 0);
+    for t in &ctx[..dot] {
+        match t.kind {
+            Tok::Open => depth += 1,
+            Tok::Close => depth -= 1,
+            Tok::Pipe if depth == 0 => pipe = Some(t.start),
+            Tok::Semi if depth == 0 => stmt = t.end,
+            _ => {}
+        }
+    }
+    let head = before.get(stmt..pipe?)?.trim();
+    let head = match head.strip_prefix("let ") {
+        Some(rest) => rest.split_once('=').map_or(head, |(_, p)| p.trim()),
+        None => head,
+    };
+    let plan = crate::driver::build(&format!("{defs}\n{head}\n"), &[]).ok()?;
+    let out = plan.outputs.last()?;
+    let fields = match plan.graph[out.node].ty().elem() {
+        Some(crate::types::Type::Record(Some(fields))) => fields.clone(),
+        _ => return Some((start, Vec::new())),
+    };
+    let mut cands = words_with_prefix(
+        fields
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| crate::syntax::ast::is_ident(k)),
+        word,
+        "",
+    );
+    cands.sort_by(|a, b| a.display.cmp(&b.display));
+    Some((start, cands))
 }
 
 fn words_with_prefix<'a>(
@@ -450,6 +527,42 @@ mod tests {
     }
 
     /// The replacements offered at the end of `line` (or at `|` marking the cursor).
+    /// Tab after `.`: the fields of the stage's input records, known when
+    /// the header of a CSV file is read at check time.
+    #[test]
+    fn fields_after_a_dot() {
+        let comp_in = |line: &str, defs: &str| -> Vec<String> {
+            let pos = line.find('‸').unwrap_or(line.len());
+            let line = line.replacen('‸', "", 1);
+            complete_in(&line, pos, &names(), defs)
+                .1
+                .into_iter()
+                .map(|p| p.replacement)
+                .collect()
+        };
+        let csv = r#"read_csv "data/people.csv""#;
+        assert_eq!(comp_in(&format!("{csv} | map .na"), ""), vec!["name"]);
+        assert_eq!(
+            comp_in(&format!("{csv} | filter it."), ""),
+            vec!["age", "city", "email", "joined", "name"]
+        );
+        assert_eq!(
+            comp_in(
+                &format!("{csv} | filter .age != \"3\" | map (.e‸ ++ \"!\")"),
+                ""
+            ),
+            vec!["email"]
+        );
+        let defs = format!("let people = {csv}\n");
+        assert_eq!(comp_in("people | sort by=.j", &defs), vec!["joined"]);
+        assert_eq!(comp_in("let x = people | map .ci", &defs), vec!["city"]);
+        // Unknown record types, nested fields: nothing to offer.
+        assert!(comp_in("read_json \"data/events.jsonl\" | map .u", "").is_empty());
+        assert!(comp_in(&format!("{csv} | map .name."), "").is_empty());
+        // Elsewhere, completion is as before.
+        assert_eq!(comp_in(&format!("{csv} | fla"), ""), vec!["flatten"]);
+    }
+
     fn comp(line: &str) -> (usize, Vec<String>) {
         let (line, pos) = match line.find('‸') {
             Some(i) => (line.replacen('‸', "", 1), i),

@@ -138,6 +138,7 @@ pub fn interactive(threads: usize, format: Format, color: bool) -> i32 {
                 let _ = out.flush();
                 if let Some(h) = ed.helper_mut() {
                     h.names = repl.session.names();
+                    h.defs = repl.session.defs().to_string();
                 }
                 if matches!(next, Ok(Next::Quit)) {
                     break;

@@ -102,6 +102,15 @@ pub enum ExprKind {
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
 }
 
+/// Whether `s` can be written as a bare name (a record key without quotes).
+pub fn is_ident(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&s)
+}
+
 /// The reserved words: never names. The grammar's `keyword` rule spells the
 /// same list (a test in `syntax::parse` keeps them equal); the REPL's lexer
 /// reads this one.

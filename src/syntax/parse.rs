@@ -127,7 +127,8 @@ fn stage(p: Pair<Rule>) -> Result<Stage, Diag> {
                 let osp = span(&part);
                 let mut o = part.into_inner();
                 let name = ident(o.next().expect("option has a name"));
-                let value = expr_postfix(o.next().expect("option has a value"))?;
+                let v = o.next().expect("option has a value");
+                let value = expr_postfix(v)?;
                 options.push(NamedArg {
                     name,
                     value,
@@ -1401,6 +1402,21 @@ mod tests {
     }
 
     #[test]
+    fn record_option_values() {
+        let p =
+            parse("read_csv \"p.csv\" types={a: int, \"b c\": float,\n \"d\": \"str\"}").unwrap();
+        let Stmt::Output(pl) = &p.stmts[0] else {
+            panic!("an output")
+        };
+        let v = &pl.stages[0].options[0].value;
+        assert_eq!(v.to_string(), "{a: int, \"b c\": float, d: \"str\"}");
+        let ExprKind::Record(fields) = &v.kind else {
+            panic!("a record")
+        };
+        assert_eq!(fields[1].0.name, "b c");
+    }
+
+    #[test]
     fn syntax_errors_say_what_was_expected() {
         let d = parse("range 3 |").unwrap_err();
         assert!(d.message.contains("expected"), "{}", d.message);
@@ -1410,6 +1426,8 @@ mod tests {
         assert_eq!(d.span, Some(Span::new(4, 8)));
         let d = parse("map (it + 1\nrange 3").unwrap_err();
         assert_eq!(d.message, "unclosed `(`");
+        let d = parse("read_csv \"p.csv\" types={age: int").unwrap_err();
+        assert_eq!(d.message, "unclosed `{`");
         let d = parse("topk 3 by=it % 4").unwrap_err();
         assert_eq!(
             d.help.as_deref(),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::text::pystr::push_float_repr;
-use crate::value::Value;
+use crate::value::{deep, Value};
 
 /// Python's `str(v)`.
 pub fn py_str(v: &Value) -> String {
@@ -36,7 +36,7 @@ pub fn py_repr(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                py_repr(it, out);
+                deep(|| py_repr(it, out));
             }
             out.push(']');
         }
@@ -48,7 +48,7 @@ pub fn py_repr(v: &Value, out: &mut String) {
                 }
                 py_repr_str(k, out);
                 out.push_str(": ");
-                py_repr(v, out);
+                deep(|| py_repr(v, out));
             }
             out.push('}');
         }
@@ -110,7 +110,7 @@ pub fn json(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                json(it, out);
+                deep(|| json(it, out));
             }
             out.push(']');
         }
@@ -122,7 +122,7 @@ pub fn json(v: &Value, out: &mut String) {
                 }
                 json_str(k, out);
                 out.push(':');
-                json(v, out);
+                deep(|| json(v, out));
             }
             out.push('}');
         }
@@ -172,19 +172,68 @@ pub fn cell(v: &Value, null: &str) -> String {
 /// keeps it as a lone code point, which a Rust string cannot hold, so it
 /// reads as U+FFFD, what encoding it to UTF-8 would come to anyway. The
 /// error is serde_json's, positions relative to `text`.
+///
+/// Nesting is limited only by [`super::MAX_DEPTH`] (Python's own `json`
+/// stops at its recursion limit, about 1000): the parser grows its stack
+/// as it goes down.
 pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
-    match serde_json::from_str(text) {
-        Ok(j) => Ok(from_json(j)),
+    // A text shorter than twice the limit cannot nest deeper than it, so
+    // only a long one is scanned.
+    if text.len() > 2 * super::MAX_DEPTH && nesting(text) > super::MAX_DEPTH {
+        return Err(serde::de::Error::custom(format_args!(
+            "nested more than {} levels deep",
+            super::MAX_DEPTH
+        )));
+    }
+    match from_str(text) {
+        Ok(v) => Ok(v),
         // serde_json refuses unpaired surrogates. Only a text it refused is
         // scanned for them, so valid JSON costs no extra pass; a text with
         // none fails as it did, and one with some is parsed again with each
         // written `\ufffd`, same length, so a later fault is reported at
         // the same column.
         Err(e) => match unpaired_surrogates_replaced(text) {
-            Some(fixed) => serde_json::from_str(&fixed).map(from_json),
+            Some(fixed) => from_str(&fixed),
             None => Err(e),
         },
     }
+}
+
+/// serde_json without its recursion limit, on a stack that grows.
+fn from_str(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::Deserialize;
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let j = serde_json::Value::deserialize(serde_stacker::Deserializer::new(&mut de))?;
+    de.end()?;
+    Ok(from_json(j))
+}
+
+/// The deepest nesting of arrays and objects in JSON text (brackets inside
+/// strings do not count).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for &b in text.as_bytes() {
+        if in_str {
+            match b {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// `text` with each `\u` escape of a UTF-16 surrogate that is not one half
@@ -239,13 +288,13 @@ fn from_json(j: serde_json::Value) -> Value {
             ),
         },
         serde_json::Value::String(s) => Value::Str(s.into()),
-        serde_json::Value::Array(a) => {
-            Value::List(std::sync::Arc::new(a.into_iter().map(from_json).collect()))
-        }
+        serde_json::Value::Array(a) => Value::List(std::sync::Arc::new(
+            a.into_iter().map(|j| deep(|| from_json(j))).collect(),
+        )),
         serde_json::Value::Object(o) => {
             Value::Record(std::sync::Arc::new(crate::value::Record::from_unique(
                 o.into_iter()
-                    .map(|(k, v)| (k.into(), from_json(v)))
+                    .map(|(k, v)| (k.into(), deep(|| from_json(v))))
                     .collect(),
             )))
         }

@@ -10,6 +10,21 @@ use std::sync::Arc;
 
 use crate::types::Type;
 
+/// How deeply values read from data (JSON) may nest. Every function that
+/// walks a value recurses through [`deep`], which grows the stack as it
+/// goes, so any depth up to this works; beyond it, reading is a diagnostic
+/// (a value must also be dropped, and dropping recurses on the stack of
+/// whichever thread lets go of it, without growing it: `cli::main` and the
+/// workers have stacks for this depth).
+pub const MAX_DEPTH: usize = 100_000;
+
+/// Runs `f`, one level down a value, on a fresh stack segment when the
+/// current one is nearly used up (a check of the stack pointer otherwise).
+#[inline]
+pub fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 4 << 20, f)
+}
+
 /// A record: ordered string keys → values, as from a JSON object. Stored as
 /// a vector: records in dataflows are small (`{value, count}`, a log line's
 /// fields), where a scan beats hashing and one allocation beats two.
@@ -65,7 +80,7 @@ impl FromIterator<(Arc<str>, Value)> for Record {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -92,7 +107,7 @@ impl Value {
             Value::List(items) => {
                 let mut t: Option<Type> = None;
                 for v in items.iter() {
-                    let vt = v.type_of();
+                    let vt = deep(|| v.type_of());
                     t = Some(match t {
                         None => vt,
                         Some(t) => t.join(&vt),
@@ -102,7 +117,7 @@ impl Value {
             }
             Value::Record(r) => Type::Record(Some(
                 r.iter()
-                    .map(|(k, v)| (k.to_string(), v.type_of()))
+                    .map(|(k, v)| (k.to_string(), deep(|| v.type_of())))
                     .collect(),
             )),
         }
@@ -137,8 +152,8 @@ impl Value {
     fn has_float(&self) -> bool {
         match self {
             Value::Float(_) => true,
-            Value::List(items) => items.iter().any(Value::has_float),
-            Value::Record(r) => r.iter().any(|(_, v)| v.has_float()),
+            Value::List(items) => items.iter().any(|v| deep(|| v.has_float())),
+            Value::Record(r) => r.iter().any(|(_, v)| deep(|| v.has_float())),
             _ => false,
         }
     }
@@ -168,8 +183,8 @@ impl Ord for Value {
             (Float(a), Int(b)) => cmp_int_float(*b, *a).reverse(),
             (Float(a), Float(b)) => cmp_float(*a, *b),
             (Str(a), Str(b)) => a.cmp(b),
-            (List(a), List(b)) => a.iter().cmp(b.iter()),
-            (Record(a), Record(b)) => a.cmp(b),
+            (List(a), List(b)) => deep(|| a.iter().cmp(b.iter())),
+            (Record(a), Record(b)) => deep(|| a.cmp(b)),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -251,16 +266,31 @@ impl Hash for Value {
             Value::List(items) => {
                 h.write_u8(4);
                 for v in items.iter() {
-                    v.hash(h)
+                    deep(|| v.hash(h))
                 }
             }
             Value::Record(r) => {
                 h.write_u8(5);
                 for (k, v) in r.iter() {
                     k.hash(h);
-                    v.hash(h);
+                    deep(|| v.hash(h));
                 }
             }
+        }
+    }
+}
+
+/// As `#[derive(Debug)]` would write it, one level at a time through [`deep`].
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("Null"),
+            Value::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Value::Int(i) => f.debug_tuple("Int").field(i).finish(),
+            Value::Float(x) => f.debug_tuple("Float").field(x).finish(),
+            Value::Str(s) => f.debug_tuple("Str").field(s).finish(),
+            Value::List(items) => deep(|| f.debug_tuple("List").field(items).finish()),
+            Value::Record(r) => deep(|| f.debug_tuple("Record").field(r).finish()),
         }
     }
 }
@@ -286,7 +316,7 @@ impl fmt::Display for Value {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{v}")?;
+                    deep(|| write!(f, "{v}"))?;
                 }
                 f.write_str("]")
             }
@@ -296,7 +326,7 @@ impl fmt::Display for Value {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{}: {v}", crate::text::quote(k))?;
+                    deep(|| write!(f, "{}: {v}", crate::text::quote(k)))?;
                 }
                 f.write_str("}")
             }

@@ -635,14 +635,77 @@ pub const CSV_FIELDS: &[&str] = &[
     "ǅ",
 ];
 
+/// Texts for a typed CSV column (`types={name: int}`): what Python's `int()`
+/// and `float()` accept and refuse (whitespace, underscores, signs, digits
+/// of other scripts, `nan`, exponents), bools in any case, empty fields.
+pub const CSV_NUMBERS: &[&str] = &[
+    // 0..9: ints (and so floats)
+    "7",
+    " -3 ",
+    "+12",
+    "1_000",
+    "٣",
+    "",
+    "007",
+    "\t8\n",
+    "9223372036854775807",
+    // 9..16: floats only
+    "1e3",
+    "2.5",
+    "nan",
+    "-inf",
+    "1.",
+    ".5",
+    "1_0.2_5",
+    // 16..19: bools
+    "TRUE",
+    "false",
+    " True ",
+    // 19..: none of them
+    "1__0",
+    "0x10",
+    "x",
+    "1e",
+];
+
+/// The texts of [`CSV_NUMBERS`] that read as type `ty` of [`CSV_TYPES`]
+/// (a `str` column takes any of them).
+fn csv_numbers_for(ty: usize) -> std::ops::Range<usize> {
+    match ty {
+        0 => 0..9,
+        1 => 0..16,
+        2 => 16..19,
+        _ => 0..CSV_NUMBERS.len(),
+    }
+}
+
 /// A CSV file with `ncols` columns: a header row and data rows, fields quoted
 /// when they must be (and sometimes when they need not), LF or CRLF rows,
 /// sometimes a BOM, sometimes no final newline.
 pub fn csv_file(sep: char) -> impl Strategy<Value = File> {
+    csv_file_of(sep, None)
+}
+
+/// As [`csv_file`], with the first column's texts from [`CSV_NUMBERS`] (for
+/// `read_csv types=`): those that read as type `ty` of [`CSV_TYPES`], and
+/// one in twenty from all of them (most of which do not); a header row
+/// only when `header`.
+pub fn csv_file_typed(sep: char, ty: usize, header: bool) -> impl Strategy<Value = File> {
+    csv_file_of(sep, Some((ty, header)))
+}
+
+fn csv_file_of(sep: char, typed: Option<(usize, bool)>) -> impl Strategy<Value = File> {
     (2..5usize)
-        .prop_flat_map(|ncols| {
+        .prop_flat_map(move |ncols| {
             (
                 prop::collection::vec(prop::collection::vec(0..CSV_FIELDS.len(), ncols), 0..15),
+                prop::collection::vec(
+                    prop_oneof![
+                        19 => csv_numbers_for(typed.map_or(3, |t| t.0)),
+                        1 => 0..CSV_NUMBERS.len(),
+                    ],
+                    15,
+                ),
                 Just(ncols),
                 any::<u8>(),
                 any::<bool>(),
@@ -650,46 +713,56 @@ pub fn csv_file(sep: char) -> impl Strategy<Value = File> {
                 any::<bool>(),
             )
         })
-        .prop_map(move |(rows, ncols, quote_seed, crlf, bom, final_nl)| {
-            let names = ["name", "city", "n", "note"];
-            let field = |f: &str, i: usize| -> String {
-                let must = f.contains([sep, '"', '\n', '\r']);
-                if must || (quote_seed >> (i % 8)) & 1 == 1 {
-                    format!("\"{}\"", f.replace('"', "\"\""))
+        .prop_map(
+            move |(rows, numbers, ncols, quote_seed, crlf, bom, final_nl)| {
+                let names = ["name", "city", "n", "note"];
+                let field = |f: &str, i: usize| -> String {
+                    let must = f.contains([sep, '"', '\n', '\r']);
+                    if must || (quote_seed >> (i % 8)) & 1 == 1 {
+                        format!("\"{}\"", f.replace('"', "\"\""))
+                    } else {
+                        f.to_string()
+                    }
+                };
+                let mut lines = Vec::new();
+                if typed.is_none_or(|t| t.1) {
+                    lines.push(
+                        names[..ncols]
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| field(n, i))
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                for (k, r) in rows.iter().enumerate() {
+                    lines.push(
+                        r.iter()
+                            .enumerate()
+                            .map(|(i, f)| match i {
+                                0 if typed.is_some() => field(CSV_NUMBERS[numbers[k]], i),
+                                _ => field(CSV_FIELDS[*f], i),
+                            })
+                            .collect(),
+                    );
+                }
+                let end = if crlf { "\r\n" } else { "\n" };
+                let mut text = if bom {
+                    "\u{feff}".to_string()
                 } else {
-                    f.to_string()
+                    String::new()
+                };
+                let n = lines.len();
+                for (i, l) in lines.into_iter().enumerate() {
+                    text += &l.join(&sep.to_string());
+                    if i + 1 < n || final_nl {
+                        text += end;
+                    }
                 }
-            };
-            let mut lines = vec![names[..ncols]
-                .iter()
-                .enumerate()
-                .map(|(i, n)| field(n, i))
-                .collect::<Vec<_>>()];
-            for r in rows {
-                lines.push(
-                    r.iter()
-                        .enumerate()
-                        .map(|(i, f)| field(CSV_FIELDS[*f], i))
-                        .collect(),
-                );
-            }
-            let end = if crlf { "\r\n" } else { "\n" };
-            let mut text = if bom {
-                "\u{feff}".to_string()
-            } else {
-                String::new()
-            };
-            let n = lines.len();
-            for (i, l) in lines.into_iter().enumerate() {
-                text += &l.join(&sep.to_string());
-                if i + 1 < n || final_nl {
-                    text += end;
+                File {
+                    bytes: text.into_bytes(),
                 }
-            }
-            File {
-                bytes: text.into_bytes(),
-            }
-        })
+            },
+        )
 }
 
 pub const CSV_QUERIES: &[&str] = &[
@@ -924,9 +997,35 @@ pub fn csv_script_parts(semi: bool, header: bool, q: usize) -> (String, String) 
     let (key, key2) = if header {
         ("\"name\"", "\"city\"")
     } else {
-        ("\"0\"", "\"1\"")
+        ("\"c0\"", "\"c1\"")
     };
     let query = CSV_QUERIES[q].replace("KEY2", key2).replace("KEY", key);
+    (opts, query)
+}
+
+/// The types `read_csv types=` reads a column as.
+pub const CSV_TYPES: &[&str] = &["int", "float", "bool", "str"];
+
+/// Queries over a CSV binding `c` whose field KEY has any of [`CSV_TYPES`]
+/// (null included): valid whatever its type.
+pub const CSV_TYPED_QUERIES: &[&str] = &[
+    "c",
+    "c | pluck KEY",
+    "c | groupby it[KEY] count",
+    "c | map it[KEY] | distinct",
+    "c | sort by=it[KEY] | map it[KEY]",
+    "c | map str(it[KEY]) | frequencies",
+    "c | filter it[KEY] == null | count",
+    "c | to_json",
+];
+
+/// `read_csv` options with `types={KEY: TYPE}` for the first column of
+/// [`csv_file_typed`] files, and the query `q` of [`CSV_TYPED_QUERIES`].
+pub fn csv_typed_parts(semi: bool, header: bool, ty: usize, q: usize) -> (String, String) {
+    let (mut opts, _) = csv_script_parts(semi, header, 0);
+    let key = if header { "name" } else { "c0" };
+    opts += &format!(" types={{{key}: {}}}", CSV_TYPES[ty]);
+    let query = CSV_TYPED_QUERIES[q].replace("KEY", &format!("\"{key}\""));
     (opts, query)
 }
 

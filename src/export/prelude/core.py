@@ -417,11 +417,12 @@ def _line_number(path, gz, offset):
 
 
 # helper: _read_csv
-# needs: FlowError, _splits, _from_splits
-def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infer"):
-    """`read_csv`: one record per row, one partition per file; fields are str.
-    The text is decoded as the rows are read, so that `take` stops before a
-    bad byte further on."""
+# needs: FlowError, _splits, _from_splits, _csv_convert
+def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compression="infer"):
+    """`read_csv`: one record per row, one partition per file; fields are str
+    except those `types` names, converted as Python's int()/float() read them
+    (an empty field is None). The text is decoded as the rows are read, so
+    that `take` stops before a bad byte further on."""
     import csv
     import gzip
     import io
@@ -443,13 +444,15 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
                 if header and names is None:
                     names = row
                     continue
-                keys = names if names is not None else [str(i) for i in range(len(row))]
+                keys = names if names is not None else ["c%d" % i for i in range(len(row))]
                 if len(keys) != len(row):
                     raise FlowError(
                         "flow::io::bad_csv",
                         "invalid CSV at %s:%d: the row has %d fields, the header %d"
                         % (name, rows.line_num, len(row), len(keys)),
                     )
+                if types:
+                    row = [_csv_convert(types.get(k), k, v, name, rows.line_num) for k, v in zip(keys, row)]
                 yield dict(zip(keys, row))
         except UnicodeDecodeError:
             try:
@@ -463,6 +466,37 @@ def _read_csv(pattern, sep=",", header=True, encoding="utf-8", compression="infe
             ) from None
 
     return _from_splits(_splits(pattern, None, compression, False), part)
+
+
+# helper: _csv_convert
+# needs: FlowError, _flow_literal
+def _csv_convert(ty, key, text, name, line):
+    """One CSV field as `read_csv types=` reads it: None when empty; int and
+    float as Python's int()/float() (an int must fit in 64 bits, as flow's);
+    bool from true/false in any case."""
+    if ty is None:
+        return text
+    if text == "":
+        return None
+    try:
+        if ty == "int":
+            v = int(text)
+            if -(1 << 63) <= v < (1 << 63):
+                return v
+        elif ty == "float":
+            return float(text)
+        elif ty == "bool":
+            t = text.strip().lower()
+            if t in ("true", "false"):
+                return t == "true"
+        else:
+            return text
+    except ValueError:
+        pass
+    raise FlowError(
+        "flow::io::bad_csv_value",
+        "cannot read field `%s` as %s at %s:%d: %s" % (key, ty, name, line, _flow_literal(text)),
+    )
 
 
 # helper: _range

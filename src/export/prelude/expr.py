@@ -760,9 +760,9 @@ def _find(s, sub):
     return _s(s, "find").find(_s(sub, "find"))
 
 
-# helper: _join
+# helper: _str_join
 # needs: _s, _fail, _tn, _repr, _too_big
-def _join(xs, sep):
+def _str_join(xs, sep):
     """flow's `join(LIST, SEP)`: only a list, only strs in it."""
     if type(xs) is not list:
         _fail("`join` joins a list of str, but the value is %s %s" % (_tn(xs), _repr(xs)))
