@@ -207,12 +207,13 @@ def _too_big(n, most, unit):
         _fail("the result would hold %d %s, more than one value may (%d)" % (n, unit, most))
 
 
+# helper: _utf8_len
 def _utf8_len(s):
     return len(s.encode("utf-8", "surrogatepass"))
 
 
 # helper: _joined
-# needs: _too_big
+# needs: _too_big, _utf8_len
 def _joined(a, b):
     """`a + b` of two strs or two lists, within flow's limits."""
     if type(a) is str:
@@ -224,7 +225,7 @@ def _joined(a, b):
 
 
 # helper: _repeat
-# needs: _too_big
+# needs: _too_big, _utf8_len
 def _repeat(s, n):
     """A str or list `s` repeated `n` times (none when n < 0), within flow's limits."""
     n = max(n, 0)
