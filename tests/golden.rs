@@ -2,21 +2,46 @@
 //! made here in plain Rust; every example's output snapshotted; and every
 //! example giving byte-identical output at any thread count and blocksize.
 //!
-//! Runs the built binary in the crate root, as a user runs the examples.
+//! Runs the built binary as a user runs the examples, from a directory that
+//! looks like the crate root (`data` and `examples` linked to the crate's),
+//! so what an example writes (`events.flow`'s `out/events.csv`) lands there
+//! and not in the repository.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `flow ARGS...` in the crate root; panics unless it exits 0; its stdout.
+/// A fresh directory under the test target with `data/` and `examples/`
+/// linked to the crate's.
+fn site(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    for linked in ["data", "examples"] {
+        std::os::unix::fs::symlink(root().join(linked), dir.join(linked)).expect("a link");
+    }
+    dir
+}
+
+/// The site the tests share (made once per test binary).
+fn shared_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| site("golden-site"))
+}
+
+/// `flow ARGS...` in the shared site; panics unless it exits 0; its stdout.
 fn flow(args: &[&str]) -> String {
+    flow_in(shared_site(), args)
+}
+
+fn flow_in(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_flow"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
@@ -309,4 +334,29 @@ fn example_outputs_as_tables() {
         let out = flow(&[&format!("examples/{name}.flow"), "--format", "table"]);
         insta::assert_snapshot!(format!("example_{name}_table"), out);
     }
+}
+
+/// `events.flow` writes its events as a flat CSV: the first record's keys as
+/// columns, the nested `user` as `user.id` and `user.country`, every event.
+#[test]
+fn events_example_writes_a_flat_csv() {
+    let dir = site("golden-events");
+    flow_in(&dir, &["examples/events.flow"]);
+    let csv = std::fs::read_to_string(dir.join("out/events.csv")).expect("out/events.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "time,endpoint,status,latency_ms,user.id,user.country,tags"
+    );
+    let events = std::fs::read_to_string(root().join("data/api_events.jsonl")).unwrap();
+    assert_eq!(lines.len() - 1, events.lines().count());
+    assert_eq!(
+        lines[1],
+        "2026-11-02 09:00:02,/api/v1/items,429,53.3,u001,FR,eu;mobile"
+    );
+    // An event without a user: "anon", an empty country.
+    assert!(
+        lines.iter().any(|l| l.contains(",anon,,")),
+        "no anonymous row"
+    );
 }

@@ -270,7 +270,7 @@ fn expr_words(names: &[String]) -> impl Iterator<Item = &str> {
     FUNCTIONS
         .iter()
         .map(|f| f.name)
-        .chain(["it", "not", "true", "false", "null"])
+        .chain(["it", "not", "true", "false", "null", "if", "then", "else"])
         .chain(names.iter().map(String::as_str))
 }
 
@@ -646,6 +646,9 @@ mod tests {
         has("range 3 | filter not_", &["not_delim"]);
         has("range 3 | map str(it) ++ lo", &["lower"]);
         has("range 3 | map (it + ", &["it", "n", "len"]);
+        has("range 3 | map i", &["if", "int", "it"]);
+        has("range 3 | map if it > 1 th", &["then"]);
+        has("range 3 | map if it > 1 then 1 el", &["else"]);
         has("from [1, ", &["n", "it"]);
         has("range 3 | take ", &["n", "words"]);
         // Fields after `.` are unknown until the data is read.
