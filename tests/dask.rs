@@ -1627,3 +1627,57 @@ fn engine_dask_without_python_says_how_to_install_it() {
     );
     assert_eq!(dask.stdout, "");
 }
+
+/// A failing element of a file source is named by file and line on Dask
+/// too (one partition per file here, so the first failure is the first in
+/// input order), locally and on the cluster, for each kind of file source.
+#[test]
+fn engine_dask_names_the_line_of_a_failing_element() {
+    need_dask!("engine_dask_names_the_line_of_a_failing_element");
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path();
+    std::fs::write(dir.join("n.txt"), "1\n2\n\nx\n3\n").expect("write");
+    std::fs::write(
+        dir.join("n.jsonl"),
+        "{\"a\": 1}\n\n{\"a\": 2}\n{\"b\": 3}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("n.csv"), "a,b\n1,\"two\nlines\"\nx,3\n").expect("write");
+    let d = dir.to_str().expect("UTF-8");
+    for (script, place) in [
+        (
+            format!("read_text \"{d}/n.txt\" | filter it != \"\" | map int(it)"),
+            "n.txt:4)",
+        ),
+        (
+            format!("read_json \"{d}/n.jsonl\" | map .a + 1"),
+            "n.jsonl:4)",
+        ),
+        (format!("read_csv \"{d}/n.csv\" | map int(.a)"), "n.csv:4)"),
+    ] {
+        let native = ran_within(
+            &mut flow_cmd(site(), &["-e", &script]),
+            Duration::from_secs(60),
+        );
+        assert_eq!(native.code, 1, "{}", native.stderr);
+        assert!(
+            native.stderr.contains(&place[..place.len() - 1]),
+            "native: {}",
+            native.stderr
+        );
+        for mode in MODES {
+            let mut cmd = flow_cmd(site(), &["-e", &script, "--engine", "dask"]);
+            if mode == Mode::Cluster {
+                cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
+            }
+            let dask = ran_within(&mut cmd, Duration::from_secs(120));
+            assert_eq!(dask.code, 1, "{}: {}", mode.label(), dask.stderr);
+            assert!(
+                dask.stderr.contains(&format!("(element from {d}/{place}")),
+                "{}: {script}: {}",
+                mode.label(),
+                dask.stderr
+            );
+        }
+    }
+}

@@ -3,14 +3,32 @@
 # helper; `src/export/prelude.rs` explains the format. The expression
 # helpers are in `expr.py`.
 
+# helper: _here
+# Where the element a thread is working on was read, for the error that
+# element may raise: a file source's reader sets it on its thread before each
+# element it yields (a partition's task runs in one thread, its reader lazily
+# inside it) and clears it when done; a FlowError takes it, and `_main` turns
+# it into "element from FILE:LINE". Kept on the thread object, not in a
+# module-level table: Dask pickles the helpers, and each copy would have a
+# table of its own.
+import threading as _threading
+
+
+def _here():
+    return _threading.current_thread()
+
+
 # helper: FlowError
+# needs: _here
 class FlowError(Exception):
-    """A run-time error as flow reports it: a diagnostic code and a message."""
+    """A run-time error as flow reports it: a diagnostic code and a message,
+    and where the element being worked on was read (`_here`), if it was."""
 
     def __init__(self, code, message):
         super().__init__(code, message)
         self.code = code
         self.message = message
+        self.origin = getattr(_here(), "flow_origin", None)
 
     def __str__(self):
         return self.message
@@ -374,41 +392,52 @@ class _Split:
 
 
 # helper: _read_text
-# needs: _splits, _lines, _from_splits
+# needs: _here, _splits, _lines, _from_splits
 def _read_text(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_text`: the lines of every file, one partition per byte range."""
 
     def part(path, start, end, gz, name):
-        for _, s in _lines(path, start, end, gz, encoding, errors, name):
-            yield s
+        here = _here()
+        try:
+            for off, s in _lines(path, start, end, gz, encoding, errors, name):
+                here.flow_origin = (name, path, gz, off)
+                yield s
+        finally:
+            here.flow_origin = None
 
     return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
 # helper: _read_json
-# needs: FlowError, _splits, _lines, _from_json, _from_splits
+# needs: FlowError, _here, _splits, _lines, _from_json, _from_splits, _line_number
 def _read_json(pattern, blocksize=None, encoding="utf-8", errors="strict", compression="infer"):
     """`read_json`: one JSON value per non-blank line, errors with file:line:column."""
 
     def part(path, start, end, gz, name):
-        for off, s in _lines(path, start, end, gz, encoding, errors, name):
-            if not s.strip():
-                continue
-            try:
-                v = _from_json(s)
-            except ValueError as e:
-                line = _line_number(path, gz, off)
-                col = getattr(e, "colno", 0)
-                msg = getattr(e, "msg", str(e))
-                raise FlowError(
-                    "flow::io::bad_json",
-                    "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
-                ) from None
-            yield v
+        here = _here()
+        try:
+            for off, s in _lines(path, start, end, gz, encoding, errors, name):
+                if not s.strip():
+                    continue
+                try:
+                    v = _from_json(s)
+                except ValueError as e:
+                    line = _line_number(path, gz, off)
+                    col = getattr(e, "colno", 0)
+                    msg = getattr(e, "msg", str(e))
+                    raise FlowError(
+                        "flow::io::bad_json",
+                        "invalid JSON at %s:%d:%d: %s" % (name, line, col, msg),
+                    ) from None
+                here.flow_origin = (name, path, gz, off)
+                yield v
+        finally:
+            here.flow_origin = None
 
     return _from_splits(_splits(pattern, blocksize, compression, True), part)
 
 
+# helper: _line_number
 def _line_number(path, gz, offset):
     import gzip
 
@@ -417,7 +446,7 @@ def _line_number(path, gz, offset):
 
 
 # helper: _read_csv
-# needs: FlowError, _splits, _from_splits, _csv_convert
+# needs: FlowError, _here, _splits, _from_splits, _csv_convert
 def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compression="infer"):
     """`read_csv`: one record per row, one partition per file; fields are str
     except those `types` names, converted as Python's int()/float() read them
@@ -437,8 +466,11 @@ def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compr
         text = io.TextIOWrapper(io.BytesIO(data), encoding=enc, newline="")
         rows = csv.reader(text, delimiter=sep, strict=False)
         names = None
+        here, first = _here(), 1
         try:
             for row in rows:
+                # The line the row starts on (a quoted field may span lines).
+                first, start = rows.line_num + 1, first
                 if not row:
                     continue
                 if header and names is None:
@@ -453,6 +485,7 @@ def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compr
                     )
                 if types:
                     row = [_csv_convert(types.get(k), k, v, name, rows.line_num) for k, v in zip(keys, row)]
+                here.flow_origin = (name, None, None, start)
                 yield dict(zip(keys, row))
         except UnicodeDecodeError:
             try:
@@ -464,6 +497,8 @@ def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compr
                 "flow::io::invalid_utf8",
                 "invalid UTF-8 in %s at byte offset %d" % (name, offset),
             ) from None
+        finally:
+            here.flow_origin = None
 
     return _from_splits(_splits(pattern, None, compression, False), part)
 
@@ -1227,7 +1262,7 @@ def _run(outputs, sinks, sink_paths):
 
 
 # helper: _main
-# needs: _json
+# needs: _json, _line_number
 def _main(main):
     """Runs the program. A flow error — raised while the graph is built (a
     missing input file) or by a task (bad data; one raised on a worker comes
@@ -1238,5 +1273,11 @@ def _main(main):
     except Exception as e:
         if type(e).__name__ != "FlowError":
             raise
-        sys.stderr.write("flow-error: " + _json({"code": e.code, "message": e.message}) + "\n")
+        message = e.message
+        origin = getattr(e, "origin", None)
+        if origin is not None and e.code == "flow::exec::expression":
+            name, path, gz, at = origin
+            line = at if path is None else _line_number(path, gz, at)
+            message += " (element from %s:%d)" % (name, line)
+        sys.stderr.write("flow-error: " + _json({"code": e.code, "message": message}) + "\n")
         sys.exit(1)
