@@ -223,3 +223,39 @@ fn the_header_is_read_at_check_time() {
         r.stderr
     );
 }
+
+/// The files of one `read_csv` share the first file's columns (the record
+/// type the checker used): a file with other columns stops the run, named,
+/// rather than giving records the type does not describe; a sink writes
+/// nothing. The same file in a header-less read is fine.
+#[test]
+fn every_file_has_the_first_files_columns() {
+    let dir = scratch(&[
+        ("1.csv", b"a,b\n1,2\n"),
+        ("2.csv", b"a,c\n3,4\n"),
+        ("3.csv", b"a,b\n5,6\n"),
+    ]);
+    let r = ran(&mut flow_command(
+        dir.path(),
+        &["-e", "read_csv \"*.csv\" | map .a | write_text \"out.txt\""],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("flow::io::bad_csv"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the header of 2.csv is `a,c`, but the first file's is `a,b`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("out.txt").exists());
+    let r = ran(&mut flow_command(
+        dir.path(),
+        &["-e", "read_csv \"*.csv\" header=false | map .c1"],
+    ));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "b\n2\nc\n4\nb\n6\n"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1681,3 +1681,29 @@ fn engine_dask_names_the_line_of_a_failing_element() {
         }
     }
 }
+
+/// On Dask too, every file of a `read_csv` has the first file's columns:
+/// the same error code as flow's, locally and on the cluster.
+#[test]
+fn engine_dask_refuses_a_csv_file_with_other_columns() {
+    need_dask!("engine_dask_refuses_a_csv_file_with_other_columns");
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    for (file, text) in [("1.csv", "a,b\n1,2\n"), ("2.csv", "a,c\n3,4\n")] {
+        std::fs::write(tmp.path().join(file), text).expect("write");
+    }
+    let script = format!("read_csv \"{}/*.csv\" | map .a", tmp.path().display());
+    for mode in MODES {
+        let mut cmd = flow_cmd(site(), &["-e", &script, "--engine", "dask"]);
+        if mode == Mode::Cluster {
+            cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
+        }
+        let dask = ran_within(&mut cmd, Duration::from_secs(120));
+        assert_eq!(dask.code, 1, "{}: {}", mode.label(), dask.stderr);
+        assert!(
+            dask.stderr.contains("flow::io::bad_csv") && dask.stderr.contains("2.csv is `a,c`"),
+            "{}: {}",
+            mode.label(),
+            dask.stderr
+        );
+    }
+}

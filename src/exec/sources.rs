@@ -492,6 +492,31 @@ pub fn source_fields(step: &Step) -> Option<Vec<String>> {
         .collect()
 }
 
+/// Every file of a `read_csv` has the columns of the first, whose header was
+/// read when the script was checked (the records' static type): a file with
+/// other columns would make records that type does not describe (DuckDB,
+/// Polars and Dask refuse such files too, unless told to union them).
+fn check_header(step: &Step, file: &FileInfo, found: &[Arc<str>]) -> Result<(), Diag> {
+    let crate::types::Coll::Bag(crate::types::Type::Record(Some(want))) = &step.ty else {
+        return Ok(());
+    };
+    if want.len() == found.len() && want.iter().zip(found).all(|((w, _), f)| **w == **f) {
+        return Ok(());
+    }
+    let show = |names: &mut dyn Iterator<Item = &str>| names.collect::<Vec<_>>().join(",");
+    Err(Diag::run(
+        "flow::io::bad_csv",
+        format!(
+            "the header of {} is `{}`, but the first file's is `{}`",
+            file.path.display(),
+            show(&mut found.iter().map(|f| &**f)),
+            show(&mut want.iter().map(|(w, _)| w.as_str())),
+        ),
+    )
+    .at(step.span, "read here")
+    .help("the files of one `read_csv` share their columns; read the others with another `read_csv` and `concat` them"))
+}
+
 /// `read_csv sep=`: the catalog's `PKind::CsvSep` has checked it is one
 /// single-byte character.
 fn csv_sep(step: &Step) -> u8 {
@@ -666,15 +691,15 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             )?));
         }
         if header && names.is_none() {
-            names = Some(
-                fields
-                    .iter()
-                    .map(|v| match v {
-                        Value::Str(s) => s.clone(),
-                        _ => Arc::from(""),
-                    })
-                    .collect(),
-            );
+            let found: Vec<Arc<str>> = fields
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => s.clone(),
+                    _ => Arc::from(""),
+                })
+                .collect();
+            check_header(step, file, &found)?;
+            names = Some(found);
             continue;
         }
         let keys: Vec<Arc<str>> = match &names {

@@ -208,11 +208,30 @@ impl Writer<'_> {
                 h.need("_read_json"),
                 kwargs(&["blocksize", "encoding", "errors", "compression"])
             ),
-            OpId::ReadCsv => format!(
-                "{}({path}{})",
-                h.need("_read_csv"),
-                kwargs(&["sep", "header", "types", "encoding", "compression"])
-            ),
+            OpId::ReadCsv => {
+                // The columns of the first file's header, read when the script
+                // was checked: the program checks every file against them.
+                let columns = match &step.ty {
+                    Coll::Bag(Type::Record(Some(fields)))
+                        if !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false)))) =>
+                    {
+                        format!(
+                            ", columns=[{}]",
+                            fields
+                                .iter()
+                                .map(|(k, _)| literal(&Value::str(k)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "{}({path}{}{columns})",
+                    h.need("_read_csv"),
+                    kwargs(&["sep", "header", "types", "encoding", "compression"])
+                )
+            }
             OpId::Range => format!("{}({path})", h.need("_range")),
             OpId::From => format!("db.from_sequence({path}, npartitions=1)"),
             OpId::Stdin => format!("{}()", h.need("_stdin")),

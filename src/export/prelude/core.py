@@ -447,11 +447,12 @@ def _line_number(path, gz, offset):
 
 # helper: _read_csv
 # needs: FlowError, _here, _splits, _from_splits, _csv_convert
-def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compression="infer"):
+def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compression="infer", columns=None):
     """`read_csv`: one record per row, one partition per file; fields are str
     except those `types` names, converted as Python's int()/float() read them
     (an empty field is None). The text is decoded as the rows are read, so
-    that `take` stops before a bad byte further on."""
+    that `take` stops before a bad byte further on. `columns`: the first
+    file's header as flow read it when checking; every file must have it."""
     import csv
     import gzip
     import io
@@ -475,6 +476,12 @@ def _read_csv(pattern, sep=",", header=True, types=None, encoding="utf-8", compr
                     continue
                 if header and names is None:
                     names = row
+                    if columns is not None and names != columns:
+                        raise FlowError(
+                            "flow::io::bad_csv",
+                            "the header of %s is `%s`, but the first file's is `%s`"
+                            % (name, ",".join(names), ",".join(columns)),
+                        )
                     continue
                 keys = names if names is not None else ["c%d" % i for i in range(len(row))]
                 if len(keys) != len(row):
