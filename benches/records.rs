@@ -547,10 +547,16 @@ fn show_cmd(cmd: &[OsString]) -> String {
         .join(" ")
 }
 
+/// An answer's rows, `(key, value)`, as [`normalise`] makes them.
+type Rows = Vec<(String, String)>;
+
+/// The first answer of a task and the engine that gave it.
+type Answer = Option<(Engine, Rows)>;
+
 /// An answer normalised for comparison: `(key, value)` rows; a value that
 /// is a number is rounded to 6 significant digits; rows sorted by key
 /// unless the task's answer is ordered (the top 10).
-fn normalise(out: &str, engine: Engine, ordered: bool) -> Vec<(String, String)> {
+fn normalise(out: &str, engine: Engine, ordered: bool) -> Rows {
     let mut rows = Vec::new();
     for (i, line) in out.lines().enumerate() {
         if engine == Engine::Flow && i == 0 {
@@ -603,11 +609,7 @@ struct Job {
 
 /// Runs a job once and checks its answer against `want` (or makes it the
 /// answer when there is none yet).
-fn run_checked(
-    runner: &Runner,
-    job: &Job,
-    want: &mut Option<(Engine, Vec<(String, String)>)>,
-) -> Result<RunOut, String> {
+fn run_checked(runner: &Runner, job: &Job, want: &mut Answer) -> Result<RunOut, String> {
     let task = &TASKS[job.task];
     let out = runner.run(&job.cmd, &job.env)?;
     let got = normalise(&out.stdout, job.engine, task.ordered);
@@ -858,7 +860,7 @@ fn bench(args: &[String]) -> Result<(), String> {
 
     // Correctness first (this also warms the page cache): each task in
     // every engine once, each answer against flow's.
-    let mut answers: Vec<Option<(Engine, Vec<(String, String)>)>> = vec![None; TASKS.len()];
+    let mut answers: Vec<Answer> = vec![None; TASKS.len()];
     for j in &jobs {
         eprintln!("  check: {} / {}", TASKS[j.task].label, j.engine.name());
         run_checked(&runner, j, &mut answers[j.task])?;
