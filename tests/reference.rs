@@ -22,6 +22,7 @@ use flow::ops::{Agg, Arg, OpId};
 use flow::plan::expr::TExpr;
 use flow::plan::{NodeId, Phase, Plan, Step};
 use flow::text::pystr;
+use flow::types::{Coll, Type};
 use flow::value::{Record, Value};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -676,6 +677,15 @@ fn read_csv(step: &Step) -> Res<Vec<Value>> {
         };
         let mut rows = parse_csv(&text, sep).into_iter();
         let names: Option<Vec<String>> = if header { rows.next() } else { None };
+        // Every file has the columns the checker read from the first.
+        if let (Some(n), Coll::Bag(Type::Record(Some(want)))) = (&names, &step.ty) {
+            if n.len() != want.len() || n.iter().zip(want).any(|(a, (b, _))| a != b) {
+                return Err(format!(
+                    "{} has other columns than the first file",
+                    path.display()
+                ));
+            }
+        }
         for row in rows {
             let keys: Vec<String> = match &names {
                 Some(n) => n.clone(),
