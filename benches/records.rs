@@ -26,13 +26,16 @@
 //! explains the output.
 
 use std::env;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{count_lines, cpu_name, loadavg, median, median_u64, os, show_cmd};
 
 // ===========================================================================
 // Tasks and engines
@@ -336,21 +339,6 @@ fn prepare_data(root: &Path, n: u64) -> Result<Data, String> {
     })
 }
 
-fn count_lines(path: &Path) -> io::Result<u64> {
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    let (mut lines, mut last) = (0u64, b'\n');
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-        last = buf[n - 1];
-    }
-    Ok(lines + u64::from(last != b'\n'))
-}
-
 // ===========================================================================
 // DuckDB and Polars: installed with pip when missing, else skipped with a note
 // ===========================================================================
@@ -533,20 +521,6 @@ fn find_time() -> Option<PathBuf> {
     works.then_some(p)
 }
 
-fn show_cmd(cmd: &[OsString]) -> String {
-    cmd.iter()
-        .map(|a| {
-            let a = a.to_string_lossy();
-            if a.contains([' ', '|', '"']) {
-                format!("'{a}'")
-            } else {
-                a.into_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// An answer's rows, `(key, value)`, as [`normalise`] makes them.
 type Rows = Vec<(String, String)>;
 
@@ -645,30 +619,6 @@ fn run_checked(runner: &Runner, job: &Job, want: &mut Answer) -> Result<RunOut, 
 // Statistics and formatting
 // ===========================================================================
 
-fn median(v: &[Duration]) -> Duration {
-    let mut s = v.to_vec();
-    s.sort();
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2
-    }
-}
-
-fn median_u64(v: &[u64]) -> Option<u64> {
-    let mut s = v.to_vec();
-    s.sort_unstable();
-    let n = s.len();
-    (n > 0).then(|| {
-        if n % 2 == 1 {
-            s[n / 2]
-        } else {
-            (s[n / 2 - 1] + s[n / 2]) / 2
-        }
-    })
-}
-
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s >= 10.0 {
@@ -709,32 +659,6 @@ fn fmt_cpu(v: &[Duration]) -> String {
 
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-/// The 1-minute load average (other work on the machine skews the times).
-fn loadavg() -> String {
-    fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn cpu_name() -> String {
-    let model = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let n = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {n} CPUs")
-}
-
-fn os(s: impl AsRef<OsStr>) -> OsString {
-    s.as_ref().to_owned()
 }
 
 // ===========================================================================

@@ -32,6 +32,9 @@ use std::path::{Path, PathBuf};
 use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{count_lines, cpu_name, loadavg, median, median_u64, os, show_cmd};
+
 use std::sync::Arc;
 
 use flow::exec::wordtable::{Short, WordTable, SHORT};
@@ -641,22 +644,6 @@ impl Corpus {
     }
 }
 
-/// Lines as flow counts them: `\n`-terminated, plus an unterminated last one.
-fn count_lines(path: &Path) -> io::Result<u64> {
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    let (mut lines, mut last) = (0u64, b'\n');
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-        last = buf[n - 1];
-    }
-    Ok(lines + u64::from(last != b'\n'))
-}
-
 /// Write `path` by `fill`, atomically (a temporary name, then a rename).
 fn write_atomic(
     path: &Path,
@@ -1060,20 +1047,6 @@ impl Runner {
     }
 }
 
-fn show_cmd(cmd: &[OsString]) -> String {
-    cmd.iter()
-        .map(|a| {
-            let a = a.to_string_lossy();
-            if a.contains([' ', '|', '"']) {
-                format!("'{a}'")
-            } else {
-                a.into_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `word\tcount` rows, skipping a header.
 fn parse_top(text: &str) -> Vec<(String, u64)> {
     let mut rows = Vec::new();
@@ -1123,30 +1096,6 @@ fn check(job: &Job, out: &str, top: &[(String, u64)]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn median(v: &[Duration]) -> Duration {
-    let mut s = v.to_vec();
-    s.sort();
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2
-    }
-}
-
-fn median_u64(v: &[u64]) -> Option<u64> {
-    let mut s = v.to_vec();
-    s.sort_unstable();
-    let n = s.len();
-    (n > 0).then(|| {
-        if n % 2 == 1 {
-            s[n / 2]
-        } else {
-            (s[n / 2 - 1] + s[n / 2]) / 2
-        }
-    })
 }
 
 fn fmt_dur(d: Duration) -> String {
@@ -1286,32 +1235,6 @@ def main():
 if __name__ == "__main__":
     main()
 "##;
-
-/// The 1-minute load average (other work on the machine skews the times).
-fn loadavg() -> String {
-    fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn cpu_name() -> String {
-    let model = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let n = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {n} CPUs")
-}
-
-fn os(s: impl AsRef<OsStr>) -> OsString {
-    s.as_ref().to_owned()
-}
 
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
