@@ -35,7 +35,7 @@ use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{count_lines, cpu_name, loadavg, median, median_u64, os, show_cmd};
+use common::{count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd};
 
 // ===========================================================================
 // Tasks and engines
@@ -675,16 +675,7 @@ fn main() {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let o = parse_opts(args)?;
-    if cfg!(debug_assertions) {
-        return Err(
-            "this benchmark needs an optimized build: run it with `cargo bench --bench records`"
-                .into(),
-        );
-    }
-    let flow_bin = PathBuf::from(env!("CARGO_BIN_EXE_flow"));
-    if !flow_bin.components().any(|c| c.as_os_str() == "release") {
-        return Err(format!("{} is not a release build", flow_bin.display()));
-    }
+    let flow_bin = release_flow("records")?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let load_start = loadavg();
     let data = prepare_data(&root, o.events)?;

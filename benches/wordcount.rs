@@ -33,7 +33,7 @@ use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{count_lines, cpu_name, loadavg, median, median_u64, os, show_cmd};
+use common::{count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd};
 
 use std::sync::Arc;
 
@@ -1267,16 +1267,7 @@ fn main() {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let o = parse_opts(args)?;
-    if cfg!(debug_assertions) {
-        return Err(
-            "this benchmark needs an optimized build: run it with `cargo bench --bench wordcount`"
-                .into(),
-        );
-    }
-    let flow_bin = PathBuf::from(env!("CARGO_BIN_EXE_flow"));
-    if !flow_bin.components().any(|c| c.as_os_str() == "release") {
-        return Err(format!("{} is not a release build", flow_bin.display()));
-    }
+    let flow_bin = release_flow("wordcount")?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (small, big, corpus_note) =
         prepare_corpora(&root, o.force_gen, o.gen_size).map_err(|e| format!("corpus: {e}"))?;

@@ -293,6 +293,17 @@ fn flow_cmd(cwd: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// `flow ARGS... --engine dask` in the site, on the cluster in
+/// `Mode::Cluster` (its scheduler's address in the environment).
+fn engine_dask(mode: Mode, args: &[&str]) -> Ran {
+    let mut cmd = flow_cmd(site(), args);
+    cmd.args(["--engine", "dask"]);
+    if mode == Mode::Cluster {
+        cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
+    }
+    ran_within(&mut cmd, Duration::from_secs(120))
+}
+
 /// The code of the error an exported program reported: its last stderr
 /// line `flow-error: {"code": …, "message": …}`.
 fn program_error_code(stderr: &str) -> Option<String> {
@@ -1518,11 +1529,7 @@ fn engine_dask_prints_tsv_as_flow_does() {
     );
     assert_eq!(native.code, 0, "{}", native.stderr);
     for mode in MODES {
-        let mut cmd = flow_cmd(site(), &[s, "--engine", "dask", "--format", "tsv"]);
-        if mode == Mode::Cluster {
-            cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
-        }
-        let dask = ran_within(&mut cmd, Duration::from_secs(120));
+        let dask = engine_dask(mode, &[s, "--format", "tsv"]);
         assert_eq!(dask.code, 0, "{}: {}", mode.label(), dask.stderr);
         assert!(
             native.stdout == dask.stdout,
@@ -1666,11 +1673,7 @@ fn engine_dask_names_the_line_of_a_failing_element() {
             native.stderr
         );
         for mode in MODES {
-            let mut cmd = flow_cmd(site(), &["-e", &script, "--engine", "dask"]);
-            if mode == Mode::Cluster {
-                cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
-            }
-            let dask = ran_within(&mut cmd, Duration::from_secs(120));
+            let dask = engine_dask(mode, &["-e", &script]);
             assert_eq!(dask.code, 1, "{}: {}", mode.label(), dask.stderr);
             assert!(
                 dask.stderr.contains(&format!("(element from {d}/{place}")),
@@ -1693,11 +1696,7 @@ fn engine_dask_refuses_a_csv_file_with_other_columns() {
     }
     let script = format!("read_csv \"{}/*.csv\" | map .a", tmp.path().display());
     for mode in MODES {
-        let mut cmd = flow_cmd(site(), &["-e", &script, "--engine", "dask"]);
-        if mode == Mode::Cluster {
-            cmd.env("DASK_SCHEDULER_ADDRESS", cluster());
-        }
-        let dask = ran_within(&mut cmd, Duration::from_secs(120));
+        let dask = engine_dask(mode, &["-e", &script]);
         assert_eq!(dask.code, 1, "{}: {}", mode.label(), dask.stderr);
         assert!(
             dask.stderr.contains("flow::io::bad_csv") && dask.stderr.contains("2.csv is `a,c`"),

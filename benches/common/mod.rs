@@ -4,7 +4,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub fn count_lines(path: &Path) -> io::Result<u64> {
@@ -84,4 +84,19 @@ pub fn show_cmd(cmd: &[OsString]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The `flow` binary of this build, refused unless the build is optimized:
+/// a debug build's times say nothing.
+pub fn release_flow(bench: &str) -> Result<PathBuf, String> {
+    if cfg!(debug_assertions) {
+        return Err(format!(
+            "this benchmark needs an optimized build: run it with `cargo bench --bench {bench}`"
+        ));
+    }
+    let flow_bin = PathBuf::from(env!("CARGO_BIN_EXE_flow"));
+    if !flow_bin.components().any(|c| c.as_os_str() == "release") {
+        return Err(format!("{} is not a release build", flow_bin.display()));
+    }
+    Ok(flow_bin)
 }
