@@ -130,7 +130,12 @@ pub fn per_partition_sink(step: &Step) -> bool {
 /// Lowers a plan: resolves every file source (stats files, reads nothing;
 /// all missing inputs are reported together) and gives each node its tasks.
 pub fn lower(plan: &Plan, threads: usize) -> Result<Lowered, Diags> {
-    lower_with(plan, &mut |_, step| source_tasks(step, threads))
+    lower_general(plan, threads, false)
+}
+
+/// [`lower`]; `general`: each CSV file is one partition (see [`super::Ctx::general`]).
+pub fn lower_general(plan: &Plan, threads: usize, general: bool) -> Result<Lowered, Diags> {
+    lower_with(plan, &mut |_, step| source_tasks(step, threads, general))
 }
 
 /// Lowers a plan whose sources have the given partition counts (1 when not
@@ -166,7 +171,11 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
                 Ok((tasks, fs, known)) => {
                     elements = known;
                     let streamed = fs.as_ref().is_some_and(|fs| {
-                        first.op.option("blocksize").is_some() && fs.files.iter().any(|f| f.gzip)
+                        // Lines of a gzip file are cut into blocks as they are
+                        // decompressed; CSV rows are not (a quoted field may span lines).
+                        first.op.option("blocksize").is_some()
+                            && first.op.id != OpId::ReadCsv
+                            && fs.files.iter().any(|f| f.gzip)
                     });
                     let bytes = match &fs {
                         Some(fs) => fs
@@ -232,10 +241,14 @@ fn lower_with(plan: &Plan, source: &mut SourceTasks) -> Result<Lowered, Diags> {
 }
 
 /// A source's partition count, files and known element count.
-fn source_tasks(step: &Step, threads: usize) -> Result<SourceInfo, crate::diag::Diag> {
+fn source_tasks(
+    step: &Step,
+    threads: usize,
+    general: bool,
+) -> Result<SourceInfo, crate::diag::Diag> {
     Ok(match step.op.id {
         OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => {
-            let fs = file_source(step, threads)?;
+            let fs = file_source(step, threads, general)?;
             (fs.splits.len(), Some(fs), None)
         }
         OpId::Range => match step.arg(0) {

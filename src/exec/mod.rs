@@ -9,6 +9,7 @@
 //! the thread count or the blocksize.
 
 pub mod agg;
+mod csvrows;
 pub mod dask;
 pub mod elem;
 pub mod eval;
@@ -114,6 +115,10 @@ pub struct Ctx {
     /// reads (counting the rest), as a REPL shows them: such an output
     /// then streams instead of being held whole.
     pub preview: Option<usize>,
+    /// Take the general path everywhere: whole records read by serde_json,
+    /// each CSV file in one partition, groups keyed by boxed values. The
+    /// fast paths must give exactly what it gives; tests compare them.
+    pub general: bool,
 }
 
 impl Ctx {
@@ -125,6 +130,7 @@ impl Ctx {
             emitter: None,
             bytes_io: AtomicU64::new(0),
             preview: None,
+            general: false,
         }
     }
     pub fn cancelled(&self) -> bool {
@@ -279,7 +285,7 @@ pub fn execute_cached(
             ))
         })?;
     // Resolve every file source first, so all missing inputs are reported together.
-    let lowered = lower::lower(plan, ctx.threads)?;
+    let lowered = lower::lower_general(plan, ctx.threads, ctx.general)?;
     ctx.emit(&Event::Started {
         plan,
         lowered: &lowered,

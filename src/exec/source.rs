@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::diag::{io_reason, Diag};
-use crate::ops::Arg;
+use crate::ops::{Arg, OpId};
 use crate::plan::Step;
 use crate::syntax::ast::Span;
 use crate::value::Value;
@@ -121,8 +121,9 @@ pub fn auto_blocksize(total: u64, threads: usize) -> u64 {
     per.clamp(1 << 20, 64 << 20)
 }
 
-/// Resolves the files of a source step and splits them into partitions.
-pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
+/// Resolves the files of a source step and splits them into partitions
+/// (`general`: a CSV file is not split, see [`crate::exec::Ctx::general`]).
+pub fn file_source(step: &Step, threads: usize, general: bool) -> Result<FileSource, Diag> {
     let (Some(Arg::Value(Value::Str(pattern))), span) = (step.arg(0), step.args[0].span) else {
         unreachable!("a file source has a path argument");
     };
@@ -149,9 +150,11 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
             modified: meta.modified().ok(),
         });
     }
-    // A source that takes `blocksize` is split into byte ranges; one without
-    // it (CSV: a quoted field may span lines) is one partition per file.
-    let splittable = step.op.option("blocksize").is_some();
+    // A source that takes `blocksize` is split into byte ranges. A CSV file
+    // is split only where a row starts (a quoted field may span lines):
+    // see `csv_row_starts`.
+    let csv = step.op.id == OpId::ReadCsv;
+    let splittable = step.op.option("blocksize").is_some() && !(csv && general);
     let total: u64 = files.iter().map(|f| f.size).sum();
     let blocksize = match step.opt("blocksize") {
         // A tiny blocksize on a big input would make a task of every few
@@ -178,9 +181,27 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
             });
             continue;
         }
+        let cuts: Vec<u64> = (1..f.size.div_ceil(blocksize))
+            .map(|k| k * blocksize)
+            .collect();
+        let starts = if csv {
+            match csv_row_starts(&f.path, csv_sep(step), &cuts) {
+                Ok(Some(starts)) => starts,
+                // A quote never closed: one partition, which says where.
+                Ok(None) => Vec::new(),
+                Err(e) => {
+                    return Err(Diag::run(
+                        "flow::io::unreadable",
+                        format!("cannot read {}: {}", f.path.display(), io_reason(&e)),
+                    )
+                    .at(span.unwrap_or_default(), "matched here"))
+                }
+            }
+        } else {
+            cuts
+        };
         let mut start = 0;
-        while start < f.size {
-            let end = (start + blocksize).min(f.size);
+        for end in starts.into_iter().chain([f.size]) {
             splits.push(Split {
                 file: i,
                 start,
@@ -190,6 +211,120 @@ pub fn file_source(step: &Step, threads: usize) -> Result<FileSource, Diag> {
         }
     }
     Ok(FileSource { files, splits })
+}
+
+/// `read_csv sep=`: the catalog's `PKind::CsvSep` has checked it is one
+/// single-byte character.
+pub(crate) fn csv_sep(step: &Step) -> u8 {
+    match step.opt("sep") {
+        Some(Arg::Value(Value::Str(s))) if s.len() == 1 => s.as_bytes()[0],
+        _ => b',',
+    }
+}
+
+/// Where a CSV file can be cut: for each offset in `cuts` (ascending), the
+/// first byte at or after it where a row starts (the file's size when none
+/// does). `None` when a quoted field is never closed.
+///
+/// A row starts after a line break outside quotes, so the scan follows the
+/// quoting from the start of the file as the CSV reader does (RFC 4180 with
+/// the csv crate's leniency): a `"` at the start of a field opens a quoted
+/// field, which the next `"` not doubled closes; any other `"` is a plain
+/// byte. Only quotes change that state, so the scan jumps from quote to
+/// quote (memchr), and looks for a line break only just after each cut: a
+/// file without quotes costs one memchr pass, and every cut is exact, not
+/// a guess to be checked later.
+pub(crate) fn csv_row_starts(
+    path: &std::path::Path,
+    sep: u8,
+    cuts: &[u64],
+) -> std::io::Result<Option<Vec<u64>>> {
+    use std::io::Read;
+    let mut fh = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    // `buf[..have]` holds the bytes from file offset `base`.
+    let (mut base, mut have) = (0u64, 0usize);
+    let mut eof = false;
+    let mut quoted = false;
+    // The byte before `buf[0]` (a line break stands for the file's start).
+    let mut before = b'\n';
+    let mut starts = Vec::with_capacity(cuts.len());
+    let mut bom = true;
+    loop {
+        while !eof && have < buf.len() {
+            let n = fh.read(&mut buf[have..])?;
+            eof = n == 0;
+            have += n;
+        }
+        if bom {
+            bom = false;
+            // The reader drops a BOM: the first field starts after it.
+            if buf[..have].starts_with(b"\xEF\xBB\xBF") {
+                buf.copy_within(3..have, 0);
+                have -= 3;
+                base = 3;
+            }
+        }
+        let b = &buf[..have];
+        // A quote's meaning may hang on the byte after it: stop one short
+        // of the end until the file's end is in the buffer.
+        let lim = if eof { have } else { have.saturating_sub(1) };
+        let mut i = 0;
+        while i < lim {
+            let q = memchr::memchr(b'"', &b[i..lim]).map_or(lim, |k| i + k);
+            if !quoted && starts.len() < cuts.len() {
+                // A line break at `cut - 1` or later starts a row at or after the cut.
+                let from =
+                    (cuts[starts.len()].saturating_sub(1).max(base + i as u64) - base) as usize;
+                if from < q {
+                    if let Some(k) = memchr::memchr(b'\n', &b[from..q]) {
+                        let row = base + (from + k) as u64 + 1;
+                        while starts.len() < cuts.len() && cuts[starts.len()] <= row {
+                            starts.push(row);
+                        }
+                        i = from + k + 1;
+                        continue;
+                    }
+                }
+            }
+            if q == lim {
+                i = lim;
+                break;
+            }
+            if quoted {
+                // `""` inside a quoted field is one quote; any other closes it.
+                if b.get(q + 1) == Some(&b'"') {
+                    i = q + 2;
+                } else {
+                    quoted = false;
+                    i = q + 1;
+                }
+            } else {
+                let prev = if q == 0 { before } else { b[q - 1] };
+                quoted = prev == sep || prev == b'\n' || prev == b'\r';
+                i = q + 1;
+            }
+        }
+        if eof {
+            break;
+        }
+        // Keep the unread tail (at most one byte) and the byte before it.
+        let i = i.min(have);
+        if i > 0 {
+            before = buf[i - 1];
+        }
+        buf.copy_within(i..have, 0);
+        base += i as u64;
+        have -= i;
+    }
+    if quoted {
+        return Ok(None);
+    }
+    let size = base + have as u64;
+    while starts.len() < cuts.len() {
+        starts.push(size);
+    }
+    Ok(Some(starts))
 }
 
 /// The number of partitions `range N` is split into (independent of threads).

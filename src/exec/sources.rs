@@ -1,19 +1,22 @@
 //! Producing the elements of one source partition: text lines, JSON Lines,
 //! CSV rows, a slice of `range`, a literal list, standard input.
 
-use std::io::{BufRead, Read};
+use std::borrow::Cow;
+use std::io::{BufRead, Read, Seek};
 use std::sync::Arc;
 
+use super::csvrows::Rows;
 use super::elem::Elem;
 use super::kernel::Emit;
 use super::lower::Lowered;
 use super::read::{self, Decode, Encoding, Errors};
-use super::source::{range_partitions, FileInfo};
+use super::source::{csv_sep, range_partitions, FileInfo, Split};
 use super::{Ctl, Ctx};
 use crate::diag::{io_reason, Diag};
 use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Step};
 use crate::value::format::parse_json;
+use crate::value::json;
 use crate::value::{Record, Value};
 
 fn decode_opts(step: &Step) -> Decode {
@@ -49,12 +52,16 @@ pub enum Task<'a> {
 /// the consumer a run at a time.
 fn lines_to_items(
     step: &Step,
+    general: bool,
     file: &FileInfo,
     d: &Decode,
     f: Emit,
     lines: &mut dyn FnMut(bool, read::LineFn) -> Result<(), Diag>,
 ) -> Result<(), Diag> {
     if step.op.id == OpId::ReadJson {
+        let project = if general { None } else { step.project.as_ref() };
+        // One per task: its keys are shared by the task's records only.
+        let mut reader = json::Reader::default();
         lines(false, &mut |off, line| {
             let read::Lines::One(line) = line else {
                 unreachable!("runs of lines were not asked for")
@@ -63,9 +70,21 @@ fn lines_to_items(
             if s.trim().is_empty() {
                 return Ok(Ctl::Continue);
             }
-            match parse_json(&s) {
-                Ok(v) => f.item(Elem::Value(v)).map_err(|e| place(e, file, off)),
-                Err(e) => Err(bad_json(file, off, &e, d.span)),
+            let v = match (!general).then(|| reader.read(&s, project)).flatten() {
+                Some(v) => v,
+                None => parse_json(&s).map_err(|e| bad_json(file, off, &e, d.span))?,
+            };
+            match f.item(Elem::Value(v)) {
+                Err(e) if project.is_some() && e.unplaced() => {
+                    // The steps saw the fields they read; a message may show
+                    // the record, so it is made from the whole one.
+                    let e = match parse_json(&s) {
+                        Ok(whole) => f.item(Elem::Value(whole)).err().unwrap_or(e),
+                        Err(_) => e,
+                    };
+                    Err(place(e, file, off))
+                }
+                fed => fed.map_err(|e| place(e, file, off)),
             }
         })
     } else {
@@ -130,7 +149,7 @@ impl Lowered {
             Task::Split(i) => self.produce(n, step, *i, ctx, f),
             Task::Block(file, block) => {
                 let d = decode_opts(step);
-                lines_to_items(step, file, &d, f, &mut |many, g| {
+                lines_to_items(step, ctx.general, file, &d, f, &mut |many, g| {
                     read::for_each_block_line(file, block, d.span, ctx, many, g)
                 })
             }
@@ -164,14 +183,14 @@ impl Lowered {
                 let split = &fs.splits[i];
                 let file = &fs.files[split.file];
                 let d = decode_opts(step);
-                lines_to_items(step, file, &d, f, &mut |many, g| {
+                lines_to_items(step, ctx.general, file, &d, f, &mut |many, g| {
                     read::for_each_raw_line(file, split, d.span, ctx, many, g)
                 })
             }
             OpId::ReadCsv => {
                 let fs = &self.files[&n];
-                let file = &fs.files[fs.splits[i].file];
-                read_csv(step, file, ctx, f)
+                let split = &fs.splits[i];
+                read_csv(step, &fs.files[split.file], split, ctx, f)
             }
             OpId::Range => {
                 let total = range_n(step).max(0);
@@ -309,7 +328,7 @@ fn bad_json(
 /// doubled). The csv reader accepts that silently, with the rest of the file
 /// as one field; watching the stream as it passes works alike for a plain
 /// file and a decompressed one, and reads nothing twice.
-struct QuoteWatch<R> {
+pub(crate) struct QuoteWatch<R> {
     inner: R,
     sep: u8,
     /// Inside a quoted field.
@@ -323,7 +342,7 @@ struct QuoteWatch<R> {
 }
 
 impl<R> QuoteWatch<R> {
-    fn new(inner: R, sep: u8) -> Self {
+    pub(crate) fn new(inner: R, sep: u8) -> Self {
         QuoteWatch {
             inner,
             sep,
@@ -334,7 +353,7 @@ impl<R> QuoteWatch<R> {
     }
 
     /// Whether the bytes so far end inside a quoted field.
-    fn left_open(&self) -> bool {
+    pub(crate) fn left_open(&self) -> bool {
         self.quoted && !self.quote_seen
     }
 
@@ -344,7 +363,7 @@ impl<R> QuoteWatch<R> {
 
     /// Moves the state over `buf`, jumping from quote to quote: besides a
     /// `"` and the bytes next to it, only the last byte of `buf` matters.
-    fn scan(&mut self, buf: &[u8]) {
+    pub(crate) fn scan(&mut self, buf: &[u8]) {
         let mut i = 0;
         while i < buf.len() {
             if self.quote_seen {
@@ -517,15 +536,6 @@ fn check_header(step: &Step, file: &FileInfo, found: &[Arc<str>]) -> Result<(), 
     .help("the files of one `read_csv` share their columns; read the others with another `read_csv` and `concat` them"))
 }
 
-/// `read_csv sep=`: the catalog's `PKind::CsvSep` has checked it is one
-/// single-byte character.
-fn csv_sep(step: &Step) -> u8 {
-    match step.opt("sep") {
-        Some(Arg::Value(Value::Str(s))) if s.len() == 1 => s.as_bytes()[0],
-        _ => b',',
-    }
-}
-
 fn csv_header(step: &Step) -> bool {
     !matches!(step.opt("header"), Some(Arg::Value(Value::Bool(false))))
 }
@@ -599,7 +609,119 @@ fn csv_types(step: &Step, keys: &[Arc<str>]) -> Vec<Option<CsvType>> {
         .collect()
 }
 
-fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
+/// A CSV reader over `r`. The reader checks that every record is as wide
+/// as its first, which is the file's first only in the first partition;
+/// the others check it themselves (`flexible`).
+fn csv_reader<R: Read>(r: R, sep: u8, flexible: bool) -> csv::Reader<QuoteWatch<R>> {
+    csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(flexible)
+        .from_reader(QuoteWatch::new(r, sep))
+}
+
+fn csv_error(
+    step: &Step,
+    file: &FileInfo,
+    span: Option<crate::syntax::ast::Span>,
+    e: &csv::Error,
+) -> Diag {
+    let pos = e
+        .position()
+        .map(|p| format!(":{}", p.line()))
+        .unwrap_or_default();
+    Diag::run(
+        "flow::io::bad_csv",
+        format!("invalid CSV at {}{pos}: {e}", file.path.display()),
+    )
+    .at(span.unwrap_or(step.span), "read here")
+}
+
+/// The first error the CSV reader meets in `file` read from its start (a
+/// later partition found one; the message names records and lines of the file).
+fn csv_first_error(step: &Step, file: &FileInfo, span: Option<crate::syntax::ast::Span>) -> Diag {
+    let unreadable = |e: std::io::Error| {
+        Diag::run(
+            "flow::io::unreadable",
+            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
+        )
+        .at(span.unwrap_or(step.span), "read here")
+    };
+    let mut r = match std::fs::File::open(&file.path) {
+        Ok(fh) => std::io::BufReader::with_capacity(1 << 20, fh),
+        Err(e) => return unreadable(e),
+    };
+    match r.fill_buf() {
+        Ok(b) if b.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
+        Ok(_) => {}
+        Err(e) => return unreadable(e),
+    }
+    let mut rdr = csv_reader(r, csv_sep(step), false);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Diag::run(
+                    "flow::io::bad_csv",
+                    format!(
+                        "invalid CSV in {}: rows of different widths",
+                        file.path.display()
+                    ),
+                )
+                .at(span.unwrap_or(step.span), "read here")
+            }
+            Err(e) => return csv_error(step, file, span, &e),
+        }
+    }
+}
+
+/// The header row of a CSV file, for a partition that starts past it.
+fn csv_file_header(step: &Step, file: &FileInfo, d: &Decode) -> Result<Vec<Arc<str>>, Diag> {
+    let unreadable = |e: std::io::Error| {
+        Diag::run(
+            "flow::io::unreadable",
+            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
+        )
+    };
+    let mut r = std::io::BufReader::with_capacity(
+        1 << 16,
+        std::fs::File::open(&file.path).map_err(unreadable)?,
+    );
+    if r.fill_buf()
+        .map_err(unreadable)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        r.consume(3);
+    }
+    let mut rec = csv::ByteRecord::new();
+    // Partition 0 reports a header it cannot read; this one only needs the names.
+    if !csv_reader(r, csv_sep(step), true)
+        .read_byte_record(&mut rec)
+        .unwrap_or(false)
+    {
+        return Ok(Vec::new());
+    }
+    rec.iter()
+        .map(|field| {
+            read::decode(
+                read::Line {
+                    bytes: field,
+                    text: None,
+                },
+                0,
+                d,
+                file,
+            )
+            .map(|s| Arc::from(s.as_ref()))
+        })
+        .collect()
+}
+
+/// The rows of one partition of a CSV file: the bytes `split.start..split.end`,
+/// which start and end at rows (see `source::csv_row_starts`). A partition
+/// that starts past the header reads the file's header for the names.
+fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
     let d = decode_opts(step);
     let span = d.span;
     let io_err = |e: std::io::Error| {
@@ -612,119 +734,105 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
             None => d,
         }
     };
+    // The line a row starts on (counted on the error path only).
+    let line = |offset: u64| line_of(file, offset);
+    let first = split.start == 0;
+    let mut fh = std::fs::File::open(&file.path).map_err(io_err)?;
+    if !first {
+        fh.seek(std::io::SeekFrom::Start(split.start))
+            .map_err(io_err)?;
+    }
     let fh = Counted {
-        inner: std::fs::File::open(&file.path).map_err(io_err)?,
+        inner: fh.take(split.end.saturating_sub(split.start)),
         ctx,
     };
-    let mut r: Box<dyn BufRead + '_> = if file.gzip {
-        Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            flate2::read::MultiGzDecoder::new(fh),
-        ))
+    let r: Box<dyn Read + '_> = if file.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            fh,
+        )))
     } else {
-        Box::new(std::io::BufReader::with_capacity(1 << 20, fh))
+        Box::new(fh)
     };
-    let bom = r.fill_buf().map_err(io_err)?.starts_with(b"\xEF\xBB\xBF");
-    if bom {
-        r.consume(3);
+    // Offsets of a gzip file's rows are of the decompressed bytes, which
+    // is what `line_of` counts in.
+    let mut rows = Rows::new(r, split.start, csv_sep(step));
+    if first {
+        rows.skip_bom().map_err(io_err)?;
     }
-    let sep = csv_sep(step);
     let header = csv_header(step);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(false)
-        .from_reader(QuoteWatch::new(r, sep));
     let mut names: Option<Vec<Arc<str>>> = None;
-    // The conversions of `types=`, field by field, once the names are known.
+    if !first {
+        // The file's first row: the names, or (header=false) the width.
+        let found = csv_file_header(step, file, &d)?;
+        if header {
+            check_header(step, file, &found)?;
+            names = Some(found);
+        } else {
+            names = Some(column_names(found.len()).collect());
+        }
+    }
+    // Once the names are known: the conversions of `types=`, field by
+    // field, and which fields the records keep (`project`; all when `None`).
     let mut conv: Option<Vec<Option<CsvType>>> = None;
-    let mut rec = csv::ByteRecord::new();
+    let mut keep: Option<Vec<bool>> = None;
+    let project = if ctx.general {
+        None
+    } else {
+        step.project.as_ref()
+    };
+    let latin1 = d.encoding == Encoding::Latin1;
     let mut row = 0u64;
-    // The line the last record started on, for the check at the end.
-    let mut last_line = 1u64;
     loop {
         if row % 65536 == 65535 && ctx.cancelled() {
             return Err(super::cancelled());
         }
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => {
-                // A quote never closed makes the CSV reader swallow the rest
-                // of the file into the last record, silently: say so instead.
-                if rdr.get_ref().left_open() {
-                    return Err(Diag::run(
-                        "flow::io::bad_csv",
-                        format!(
-                            "unterminated quoted field at {}:{last_line}: its quote is never closed",
-                            file.path.display()
-                        ),
-                    )
-                    .at(span.unwrap_or(step.span), "read here")
-                    .help("close the field with `\"`; a quote inside a quoted field is written `\"\"`"));
-                }
-                return Ok(());
-            }
-            Ok(true) => {}
-            Err(e) => {
-                let pos = e
-                    .position()
-                    .map(|p| format!(":{}", p.line()))
-                    .unwrap_or_default();
-                return Err(Diag::run(
-                    "flow::io::bad_csv",
-                    format!("invalid CSV at {}{pos}: {e}", file.path.display()),
-                )
-                .at(span.unwrap_or(step.span), "read here"));
-            }
+        if !rows.next_row().map_err(io_err)? {
+            return Ok(());
         }
         row += 1;
-        let offset = rec.position().map_or(0, |p| p.byte());
-        last_line = rec.position().map_or(last_line, |p| p.line());
-        let mut fields: Vec<Value> = Vec::with_capacity(rec.len());
-        for field in rec.iter() {
-            fields.push(Value::str(&read::decode(
-                read::Line {
-                    bytes: field,
-                    text: None,
-                },
-                offset,
-                &d,
-                file,
-            )?));
+        let offset = rows.offset();
+        // A quote never closed makes the CSV reader swallow the rest of the
+        // file into the last row, silently: say so instead.
+        if rows.left_open() {
+            return Err(Diag::run(
+                "flow::io::bad_csv",
+                format!(
+                    "unterminated quoted field at {}:{}: its quote is never closed",
+                    file.path.display(),
+                    line(offset)
+                ),
+            )
+            .at(span.unwrap_or(step.span), "read here")
+            .help("close the field with `\"`; a quote inside a quoted field is written `\"\"`"));
         }
         if header && names.is_none() {
-            let found: Vec<Arc<str>> = fields
-                .iter()
+            let found = decode_fields(&rows, offset, &d, file)?
+                .into_iter()
                 .map(|v| match v {
-                    Value::Str(s) => s.clone(),
+                    Value::Str(s) => s,
                     _ => Arc::from(""),
                 })
-                .collect();
+                .collect::<Vec<_>>();
             check_header(step, file, &found)?;
             names = Some(found);
             continue;
         }
-        let keys: Vec<Arc<str>> = match &names {
-            Some(n) => n.clone(),
-            None => column_names(fields.len()).collect(),
-        };
-        let conv = conv.get_or_insert_with(|| csv_types(step, &keys));
-        if keys.len() != fields.len() {
-            return Err(Diag::run(
-                "flow::io::bad_csv",
-                format!(
-                    "invalid CSV at {}:{}: the row has {} fields, the header {}",
-                    file.path.display(),
-                    rec.position().map_or(0, |p| p.line()),
-                    fields.len(),
-                    keys.len()
-                ),
-            )
-            .at(span.unwrap_or(step.span), "read here"));
+        let keys: &[Arc<str>] = names.get_or_insert_with(|| column_names(rows.len()).collect());
+        // A row of another width: the CSV reader's own error, which names
+        // the row by its number in the file.
+        if keys.len() != rows.len() {
+            return Err(csv_first_error(step, file, span));
         }
-        for (i, t) in conv.iter().enumerate() {
-            let (Some(t), Some(Value::Str(s))) = (t, fields.get(i)) else {
-                continue;
-            };
-            fields[i] = t.convert(s).ok_or_else(|| {
+        let conv = conv.get_or_insert_with(|| csv_types(step, keys));
+        let keep = keep.get_or_insert_with(|| match project {
+            Some(p) => keys
+                .iter()
+                .map(|k| p.0.iter().any(|(n, _)| **n == **k))
+                .collect(),
+            None => vec![true; keys.len()],
+        });
+        let convert = |i: usize, s: &str, t: CsvType| {
+            t.convert(s).ok_or_else(|| {
                 Diag::run(
                     "flow::io::bad_csv_value",
                     format!(
@@ -732,7 +840,7 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
                         keys[i],
                         t.name(),
                         file.path.display(),
-                        rec.position().map_or(0, |p| p.line()),
+                        line(offset),
                         crate::text::quote(s)
                     ),
                 )
@@ -741,18 +849,110 @@ fn read_csv(step: &Step, file: &FileInfo, ctx: &Ctx, f: Emit) -> Result<(), Diag
                     CsvType::Bool => "a bool field holds true or false (any case), or nothing for null",
                     _ => "an empty field is null; any other text must be a number as Python's int() / float() reads it",
                 })
-            })?;
+            })
+        };
+        // The whole record: every field decoded (the first that cannot be
+        // is the error) and converted.
+        let whole = |rows: &Rows<_>| -> Result<Record, Diag> {
+            let mut fields = decode_fields(rows, offset, &d, file)?;
+            for (i, t) in conv.iter().enumerate() {
+                if let (Some(t), Value::Str(s)) = (t, &fields[i]) {
+                    fields[i] = convert(i, s, *t)?;
+                }
+            }
+            Ok(keys.iter().cloned().zip(fields).collect())
+        };
+        // Valid UTF-8 text, checked once for the row; or Latin-1 bytes.
+        let text = if latin1 { None } else { rows.text() };
+        let cut = project.is_some() && (latin1 || text.is_some());
+        let mut record = None;
+        if cut {
+            // Only the kept fields become values; a typed field is
+            // converted even when not kept, as its error must show.
+            let mut r = Record::with_capacity(keep.iter().filter(|k| **k).count());
+            let mut whole_text = true;
+            for (i, field) in rows.fields().enumerate() {
+                if !keep[i] && conv[i].is_none() {
+                    continue;
+                }
+                let s: Cow<str> = match text {
+                    Some((t, bounds)) => match t.get(bounds[i].0..bounds[i].1) {
+                        Some(s) => Cow::Borrowed(s),
+                        // Not text on its own: the whole record says why.
+                        None => {
+                            whole_text = false;
+                            break;
+                        }
+                    },
+                    None => read::decode(
+                        read::Line {
+                            bytes: field,
+                            text: None,
+                        },
+                        offset,
+                        &d,
+                        file,
+                    )?,
+                };
+                let v = match conv[i] {
+                    Some(t) => convert(i, &s, t)?,
+                    None => Value::str(&s),
+                };
+                if keep[i] {
+                    r.insert(keys[i].clone(), v);
+                }
+            }
+            if whole_text {
+                record = Some(r);
+            }
         }
-        let record: Record = keys.into_iter().zip(fields).collect();
-        let fed = f.item(Elem::Value(Value::Record(Arc::new(record))));
-        if fed.map_err(|e| match e.unplaced() {
-            true => e.placed(&format!("{}:{}", file.path.display(), last_line)),
+        let record = match record {
+            Some(r) => r,
+            None => whole(&rows)?,
+        };
+        let fed = match f.item(Elem::Value(Value::Record(Arc::new(record)))) {
+            // The steps saw the fields they read; a message may show the
+            // record, so it is made from the whole one.
+            Err(e) if cut && e.unplaced() => Err(match whole(&rows) {
+                Ok(r) => f
+                    .item(Elem::Value(Value::Record(Arc::new(r))))
+                    .err()
+                    .unwrap_or(e),
+                Err(_) => e,
+            }),
+            fed => fed,
+        };
+        let fed = fed.map_err(|e| match e.unplaced() {
+            true => e.placed(&format!("{}:{}", file.path.display(), line(offset))),
             false => e,
-        })? == Ctl::Stop
-        {
+        });
+        if fed? == Ctl::Stop {
             return Ok(());
         }
     }
+}
+
+/// Every field of a CSV row decoded to text (the first that cannot be is the error).
+fn decode_fields<R: Read>(
+    rows: &Rows<R>,
+    offset: u64,
+    d: &Decode,
+    file: &FileInfo,
+) -> Result<Vec<Value>, Diag> {
+    rows.fields()
+        .map(|field| {
+            read::decode(
+                read::Line {
+                    bytes: field,
+                    text: None,
+                },
+                offset,
+                d,
+                file,
+            )
+            .map(|s| Value::str(&s))
+        })
+        .collect()
 }
 
 #[cfg(test)]

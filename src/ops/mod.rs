@@ -860,6 +860,12 @@ const TEXT_OPTS: &[OptDef] = &[
 ];
 const CSV_OPTS: &[OptDef] = &[
     OptDef {
+        name: "blocksize",
+        kind: PKind::Size,
+        default: Dflt::None,
+        doc: "split files into partitions of about this many bytes, each starting at a row (default: automatic)",
+    },
+    OptDef {
         name: "sep",
         kind: PKind::CsvSep,
         default: Dflt::Str(","),

@@ -9,11 +9,13 @@
 //! | `topn`    | `sort … \| take N` → `sort … limit=N` (holds N, not everything)        |
 //! | `fuse`    | chains of elementwise steps with a single consumer → one node          |
 //! | `combine` | aggregation → per-partition partial (fused into its feeder) + merge   |
+//! | `project` | a JSON/CSV source builds only the record fields its node reads        |
 
 pub mod combine;
 pub mod cse;
 pub mod cull;
 pub mod fuse;
+pub mod project;
 pub mod topn;
 
 use crate::ops::Kind;
@@ -46,6 +48,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "combine",
         run: combine::combine,
+    },
+    Pass {
+        name: "project",
+        run: project::project,
     },
 ];
 

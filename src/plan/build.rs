@@ -736,6 +736,7 @@ impl Builder<'_> {
                     span: stage.span,
                     pos: (0, 0),
                     ty: Coll::Bag(Type::Any),
+                    project: None,
                 };
                 (self.schemas)(&probe)
             }
@@ -794,6 +795,7 @@ impl Builder<'_> {
             span: stage.span,
             pos: self.lines.line_col(self.src, stage.span.start),
             ty,
+            project: None,
         };
         let node = self.plan.graph.add_node(Node {
             steps: vec![step],

@@ -20,6 +20,7 @@ use crate::ops::{Arg, ArgVal, Kind, OpDef, PKind};
 use crate::syntax::ast::Span;
 use crate::text::fmt_size;
 use crate::types::Coll;
+use crate::value::json::Projection;
 use crate::value::Value;
 
 pub type NodeId = NodeIndex;
@@ -49,6 +50,10 @@ pub struct Step {
     pub pos: (usize, usize),
     /// The output type of this step.
     pub ty: Coll,
+    /// For a `read_json` / `read_csv` source: the only parts of each record
+    /// the pipeline reads, so the reader builds no more (set by the
+    /// `project` pass; `None`: whole records).
+    pub project: Option<Projection>,
 }
 
 impl Step {
@@ -93,6 +98,9 @@ impl Step {
                 fmt_arg(&a.arg, false)
             };
             s += &format!(" {name}={v}");
+        }
+        if let Some(p) = &self.project {
+            s += &format!(" (reads {})", projection_paths(p).join(" "));
         }
         match self.phase {
             Phase::Whole => s,
@@ -346,4 +354,30 @@ impl Lines {
         self.last.set((offset, line, col));
         (line, col)
     }
+}
+
+/// The paths a projection reads, as flow writes them: `.status`, `.user.id`,
+/// and `.user{}` for a key whose presence alone is tested; `nothing` when a
+/// record's content is not read at all (`count`).
+pub fn projection_paths(p: &Projection) -> Vec<String> {
+    fn walk(p: &Projection, prefix: &str, out: &mut Vec<String>) {
+        for (k, sub) in &p.0 {
+            let key = if crate::syntax::ast::is_ident(k) {
+                format!("{prefix}.{k}")
+            } else {
+                format!("{prefix}.{}", crate::text::quote(k))
+            };
+            match sub {
+                None => out.push(key),
+                Some(sub) if sub.0.is_empty() => out.push(format!("{key}{{}}")),
+                Some(sub) => walk(sub, &key, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(p, "", &mut out);
+    if out.is_empty() {
+        out.push("nothing".into());
+    }
+    out
 }

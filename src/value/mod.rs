@@ -2,6 +2,7 @@
 //! and records (JSON objects with ordered keys), so JSON and CSV sources fit.
 
 pub mod format;
+pub mod json;
 
 use std::cmp::Ordering;
 use std::fmt;
