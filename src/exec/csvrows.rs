@@ -111,36 +111,50 @@ impl<R: Read> Rows<R> {
             }
         }
         self.offset = self.base + self.pos as u64;
-        // The row's line, when it is whole in the buffer.
-        let nl = loop {
-            match memchr::memchr(b'\n', &self.buf[self.pos..self.len]) {
-                Some(k) => break self.pos + k,
-                None if self.eof => break self.len,
-                None => {
-                    if !self.refill()? {
-                        break self.len;
+        // The row's line, when it is whole in the buffer and plain: the
+        // first `\n`, `"` or `\r` is its end (a `\r` of a `\r\n` too).
+        let mut from = self.pos;
+        let (nl, end) = loop {
+            match memchr::memchr3(b'\n', b'"', b'\r', &self.buf[from..self.len]) {
+                Some(k) => {
+                    let at = from + k;
+                    match self.buf[at] {
+                        b'\n' => break (at, at),
+                        b'\r' if at + 1 < self.len && self.buf[at + 1] == b'\n' => {
+                            break (at + 1, at)
+                        }
+                        // At the buffer's end: the byte after decides.
+                        b'\r' if at + 1 == self.len && !self.eof => {
+                            from = at - self.pos;
+                            if !self.refill()? {
+                                return self.quoted_row();
+                            }
+                            from += self.pos;
+                        }
+                        _ => return self.quoted_row(),
                     }
+                }
+                None if self.eof => break (self.len, self.len),
+                None => {
+                    from = self.len - self.pos;
+                    if !self.refill()? {
+                        break (self.len, self.len);
+                    }
+                    from += self.pos;
                 }
             }
         };
-        let mut end = nl;
-        if end > self.pos && self.buf[end - 1] == b'\r' {
-            end -= 1;
-        }
         let line = &self.buf[self.pos..end];
-        if memchr::memchr2(b'"', b'\r', line).is_none() {
-            self.bounds.clear();
-            let mut start = 0;
-            for k in memchr::memchr_iter(self.sep, line) {
-                self.bounds.push((start, k));
-                start = k + 1;
-            }
-            self.bounds.push((start, line.len()));
-            self.line = Some((self.pos, end));
-            self.pos = (nl + 1).min(self.len);
-            return Ok(true);
+        self.bounds.clear();
+        let mut start = 0;
+        for k in memchr::memchr_iter(self.sep, line) {
+            self.bounds.push((start, k));
+            start = k + 1;
         }
-        self.quoted_row()
+        self.bounds.push((start, line.len()));
+        self.line = Some((self.pos, end));
+        self.pos = (nl + 1).min(self.len);
+        Ok(true)
     }
 
     /// A row that needs the full parser, from `pos`.
@@ -210,6 +224,13 @@ impl<R: Read> Rows<R> {
         let data = self.data();
         let used = self.bounds.last().map_or(0, |b| b.1);
         Some((std::str::from_utf8(&data[..used]).ok()?, &self.bounds))
+    }
+
+    /// Whether the row's bytes are all ASCII (so every field is text).
+    pub fn ascii(&self) -> bool {
+        let data = self.data();
+        let used = self.bounds.last().map_or(0, |b| b.1);
+        data[..used].is_ascii()
     }
     /// The file offset of the row's first byte.
     pub fn offset(&self) -> u64 {

@@ -17,6 +17,7 @@ use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Step};
 use crate::value::format::parse_json;
 use crate::value::json;
+use crate::value::strings::Strings;
 use crate::value::{Record, Value};
 
 fn decode_opts(step: &Step) -> Decode {
@@ -781,6 +782,7 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
         step.project.as_ref()
     };
     let latin1 = d.encoding == Encoding::Latin1;
+    let mut strings = Strings::default();
     let mut row = 0u64;
     loop {
         if row % 65536 == 65535 && ctx.cancelled() {
@@ -863,8 +865,15 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
             Ok(keys.iter().cloned().zip(fields).collect())
         };
         // Valid UTF-8 text, checked once for the row; or Latin-1 bytes.
-        let text = if latin1 { None } else { rows.text() };
-        let cut = project.is_some() && (latin1 || text.is_some());
+        // An ASCII row is text (checked at word speed); another is checked
+        // as UTF-8 once, whole.
+        let ascii = !latin1 && project.is_some() && rows.ascii();
+        let text = if latin1 || ascii || project.is_none() {
+            None
+        } else {
+            rows.text()
+        };
+        let cut = project.is_some() && (latin1 || ascii || text.is_some());
         let mut record = None;
         if cut {
             // Only the kept fields become values; a typed field is
@@ -876,6 +885,13 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
                     continue;
                 }
                 let s: Cow<str> = match text {
+                    _ if ascii => match std::str::from_utf8(field) {
+                        Ok(s) => Cow::Borrowed(s),
+                        Err(_) => {
+                            whole_text = false;
+                            break;
+                        }
+                    },
                     Some((t, bounds)) => match t.get(bounds[i].0..bounds[i].1) {
                         Some(s) => Cow::Borrowed(s),
                         // Not text on its own: the whole record says why.
@@ -896,7 +912,7 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
                 };
                 let v = match conv[i] {
                     Some(t) => convert(i, &s, t)?,
-                    None => Value::str(&s),
+                    None => Value::Str(strings.get(&s)),
                 };
                 if keep[i] {
                     r.insert(keys[i].clone(), v);

@@ -73,6 +73,7 @@ const MAX_KEYS: usize = 4096;
 #[derive(Default)]
 pub struct Reader {
     keys: HashMap<Box<[u8]>, Arc<str>, foldhash::fast::RandomState>,
+    strings: super::strings::Strings,
     scratch: String,
 }
 
@@ -422,7 +423,7 @@ impl Reader {
     fn value(&mut self, c: &mut Cur, p: Option<&Projection>) -> Option<Value> {
         Some(match c.peek()? {
             b'"' => match c.plain_string()? {
-                Ok(raw) => Value::Str(Arc::from(raw)),
+                Ok(raw) => Value::Str(self.strings.get(raw)),
                 Err(_) => {
                     let mut s = std::mem::take(&mut self.scratch);
                     let r = c.escaped_string(&mut s);
