@@ -122,6 +122,92 @@ fn fused_word_count_counts_lines_and_words() {
     );
 }
 
+/// The chain steps of a profile: `(step, in, out)` of every step between
+/// the source and the aggregation, fused or each its own node.
+fn chain_counts(p: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    p["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["steps"].as_array().unwrap().clone())
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["in"].as_u64().unwrap_or(0),
+                s["out"].as_u64().unwrap_or(0),
+            )
+        })
+        .filter(|(step, _, _)| {
+            !step.starts_with("read_text")
+                && !step.starts_with("frequencies")
+                && !step.starts_with("topk")
+        })
+        .collect()
+}
+
+/// Word counts in every order of `filter not_delim`, `lower`, `strip` and
+/// `split` (the tokenizer takes them a run of lines at a time, the word
+/// steps after the split included): the counts of each step fused are
+/// those of each step run alone (`--no-optimize`), at 1 and 2 threads.
+#[test]
+fn word_count_orders_count_as_unfused() {
+    let mut text = String::from("\u{feff}");
+    let samples = [
+        "The Project Gutenberg eBook",
+        ".",
+        " . ",
+        "\u{a0}-\u{3000}",
+        "-",
+        "",
+        "  two  words , and . more ",
+        "ΣΑΣ and ßig",
+        "x",
+        "*\r",
+        "a-very-long-word-of-many-bytes and, some; more",
+    ];
+    for i in 0..1500 {
+        text += samples[i * 7 % samples.len()];
+        text += if i % 3 == 0 { "\r\n" } else { "\n" };
+    }
+    text += ";";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.txt");
+    std::fs::write(&path, &text).unwrap();
+    let ops = ["filter not_delim", "lower", "strip", "split"];
+    // Every order of the four (Heap's algorithm).
+    let mut orders = Vec::new();
+    let mut a = [0, 1, 2, 3];
+    let mut c = [0usize; 4];
+    orders.push(a);
+    let mut i = 0;
+    while i < 4 {
+        if c[i] < i {
+            a.swap(if i % 2 == 0 { 0 } else { c[i] }, i);
+            orders.push(a);
+            c[i] += 1;
+            i = 0;
+        } else {
+            c[i] = 0;
+            i += 1;
+        }
+    }
+    assert_eq!(orders.len(), 24);
+    for order in orders {
+        let chain: Vec<&str> = order.iter().map(|&k| ops[k]).collect();
+        let script = format!(
+            "read_text {:?} blocksize=1KiB | {} | frequencies | topk 3",
+            path.display().to_string(),
+            chain.join(" | ")
+        );
+        let want = chain_counts(&profile_json(&["-e", &script, "--no-optimize"]));
+        assert_eq!(want.len(), 4, "{want:?}");
+        for threads in ["1", "2"] {
+            let got = chain_counts(&profile_json(&["-e", &script, "--threads", threads]));
+            assert_eq!(got, want, "{script} --threads {threads}");
+        }
+    }
+}
+
 #[test]
 fn profile_of_an_unfused_plan_links_nodes() {
     // Without fusion every step is its own node: each node's output is the next one's input.

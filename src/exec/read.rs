@@ -75,6 +75,9 @@ fn unreadable(what: &str, file: &FileInfo, span: Option<Span>, e: &std::io::Erro
 /// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
 const CHUNK: usize = 1 << 20;
 
+/// Bytes read past a partition's end at first, to finish its last line.
+const TAIL: usize = 4096;
+
 /// Calls `f` with the start offset and bytes of every line owned by `split`
 /// (line ending removed, not yet decoded). Reading stops when `f` says so.
 pub fn for_each_raw_line(
@@ -166,7 +169,9 @@ fn lines_from(
     } = from;
     // A small partition reads a small first block; later blocks are full size.
     let mut chunk = (end.saturating_sub(start).saturating_add(1) as usize).clamp(64, CHUNK);
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+    // Room for the end of the last line past the partition's end too, so
+    // that finishing it does not grow (and copy) the buffer.
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk + TAIL);
     // Absolute offset of buf[0], and of the next byte read.
     let mut base = start;
     let mut read_pos = start;
@@ -186,14 +191,17 @@ fn lines_from(
             }
         };
         // Read on by what is left of the partition; past its end only the
-        // last line is unfinished, so read a little, then more.
+        // last line is unfinished, so read a little, then as much again as
+        // was read past the end.
         let read_to = base + buf.len() as u64;
         chunk = if read_to < end {
             ((end - read_to) as usize)
                 .saturating_add(1)
-                .clamp(4096, CHUNK)
+                .clamp(TAIL, CHUNK)
         } else {
-            (chunk * 2).clamp(4096, CHUNK)
+            usize::try_from(read_to - end)
+                .unwrap_or(CHUNK)
+                .clamp(TAIL, CHUNK)
         };
         if !counted {
             ctx.bytes_io.fetch_add(n as u64, Ordering::Relaxed);

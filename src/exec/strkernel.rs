@@ -166,21 +166,43 @@ pub struct StrChain<'p> {
     words: Option<Words>,
 }
 
-/// A chain that starts `[filter not_delim] [lower|upper] [strip] split`
-/// (in any order but for the split last, a `filter not_delim` before any
-/// `strip`, and at most one change of case) makes the same words of a run
-/// of lines as of each line alone: line endings are spaces to `split`, a
-/// `strip` changes nothing that `split` keeps, and a change of case neither
-/// makes nor removes spaces and looks no further than a space (Python's
-/// final sigma). So the run is tokenized in one pass over its bytes, and
-/// each word changes case on its own, an ASCII word inside a register.
+/// A chain whose `split` (Python's `str.split()`) is preceded only by
+/// `filter not_delim`, `lower`/`upper` (at most one change of case) and
+/// `strip`, in any order, makes the same words of a run of lines as of
+/// each line alone: line endings are spaces to `split`, a `strip` changes
+/// nothing that `split` keeps, and a change of case neither makes nor
+/// removes spaces and looks no further than a space (Python's final sigma;
+/// the tests check every code point). So the run is tokenized in one pass
+/// over its bytes, and each word changes case on its own, an ASCII word
+/// inside a register.
+///
+/// A `filter not_delim` before the split drops a line that is exactly one
+/// delimiter; after a `strip`, a line that is one delimiter between spaces.
+/// Either way the line's one word is a one-byte delimiter (no case mapping
+/// makes or unmakes a delimiter), so the tokenizer drops that word when its
+/// line is such a line.
+///
+/// The steps right after the split that are `filter not_delim`, `lower`,
+/// `upper` or `strip` act on each word alone: on a word `strip` changes
+/// nothing (a word has no space), `filter not_delim` drops a one-byte
+/// delimiter, and a change of case of an ASCII word is done in its register
+/// too. Other words (not ASCII, or long) go through those steps one by one.
 #[derive(Clone, Copy, Debug)]
 struct Words {
     /// Index of the `split` in the chain.
     split: usize,
     /// First `filter not_delim` before the split, if any.
     not_delim: Option<usize>,
+    /// First `filter not_delim` before the split that follows a `strip`.
+    padded: Option<usize>,
+    /// The change of case before the split.
     case: Case,
+    /// How many steps after the split act on each word (see above).
+    post: usize,
+    /// First `filter not_delim` among them.
+    post_delim: Option<usize>,
+    /// The case an ASCII word has after them.
+    last_case: Case,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,29 +215,59 @@ enum Case {
 impl Words {
     fn find(ops: &[(Op<'_>, &Step)]) -> Option<Words> {
         let mut not_delim = None;
+        let mut padded = None;
         let mut case = Case::Keep;
         let mut stripped = false;
+        let mut split = None;
         for (i, (op, _)) in ops.iter().enumerate() {
             match op {
-                Op::NotDelim if stripped => return None,
                 Op::NotDelim => {
                     not_delim.get_or_insert(i);
+                    if stripped {
+                        padded.get_or_insert(i);
+                    }
                 }
                 Op::Lower | Op::Upper if case != Case::Keep => return None,
                 Op::Lower => case = Case::Lower,
                 Op::Upper => case = Case::Upper,
                 Op::Strip(None) => stripped = true,
                 Op::Split(None) => {
-                    return Some(Words {
-                        split: i,
-                        not_delim,
-                        case,
-                    })
+                    split = Some(i);
+                    break;
                 }
                 _ => return None,
             }
         }
-        None
+        let split = split?;
+        let mut post = 0;
+        let mut post_delim = None;
+        let mut last_case = case;
+        for (i, (op, _)) in ops.iter().enumerate().skip(split + 1) {
+            match op {
+                Op::NotDelim => {
+                    post_delim.get_or_insert(i);
+                }
+                Op::Lower => last_case = Case::Lower,
+                Op::Upper => last_case = Case::Upper,
+                Op::Strip(None) => {}
+                _ => break,
+            }
+            post += 1;
+        }
+        Some(Words {
+            split,
+            not_delim,
+            padded,
+            case,
+            post,
+            post_delim,
+            last_case,
+        })
+    }
+
+    /// Whether a one-byte delimiter word may be dropped.
+    fn drops_delims(&self) -> bool {
+        self.not_delim.is_some() || self.post_delim.is_some()
     }
 }
 
@@ -321,9 +373,16 @@ impl<'p> StrChain<'p> {
         let (head, tail) = bufs.split_at_mut(words.split);
         let (split_buf, rest_bufs) = tail.split_first_mut().expect("one scratch per step");
         let rest = &self.ops[words.split + 1..];
-        let tok = if rest.is_empty() {
+        let post = &rest[..words.post];
+        let tok = if words.post == rest.len() {
             sink.word_table().map(|table| {
-                let mut out = ToTable { table, sunk: 0 };
+                let mut out = ToTable {
+                    table,
+                    post,
+                    env: self.env,
+                    bufs: &mut *rest_bufs,
+                    sunk: 0,
+                };
                 let r = tokenize(words, text, &mut split_buf.buf, &mut out);
                 *sunk += out.sunk;
                 r
@@ -331,33 +390,50 @@ impl<'p> StrChain<'p> {
         } else {
             None
         };
-        let (ctl, upto, dropped) = match tok {
+        let st = match tok {
             Some(r) => r?,
             None => {
                 let mut out = ToChain {
                     rest,
+                    post: words.post,
                     env: self.env,
-                    bufs: rest_bufs,
+                    bufs: &mut *rest_bufs,
                     sink,
                     sunk,
                 };
                 tokenize(words, text, &mut split_buf.buf, &mut out)?
             }
         };
-        // Elements entering each step: every line (up to where the run
-        // stopped), less the delimiter lines after the filter that drops them.
-        let lines = line_count(&text.as_bytes()[..upto]);
-        for (i, b) in head.iter_mut().enumerate() {
-            let past_filter = words.not_delim.is_some_and(|f| f < i);
-            b.count += lines - if past_filter { dropped } else { 0 };
-        }
-        split_buf.count += lines
-            - if words.not_delim.is_some() {
-                dropped
+        // Elements entering each step before the split: every line (up to
+        // where the run stopped), less the lines the filters before it drop.
+        let lines = line_count(&text.as_bytes()[..upto_or_all(&st, text)]);
+        let dropped_before = |i: usize| {
+            (if words.not_delim.is_some_and(|f| f < i) {
+                st.exact
             } else {
                 0
-            };
-        Ok(ctl)
+            }) + if words.padded.is_some_and(|f| f < i) {
+                st.padded
+            } else {
+                0
+            }
+        };
+        for (i, b) in head.iter_mut().enumerate() {
+            b.count += lines - dropped_before(i);
+        }
+        split_buf.count += lines - dropped_before(words.split);
+        // The word steps the tokenizer did itself: the words it took, less
+        // the delimiters dropped by a filter before the step.
+        for (j, b) in rest_bufs[..words.post].iter_mut().enumerate() {
+            let i = words.split + 1 + j;
+            b.count += st.words
+                - if words.post_delim.is_some_and(|f| f < i) {
+                    st.delims
+                } else {
+                    0
+                };
+        }
+        Ok(st.ctl)
     }
 
     /// Pushes one string through the chain into `sink`.
@@ -470,18 +546,25 @@ where
 
 /// Where the words of [`tokenize`] go.
 trait WordOut {
-    /// An ASCII word of at most [`SHORT`] bytes.
+    /// An ASCII word of at most [`SHORT`] bytes that the tokenizer took
+    /// through the word steps ([`Words::post`]) itself.
     fn short(&mut self, w: Short) -> Result<Ctl, Diag>;
+    /// Any other word, in the case of the steps before the split: it goes
+    /// through the word steps one by one.
     fn word(&mut self, w: &str) -> Result<Ctl, Diag>;
 }
 
 /// Straight into a word count's table.
-struct ToTable<'t> {
+struct ToTable<'t, 'c, 'p> {
     table: &'t mut WordTable,
+    /// The word steps.
+    post: &'c [(Op<'p>, &'p Step)],
+    env: &'c Env,
+    bufs: &'c mut [Scratch],
     sunk: u64,
 }
 
-impl WordOut for ToTable<'_> {
+impl WordOut for ToTable<'_, '_, '_> {
     #[inline(always)]
     fn short(&mut self, w: Short) -> Result<Ctl, Diag> {
         self.sunk += 1;
@@ -489,15 +572,26 @@ impl WordOut for ToTable<'_> {
         Ok(Ctl::Continue)
     }
     fn word(&mut self, w: &str) -> Result<Ctl, Diag> {
-        self.sunk += 1;
-        self.table.add(w);
-        Ok(Ctl::Continue)
+        if self.post.is_empty() {
+            self.sunk += 1;
+            self.table.add(w);
+            return Ok(Ctl::Continue);
+        }
+        let (table, sunk) = (&mut *self.table, &mut self.sunk);
+        run(self.post, self.env, w, self.bufs, &mut |w| {
+            *sunk += 1;
+            table.add(w);
+            Ok(Ctl::Continue)
+        })
     }
 }
 
 /// Down the rest of the chain, into a sink.
 struct ToChain<'c, 'p, S> {
+    /// The steps after the split.
     rest: &'c [(Op<'p>, &'p Step)],
+    /// How many of them are word steps.
+    post: usize,
     env: &'c Env,
     bufs: &'c mut [Scratch],
     sink: &'c mut S,
@@ -507,11 +601,12 @@ struct ToChain<'c, 'p, S> {
 impl<S: Sink> WordOut for ToChain<'_, '_, S> {
     #[inline(always)]
     fn short(&mut self, w: Short) -> Result<Ctl, Diag> {
-        if self.rest.is_empty() {
+        if self.post == self.rest.len() {
             *self.sunk += 1;
             self.sink.accept_short(w)
         } else {
-            w.with_str(|w| self.word(w))
+            let (rest, bufs) = (&self.rest[self.post..], &mut self.bufs[self.post..]);
+            w.with_str(|w| emit(rest, self.env, w, bufs, self.sink, self.sunk))
         }
     }
     fn word(&mut self, w: &str) -> Result<Ctl, Diag> {
@@ -519,38 +614,76 @@ impl<S: Sink> WordOut for ToChain<'_, '_, S> {
     }
 }
 
-/// The words of a run of whole lines, per `words`, into `out`: whether to
-/// go on, where in `text` it stopped, and the delimiter lines dropped.
-/// `buf` is scratch space for long words that change case.
+/// What [`tokenize`] did with a run of lines.
+struct Tokenized {
+    /// Whether to go on.
+    ctl: Ctl,
+    /// Where in the text it stopped, if it stopped early.
+    upto: Option<usize>,
+    /// Lines that are exactly one delimiter, dropped before the split.
+    exact: u64,
+    /// Lines that are one delimiter between spaces (not exactly one
+    /// delimiter), dropped before the split.
+    padded: u64,
+    /// Words that the tokenizer took through the word steps itself.
+    words: u64,
+    /// Of those, the delimiters a word step `filter not_delim` dropped.
+    delims: u64,
+}
+
+fn upto_or_all(st: &Tokenized, text: &str) -> usize {
+    st.upto.unwrap_or(text.len())
+}
+
+/// The words of a run of whole lines, per `words`, into `out`. `buf` is
+/// scratch space for long words that change case.
 #[inline(always)]
 fn tokenize(
     words: Words,
     text: &str,
     buf: &mut String,
     out: &mut impl WordOut,
-) -> Result<(Ctl, usize, u64), Diag> {
+) -> Result<Tokenized, Diag> {
     let bytes = text.as_bytes();
-    let mut dropped = 0u64;
+    let mut st = Tokenized {
+        ctl: Ctl::Continue,
+        upto: None,
+        exact: 0,
+        padded: 0,
+        words: 0,
+        delims: 0,
+    };
+    let drops = words.drops_delims();
     for (s, e) in SpaceRuns::new(bytes) {
         let n = e - s;
         let ascii = if n <= SHORT {
             let w = Short::at(bytes, s, e);
             if w.is_ascii() {
-                if n == 1
-                    && words.not_delim.is_some()
-                    && !pystr::not_delim(&text[s..e])
-                    && whole_line(bytes, s, e)
-                {
-                    dropped += 1;
-                    continue;
+                if n == 1 && drops && !pystr::not_delim(&text[s..e]) {
+                    if words.not_delim.is_some() && whole_line(bytes, s, e) {
+                        st.exact += 1;
+                        continue;
+                    }
+                    if words.padded.is_some() && alone_on_line(text, s, e) {
+                        st.padded += 1;
+                        continue;
+                    }
+                    if words.post_delim.is_some() {
+                        st.words += 1;
+                        st.delims += 1;
+                        continue;
+                    }
                 }
-                let w = match words.case {
+                st.words += 1;
+                let w = match words.last_case {
                     Case::Keep => w,
                     Case::Lower => w.ascii_lower(),
                     Case::Upper => w.ascii_upper(),
                 };
                 if out.short(w)? == Ctl::Stop {
-                    return Ok((Ctl::Stop, e, dropped));
+                    st.ctl = Ctl::Stop;
+                    st.upto = Some(e);
+                    return Ok(st);
                 }
                 continue;
             }
@@ -578,6 +711,15 @@ fn tokenize(
             // Not ASCII: there may be spaces of several bytes in the run.
             let mut ctl = Ctl::Continue;
             for w in pystr::split_whitespace_py(run_text) {
+                if words.padded.is_some() && !pystr::not_delim(w) {
+                    // A delimiter next to a space of several bytes: never
+                    // a whole line, but maybe alone between spaces.
+                    let at = s + (w.as_ptr() as usize - run_text.as_ptr() as usize);
+                    if alone_on_line(text, at, at + 1) {
+                        st.padded += 1;
+                        continue;
+                    }
+                }
                 ctl = match words.case {
                     Case::Keep => out.word(w)?,
                     Case::Lower => out.word(&pystr::lower(w))?,
@@ -590,10 +732,27 @@ fn tokenize(
             ctl
         };
         if ctl == Ctl::Stop {
-            return Ok((Ctl::Stop, e, dropped));
+            st.ctl = Ctl::Stop;
+            st.upto = Some(e);
+            return Ok(st);
         }
     }
-    Ok((Ctl::Continue, bytes.len(), dropped))
+    Ok(st)
+}
+
+/// Whether the word `text[s..e]` is alone on its line but for spaces (so
+/// that the line, stripped, is the word). `text` starts at a line start.
+/// Only spaces are read, and those up to the next line break or word.
+fn alone_on_line(text: &str, s: usize, e: usize) -> bool {
+    text[..s]
+        .chars()
+        .rev()
+        .take_while(|&c| c != '\n')
+        .all(pystr::is_py_space)
+        && text[e..]
+            .chars()
+            .take_while(|&c| c != '\n')
+            .all(pystr::is_py_space)
 }
 
 /// Sends one word (already in its case) on down the rest of the chain.
@@ -770,5 +929,77 @@ mod tests {
         assert!(at(0) && at(2) && at(13));
         assert!(!at(5), ".\\r\\r\\n is not a line of one byte");
         assert!(!at(9) && !at(11));
+    }
+
+    /// What [`Words`] relies on, over every code point: a change of case
+    /// maps a space to itself and anything else to characters none of which
+    /// is a space, never to nothing; only a delimiter maps to a delimiter
+    /// (itself). So `split` and a change of case commute, and a line (or a
+    /// word) is one delimiter after a change of case iff it was before.
+    #[test]
+    fn case_changes_keep_spaces_and_delimiters() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let s = c.to_string();
+            for (name, m) in [("lower", pystr::lower(&s)), ("upper", pystr::upper(&s))] {
+                if pystr::is_py_space(c) {
+                    assert_eq!(m, s, "{name} of space {c:?}");
+                    continue;
+                }
+                assert!(!m.is_empty(), "{name} of {c:?} is empty");
+                assert!(
+                    !m.chars().any(pystr::is_py_space),
+                    "{name} of {c:?} has a space: {m:?}"
+                );
+                assert_eq!(
+                    pystr::not_delim(&m),
+                    pystr::not_delim(&s),
+                    "{name} of {c:?} is {m:?}"
+                );
+            }
+        }
+    }
+
+    /// The one context a change of case reads, the final sigma, stops at
+    /// every space: lowering a line is lowering its words one by one.
+    #[test]
+    fn final_sigma_stops_at_every_space() {
+        let spaces: Vec<char> = (0..=0x10_FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| pystr::is_py_space(c))
+            .collect();
+        assert!(spaces.len() > 20);
+        // Cased letters, case-ignorable marks and others around a sigma.
+        let around = ["", "Α", "α", "'", "\u{345}", "\u{ad}", ".", "1", "Α'", "'Α"];
+        for ws in spaces {
+            for a in around {
+                for b in around {
+                    for line in [
+                        format!("{a}Σ{ws}{b}"),
+                        format!("{a}{ws}Σ{b}"),
+                        format!("{a}Σ{ws}Σ{b}"),
+                        format!("Α{a}{ws}{b}Σ"),
+                    ] {
+                        let whole: Vec<String> = pystr::split_whitespace_py(&pystr::lower(&line))
+                            .map(str::to_string)
+                            .collect();
+                        let each: Vec<String> = pystr::split_whitespace_py(&line)
+                            .map(|w| pystr::lower(w).into_owned())
+                            .collect();
+                        assert_eq!(whole, each, "{line:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn alone_on_a_line_between_spaces() {
+        let t = "a .\n . \n\u{a0}.\u{3000}\r\n.x\n.";
+        let at = |s: usize| alone_on_line(t, s, s + 1);
+        assert!(!at(2), "after a word");
+        assert!(at(5), "between spaces");
+        assert!(at(10), "between spaces of several bytes");
+        assert!(!at(16), "before a word");
+        assert!(at(19), "the last line");
     }
 }

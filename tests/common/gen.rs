@@ -576,7 +576,8 @@ pub const WORD_HEAD: &[&str] = &[
     "strip \".\"",
     "filter not_delim",
 ];
-/// Steps after it.
+/// Steps after it: the word steps the tokenizer does itself (`filter
+/// not_delim`, a change of case, `strip`) in several orders, and others.
 pub const WORD_TAIL: &[&[&str]] = &[
     &[],
     &[],
@@ -584,6 +585,12 @@ pub const WORD_TAIL: &[&[&str]] = &[
     &["lower"],
     &["filter len(it) > 2", "upper"],
     &["take 7"],
+    &["filter not_delim", "lower"],
+    &["strip", "filter not_delim", "upper"],
+    &["lower", "strip", "filter not_delim", "filter len(it) > 2"],
+    &["upper", "filter not_delim", "take 7"],
+    &["filter not_delim", "lower", "filter not_delim", "upper"],
+    &["strip \".\"", "filter not_delim", "lower"],
 ];
 /// How the words end.
 pub const WORD_SINK: &[&str] = &[
