@@ -59,6 +59,63 @@ pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     temps
 }
 
+/// A file written whole at the end of a run (`--report`): a temporary file
+/// beside the target, made when the run starts (so an unwritable path is
+/// found before any data is read), renamed over the target by
+/// [`Staged::commit`], removed when dropped uncommitted or on Ctrl-C.
+pub struct Staged {
+    target: PathBuf,
+    tmp: Option<PathBuf>,
+}
+
+impl Staged {
+    /// Creates the temporary file beside `target`.
+    pub fn new(target: &Path) -> std::io::Result<Staged> {
+        if target.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "it is a directory",
+            ));
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
+        temporaries().push(tmp.clone());
+        if let Err(e) = std::fs::File::create(&tmp) {
+            forget(&tmp);
+            return Err(e);
+        }
+        Ok(Staged {
+            target: target.to_path_buf(),
+            tmp: Some(tmp),
+        })
+    }
+
+    /// Writes `bytes` to the temporary file and renames it over the target.
+    pub fn commit(mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        let done = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &self.target));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        forget(&tmp);
+        done
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(&tmp);
+            forget(&tmp);
+        }
+    }
+}
+
 /// Files written under temporary names, waiting for the run to succeed, and
 /// the directories the run's sinks will create (missing when it started),
 /// which a failed run removes again.
