@@ -192,7 +192,7 @@ fn stages_table(run: &Run, now: f64) -> String {
         };
         let _ = write!(
             out,
-            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"label\">{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"label\">{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             PALETTE[i % PALETTE.len()],
             s.name,
             esc(&s.label),
@@ -200,8 +200,11 @@ fn stages_table(run: &Run, now: f64) -> String {
             s.state.name(),
             s.partitions_done,
             s.partitions_total,
-            bytes(s.bytes_read),
-            bytes(s.bytes_total),
+            if s.bytes_total > 0 {
+                format!("{} / {}", bytes(s.bytes_read), bytes(s.bytes_total))
+            } else {
+                "-".into()
+            },
             num(s.elements_in),
             num(s.elements_out),
             secs(spent),
