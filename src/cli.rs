@@ -91,6 +91,10 @@ pub struct RunArgs {
 /// for Ctrl-C instead of exiting.
 static SERVING: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// The exit code of a run that is over while its dashboard still serves:
+/// Ctrl-C then exits with it.
+static RAN: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+
 /// The most worker threads `--threads` accepts: more than any machine flow
 /// runs on has cores, few enough that asking cannot exhaust the system.
 pub const MAX_THREADS: usize = 1024;
@@ -170,6 +174,7 @@ pub fn main() -> i32 {
         }
     };
     if let Some(url) = SERVING.get() {
+        let _ = RAN.set(code);
         eprintln!("flow: the run is over; the dashboard stays at {url} until Ctrl-C");
         loop {
             std::thread::park();
@@ -370,6 +375,10 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
         Mode::Run | Mode::Repl => {
             // Ctrl-C: no sink's temporary file is left behind.
             let _ = ctrlc::set_handler(|| {
+                // After the run, Ctrl-C only stops the dashboard: the run's code.
+                if let Some(code) = RAN.get() {
+                    std::process::exit(*code);
+                }
                 let _held = crate::exec::remove_temporaries();
                 let _ = std::io::stderr().write_all(b"flow: interrupted\n");
                 std::process::exit(130);

@@ -575,3 +575,41 @@ fn a_browser_draws_the_page_during_a_run() {
         shot.display()
     );
 }
+
+/// After the run, Ctrl-C stops the dashboard with the run's own exit code.
+#[test]
+fn ctrl_c_after_the_run_exits_with_its_code() {
+    for (src, code) in [
+        ("range 10 | sum", 0),
+        ("range 10 | map 1 / (it - 3) | sum", 1),
+    ] {
+        let mut child = common::flow_command(site(), &["-e", src, "--dashboard=127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut text = String::new();
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 {
+            text.push_str(&line);
+            if line.contains("the run is over") {
+                break;
+            }
+            line.clear();
+        }
+        assert!(text.contains("until Ctrl-C"), "{text}");
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        if !killed.is_ok_and(|s| s.success()) {
+            let _ = child.kill();
+            let why = "SKIPPED the Ctrl-C check: no `kill` command";
+            eprintln!("{why}");
+            println!("{why}");
+            return;
+        }
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{src}");
+    }
+}
