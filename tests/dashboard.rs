@@ -604,6 +604,7 @@ fn ctrl_c_after_the_run_exits_with_its_code() {
             .status();
         if !killed.is_ok_and(|s| s.success()) {
             let _ = child.kill();
+            let _ = child.wait();
             let why = "SKIPPED the Ctrl-C check: no `kill` command";
             eprintln!("{why}");
             println!("{why}");
