@@ -479,6 +479,44 @@ fn a_report_that_cannot_be_written_is_exit_1_and_no_file() {
     );
 }
 
+#[test]
+fn a_report_to_a_device_is_written_through_and_an_empty_path_refused() {
+    let ran = common::ran(&mut common::flow_command(
+        site(),
+        &["-e", "range 10 | sum", "--report", "/dev/stdout"],
+    ));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("45\n<!DOCTYPE html>"),
+        "{}",
+        ran.stdout
+    );
+    assert!(Path::new("/dev/stdout").exists(), "never replaced");
+    // Standard output redirected to a file: that file gets the report.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::fs::File::create(dir.path().join("out.html")).unwrap();
+    let status = common::flow_command(
+        site(),
+        &["-e", "range 10 | sum", "--report", "/dev/stdout", "--quiet"],
+    )
+    .stdout(out)
+    .status()
+    .unwrap();
+    assert!(status.success());
+    let html = std::fs::read_to_string(dir.path().join("out.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(std::fs::symlink_metadata("/dev/stdout")
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let ran = common::ran(&mut common::flow_command(
+        site(),
+        &["-e", "range 10 | sum", "--report", ""],
+    ));
+    assert_eq!(ran.code, 1);
+    assert!(ran.stderr.contains("not a file name"), "{}", ran.stderr);
+}
+
 /// Chromium's executable: `FLOW_CHROMIUM`, else the first of the usual
 /// names on PATH.
 fn chromium() -> Option<PathBuf> {
