@@ -78,7 +78,22 @@ pub struct RunArgs {
     /// program, with python3; on the cluster at DASK_SCHEDULER_ADDRESS if set)
     #[arg(long, value_name = "ENGINE", default_value = "native")]
     pub engine: String,
+    /// Serve a live dashboard of the run at ADDR (default 127.0.0.1:8787;
+    /// port 0: any free port), and after the run until Ctrl-C
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = true, default_missing_value = driver::dashboard::DEFAULT_ADDR)]
+    pub dashboard: Option<String>,
+    /// After the run, write a self-contained HTML performance report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<String>,
 }
+
+/// The dashboard's URL once one is serving: after the run, `main` waits
+/// for Ctrl-C instead of exiting.
+static SERVING: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The exit code of a run that is over while its dashboard still serves:
+/// Ctrl-C then exits with it.
+static RAN: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
 
 /// The most worker threads `--threads` accepts: more than any machine flow
 /// runs on has cores, few enough that asking cannot exhaust the system.
@@ -143,7 +158,7 @@ pub fn main() -> i32 {
             }
         }
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(f) => {
             let (name, text) = f
@@ -157,7 +172,15 @@ pub fn main() -> i32 {
             let _ = std::io::stderr().write_all(text.as_bytes());
             f.diags.exit_code()
         }
+    };
+    if let Some(url) = SERVING.get() {
+        let _ = RAN.set(code);
+        eprintln!("flow: the run is over; the dashboard stays at {url} until Ctrl-C");
+        loop {
+            std::thread::park();
+        }
     }
+    code
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,6 +287,39 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
         .help("Dask's own dashboard and `performance_report` profile a Dask run")
         .into());
     }
+    let watching = args.dashboard.is_some() || args.report.is_some();
+    if watching {
+        let flag = if args.dashboard.is_some() {
+            "--dashboard"
+        } else {
+            "--report"
+        };
+        let not = if dask {
+            Some("--engine dask")
+        } else if args.explain {
+            Some("--explain")
+        } else if args.visualize.is_some() {
+            Some("--visualize")
+        } else if mode == Mode::Check {
+            Some("flow check")
+        } else if mode == Mode::Export {
+            Some("flow export")
+        } else {
+            None
+        };
+        if let Some(not) = not {
+            return Err(Diag::script(
+                "flow::cli::watch_needs_run",
+                format!("{flag} watches flow's own engine running the script; {not} does not run it there"),
+            )
+            .help("leave out one of the two")
+            .into());
+        }
+    }
+    let dashboard = match &args.dashboard {
+        Some(a) => Some(driver::dashboard::parse_addr(a)?),
+        None => None,
+    };
     if args.explain {
         let out = driver::explain(src, &sets)?;
         return print_stdout(&out);
@@ -319,6 +375,10 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
         Mode::Run | Mode::Repl => {
             // Ctrl-C: no sink's temporary file is left behind.
             let _ = ctrlc::set_handler(|| {
+                // After the run, Ctrl-C only stops the dashboard: the run's code.
+                if let Some(code) = RAN.get() {
+                    std::process::exit(*code);
+                }
                 let _held = crate::exec::remove_temporaries();
                 let _ = std::io::stderr().write_all(b"flow: interrupted\n");
                 std::process::exit(130);
@@ -332,13 +392,48 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
             if profile.is_some() {
                 opts.observers.push(recorder.clone());
             }
+            // The report's file exists (under a temporary name) before any
+            // data is read, so a path that cannot be written stops the run.
+            let report = match &args.report {
+                Some(path) => Some((
+                    path.as_str(),
+                    crate::exec::Staged::new(std::path::Path::new(path))
+                        .map_err(|e| report_failed(path, &e))?,
+                )),
+                None => None,
+            };
+            let watch = watching.then(|| Arc::new(crate::exec::watch::Watch::new()));
+            if let Some(w) = &watch {
+                w.next_run(&script.name, run_options(args, threads, &format));
+                opts.observers.push(w.clone());
+                match dashboard {
+                    Some(addr) => {
+                        let d = driver::dashboard::serve(addr, w.clone())?;
+                        eprintln!("flow: dashboard at {}", d.url());
+                        let _ = SERVING.set(d.url());
+                    }
+                    None => driver::dashboard::sample_memory(w.clone()),
+                }
+            }
             // Outputs print as soon as each is known; one in input order
             // streams a few partitions at a time (`| head -1` prints at once).
             let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
             opts.emitter = Some(Arc::new(std::sync::Mutex::new(output::Printer::new(
                 format, stdout,
             ))));
-            match driver::run(&plan, &opts) {
+            let ran = driver::run(&plan, &opts);
+            // Outputs are flushed (the printer dropped) before the report is
+            // written or the dashboard waits.
+            drop(opts);
+            if let (Some((path, staged)), Some(w)) = (report, &watch) {
+                if let Some(run) = w.run(None) {
+                    let html = viz::dashboard::report(&run, &w.memory());
+                    staged
+                        .commit(html.as_bytes())
+                        .map_err(|e| report_failed(path, &e))?;
+                }
+            }
+            match ran {
                 Ok(_) => {}
                 // The reader went away (`| head`): stop quietly, as a pipe expects.
                 Err(d) if d.0.iter().any(|d| d.code == crate::exec::STDOUT_CLOSED) => return Ok(()),
@@ -352,6 +447,40 @@ fn script_mode(mode: Mode, args: &RunArgs, threads: usize, script: &Script) -> R
             Ok(())
         }
     }
+}
+
+fn report_failed(path: &str, e: &std::io::Error) -> Diags {
+    Diag::run(
+        "flow::io::report_failed",
+        format!(
+            "cannot write the report {path}: {}",
+            crate::diag::io_reason(e)
+        ),
+    )
+    .help("give --report a file in a directory that exists and can be written")
+    .into()
+}
+
+/// The options of a run, as the report lists them.
+fn run_options(args: &RunArgs, threads: usize, format: &output::Format) -> Vec<(String, String)> {
+    let mut o = vec![
+        (
+            "script".to_string(),
+            args.script.clone().unwrap_or_else(|| "-e".into()),
+        ),
+        ("threads".to_string(), threads.to_string()),
+        ("format".to_string(), format!("{format:?}").to_lowercase()),
+        ("optimize".to_string(), (!args.no_optimize).to_string()),
+    ];
+    if let Some(e) = &args.eval {
+        o.push(("eval".into(), e.clone()));
+    }
+    for s in &args.set {
+        o.push(("set".into(), s.clone()));
+    }
+    let argv: Vec<String> = std::env::args().collect();
+    o.push(("command".into(), argv.join(" ")));
+    o
 }
 
 /// Writes a rendering to stdout; a closed pipe (`| head`) is no error, any

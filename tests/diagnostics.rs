@@ -712,6 +712,32 @@ fn command_line_mistakes() {
         &flow(&["script.flow", "--engine", "dask", "--profile"]),
     );
     cli(
+        "cli_bad_dashboard",
+        "flow script.flow --dashboard=nowhere",
+        &flow(&["script.flow", "--dashboard=nowhere"]),
+    );
+    cli(
+        "cli_dashboard_with_check",
+        "flow check script.flow --dashboard",
+        &flow(&["check", "script.flow", "--dashboard"]),
+    );
+    cli(
+        "cli_report_with_dask_engine",
+        "flow script.flow --engine dask --report r.html",
+        &flow(&["script.flow", "--engine", "dask", "--report", "r.html"]),
+    );
+    // TEST-NET-1 (RFC 5737): an address no machine of ours has.
+    cli(
+        "cli_dashboard_cannot_bind",
+        "flow script.flow --dashboard=192.0.2.1:8787",
+        &flow(&["script.flow", "--dashboard=192.0.2.1:8787"]),
+    );
+    cli(
+        "cli_report_unwritable",
+        "flow script.flow --report no/such/dir/r.html",
+        &flow(&["script.flow", "--report", "no/such/dir/r.html"]),
+    );
+    cli(
         "cli_bad_engine",
         "flow script.flow --engine spark",
         &flow(&["script.flow", "--engine", "spark"]),

@@ -6,6 +6,7 @@
 //!
 //! The driver knows no terminal and no clap: faces print what it returns.
 
+pub mod dashboard;
 pub mod session;
 
 use crate::diag::{Diag, Diags};

@@ -30,6 +30,8 @@ pub struct Session {
     pub last_reused: Vec<String>,
     /// Why bindings the last run read were not cached.
     pub last_uncached: Vec<String>,
+    /// Records every run for the dashboard (`:dashboard`), once started.
+    pub watch: Option<Arc<exec::watch::Watch>>,
 }
 
 /// What one input did.
@@ -50,6 +52,7 @@ impl Session {
             last_plan: None,
             last_reused: Vec::new(),
             last_uncached: Vec::new(),
+            watch: None,
         }
     }
 
@@ -189,6 +192,13 @@ impl Session {
             opts.cancel = cancel;
             // A prompt shows the first rows and counts the rest.
             opts.preview = Some(self.preview);
+            if let Some(w) = &self.watch {
+                w.next_run(
+                    input.trim(),
+                    vec![("threads".into(), self.threads.to_string())],
+                );
+                opts.observers.push(w.clone());
+            }
             let report =
                 exec::run(&plan, &opts, Some(&mut self.cache)).map_err(|d| self.shift(d))?;
             self.last_reused = report.reused;

@@ -25,6 +25,7 @@ pub mod source;
 mod sources;
 pub use sources::source_fields;
 pub mod strkernel;
+pub mod watch;
 pub mod wordtable;
 mod write;
 
@@ -45,7 +46,7 @@ use eval::Env;
 use kernel::{Collect, KStep, Sink};
 pub use lower::{lower, Feed, Lowered, NodeTasks};
 pub use observe::{Event, Observer};
-pub use write::remove_temporaries;
+pub use write::{remove_temporaries, Staged};
 
 /// Whether a producer should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,6 +290,7 @@ pub fn execute_cached(
     ctx.emit(&Event::Started {
         plan,
         lowered: &lowered,
+        threads: ctx.threads,
     });
     let mut env = Env::default();
     for n in plan.graph.node_indices() {

@@ -38,6 +38,9 @@ pub enum Event<'a> {
     Started {
         plan: &'a Plan,
         lowered: &'a Lowered,
+        /// Worker threads (task `worker`s are below this; this number is
+        /// the calling thread).
+        threads: usize,
     },
     TaskStarted {
         node: NodeId,

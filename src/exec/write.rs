@@ -59,6 +59,87 @@ pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     temps
 }
 
+/// A file written whole at the end of a run (`--report`): a temporary file
+/// beside the target, made when the run starts (so an unwritable path is
+/// found before any data is read), renamed over the target by
+/// [`Staged::commit`], removed when dropped uncommitted or on Ctrl-C. A
+/// target that exists and is not a regular file (`/dev/stdout`, a FIFO) is
+/// written through at the end, as sinks write it, never replaced.
+pub struct Staged {
+    target: PathBuf,
+    /// `None`: written through.
+    tmp: Option<PathBuf>,
+}
+
+impl Staged {
+    /// Creates the temporary file beside `target`.
+    pub fn new(target: &Path) -> std::io::Result<Staged> {
+        let invalid = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
+        if target.file_name().is_none() {
+            return Err(invalid("not a file name"));
+        }
+        match std::fs::metadata(target) {
+            Ok(m) if m.is_dir() => return Err(invalid("it is a directory")),
+            Ok(m) if !m.is_file() => {
+                return Ok(Staged {
+                    target: target.to_path_buf(),
+                    tmp: None,
+                })
+            }
+            _ => {}
+        }
+        // A symlink to a regular file (`/dev/stdout` redirected to a file):
+        // the file it names is replaced, not the link.
+        let real = match std::fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(target)?,
+            _ => target.to_path_buf(),
+        };
+        let target = real.as_path();
+        let Some(name) = target.file_name() else {
+            return Err(invalid("not a file name"));
+        };
+        let tmp = target.with_file_name(format!(
+            ".{}.flow-tmp-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        temporaries().push(tmp.clone());
+        if let Err(e) = std::fs::File::create(&tmp) {
+            forget(&tmp);
+            return Err(e);
+        }
+        Ok(Staged {
+            target: target.to_path_buf(),
+            tmp: Some(tmp),
+        })
+    }
+
+    /// Writes `bytes` to the temporary file and renames it over the target.
+    pub fn commit(mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let Some(tmp) = self.tmp.take() else {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.target)
+                .and_then(|mut f| f.write_all(bytes));
+        };
+        let done = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &self.target));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        forget(&tmp);
+        done
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(&tmp);
+            forget(&tmp);
+        }
+    }
+}
+
 /// Files written under temporary names, waiting for the run to succeed, and
 /// the directories the run's sinks will create (missing when it started),
 /// which a failed run removes again.

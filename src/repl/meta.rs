@@ -56,6 +56,11 @@ pub const COMMANDS: &[MetaDef] = &[
         summary: "`threads N`, `format table|tsv|csv|json`; no argument: show the settings",
     },
     MetaDef {
+        name: "dashboard",
+        args: "[ADDR]",
+        summary: "serve a live dashboard of every run of the session (default 127.0.0.1:8787; 0: any free port)",
+    },
+    MetaDef {
         name: "quit",
         args: "",
         summary: "leave the REPL (also Ctrl-D)",
@@ -85,6 +90,8 @@ pub enum Meta {
     Load(String),
     Time,
     Set(Option<(String, String)>),
+    /// `:dashboard [ADDR]`.
+    Dashboard(Option<String>),
     Quit,
 }
 
@@ -182,6 +189,11 @@ pub fn parse(line: &str, is_bound: &dyn Fn(&str) -> bool) -> Result<Meta, Diag> 
             }
             _ => Err(usage("set")),
         },
+        "dashboard" => match words.as_slice() {
+            [] => Ok(Meta::Dashboard(None)),
+            [a] => Ok(Meta::Dashboard(Some(a.to_string()))),
+            _ => Err(usage("dashboard")),
+        },
         "quit" | "q" | "exit" => none(Meta::Quit),
         "" => Err(Diag::script(
             "flow::repl::unknown_command",
@@ -228,6 +240,9 @@ mod tests {
         assert_eq!(p(" :help  map "), Ok(Meta::Help(Some("map".into()))));
         assert_eq!(p(":help :load"), Ok(Meta::Help(Some("load".into()))));
         assert_eq!(p(":ops"), Ok(Meta::Ops));
+        assert_eq!(p(":dashboard"), Ok(Meta::Dashboard(None)));
+        assert_eq!(p(":dashboard 0"), Ok(Meta::Dashboard(Some("0".into()))));
+        assert!(p(":dashboard 1 2").is_err());
         assert_eq!(p(":type xs"), Ok(Meta::Type("xs".into())));
         assert_eq!(
             p(":type xs | map len"),

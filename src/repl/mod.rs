@@ -175,6 +175,8 @@ pub struct Repl {
     pub cancel: Arc<AtomicBool>,
     /// The last pipeline statement run, which a line starting with `|` continues.
     last: Option<String>,
+    /// The dashboard's URL, once `:dashboard` started it.
+    dashboard: Option<String>,
 }
 
 impl Repl {
@@ -188,6 +190,7 @@ impl Repl {
             stdout_tty: false,
             cancel: Arc::new(AtomicBool::new(false)),
             last: None,
+            dashboard: None,
         }
     }
 
@@ -244,6 +247,34 @@ impl Repl {
         };
         self.run("<input>", &text, out, err)?;
         Ok(Next::Continue)
+    }
+
+    /// `:dashboard [ADDR]`: serves every later run of the session (once;
+    /// asked again, says where it is).
+    fn dashboard(
+        &mut self,
+        addr: Option<&str>,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        if let Some(url) = &self.dashboard {
+            return writeln!(out, "dashboard at {url}");
+        }
+        let started = crate::driver::dashboard::parse_addr(
+            addr.unwrap_or(crate::driver::dashboard::DEFAULT_ADDR),
+        )
+        .and_then(|a| {
+            crate::driver::dashboard::serve(a, Arc::new(crate::exec::watch::Watch::new()))
+        });
+        match started {
+            Ok(d) => {
+                writeln!(out, "dashboard at {}", d.url())?;
+                self.dashboard = Some(d.url());
+                self.session.watch = Some(d.watch);
+            }
+            Err(d) => self.report("<input>", "", &d, err)?,
+        }
+        Ok(())
     }
 
     /// What to say to an input that is only `help`, `exit` or `quit` (or
@@ -512,6 +543,7 @@ impl Repl {
                     self.report("<input>", "", &d.into(), err)?;
                 }
             },
+            Meta::Dashboard(addr) => self.dashboard(addr.as_deref(), out, err)?,
         }
         Ok(Next::Continue)
     }
@@ -797,6 +829,46 @@ mod tests {
         let (_, e) = run(&mut r, &["| map it * 2"]);
         assert!(e.contains("nothing_to_continue"), "{e}");
         assert_eq!(run(&mut r, &["a | sum"]).0, "6\n");
+    }
+
+    #[test]
+    fn the_dashboard_shows_every_run_of_the_session() {
+        let mut r = repl();
+        let (_, e) = run(&mut r, &[":dashboard nowhere"]);
+        assert!(e.contains("flow::cli::bad_dashboard"), "{e}");
+        assert!(r.session.watch.is_none());
+        let (o, e) = run(&mut r, &[":dashboard 127.0.0.1:0"]);
+        assert_eq!(e, "");
+        let url = o
+            .trim()
+            .strip_prefix("dashboard at ")
+            .expect("the URL")
+            .to_string();
+        assert!(
+            url.starts_with("http:") && url.contains("127.0.0.1:"),
+            "{url}"
+        );
+        // Asked again: where it already is.
+        assert_eq!(run(&mut r, &[":dashboard"]).0.trim(), o.trim());
+        run(&mut r, &["let xs = range 100", "xs | sum", "xs | count"]);
+        let w = r.session.watch.clone().expect("a watch");
+        let st = w.status(None, 0);
+        let runs = st["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2, "{st}");
+        assert_eq!(runs[0]["label"], "xs | sum");
+        assert_eq!(runs[1]["label"], "xs | count");
+        assert_eq!(st["run"]["state"], "done");
+        // The server answers.
+        let addr = url
+            .trim_start_matches("http:")
+            .trim_matches('/')
+            .to_string();
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(s, "GET /api/status HTTP/1.0\r\n\r\n").unwrap();
+        let mut body = String::new();
+        io::Read::read_to_string(&mut s, &mut body).unwrap();
+        assert!(body.contains(" 200 OK"), "{body}");
+        assert!(body.contains("\"label\":\"xs | count\""), "{body}");
     }
 
     #[test]

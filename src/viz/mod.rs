@@ -3,6 +3,7 @@
 //! Dask draws a bag's graph). All are deterministic: nodes in topological
 //! order, ties by node id.
 
+pub mod dashboard;
 pub mod dot;
 pub mod mermaid;
 pub mod svg;

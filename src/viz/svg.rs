@@ -30,7 +30,24 @@ struct Box_ {
     y: f64,
 }
 
+/// How a node looks in a page (the dashboard and the report): its state
+/// (`waiting`, `running`, `done`: a CSS class) and a line of counts.
+pub type Annotate<'a> = &'a dyn Fn(NodeId) -> (&'static str, String);
+
 pub fn render(plan: &Plan) -> String {
+    draw(plan, None)
+}
+
+/// The same picture for inline use in HTML (no namespace attribute, so no
+/// URL at all): each node a `<g class="node STATE" data-node="n0">` whose
+/// last line (`data-counts="n0"`) holds `annotate`'s counts, which a page
+/// can update.
+pub fn render_inline(plan: &Plan, annotate: Annotate<'_>) -> String {
+    draw(plan, Some(annotate))
+}
+
+fn draw(plan: &Plan, annotate: Option<Annotate<'_>>) -> String {
+    let inline = annotate.is_some();
     let order = plan.topo();
     let names = plan.node_names();
     // Layer = longest path from a source.
@@ -55,6 +72,10 @@ pub fn render(plan: &Plan) -> String {
         lines.push(format!("{} · {}:{}", last.ty, node.pos().0, node.pos().1));
         if node.steps.len() > 1 {
             lines.push(format!("fused: {} steps", node.steps.len()));
+        }
+        if let Some(a) = annotate {
+            // Room for the counts, which grow while the run goes on.
+            lines.push(format!("{:<34}", a(n).1));
         }
         let w =
             lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64 * CHAR_W + 2.0 * PAD;
@@ -100,9 +121,14 @@ pub fn render(plan: &Plan) -> String {
     }
     let height = y + 30.0;
     let mut out = String::new();
+    let xmlns = if inline {
+        r#"class="graph""#
+    } else {
+        r#"xmlns="http://www.w3.org/2000/svg""#
+    };
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="monospace" font-size="12">"#
+        r#"<svg {xmlns} width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="monospace" font-size="12">"#
     );
     out.push_str(r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>"##);
     out.push('\n');
@@ -125,23 +151,41 @@ pub fn render(plan: &Plan) -> String {
         let b = &boxes[&n];
         let fused = plan.graph[n].steps.len() > 1;
         let fill = if fused { "#e8f0fe" } else { "#f8f8f8" };
+        let (g, rect) = match annotate {
+            Some(a) => (
+                format!(r#"<g class="node {}" data-node="{}">"#, a(n).0, names[&n]),
+                r#" class="box""#,
+            ),
+            None => ("<g>".to_string(), ""),
+        };
         let _ = writeln!(
             out,
-            r##"<g><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="5" fill="{fill}" stroke="#333"/>"##,
+            r##"{g}<rect{rect} x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="5" fill="{fill}" stroke="#333"/>"##,
             b.x, b.y, b.w, b.h
         );
+        // The type line (and the fused line) are grey; in a page, so are the counts.
+        let grey = usize::from(fused) + usize::from(inline);
         for (i, line) in b.lines.iter().enumerate() {
-            let color = if i + 1 >= b.lines.len() - usize::from(fused) && i > 0 {
+            let color = if i + 1 >= b.lines.len() - grey && i > 0 {
                 "#666"
             } else {
                 "#000"
             };
+            let counts = if inline && i + 1 == b.lines.len() {
+                format!(r#" data-counts="{}""#, names[&n])
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                r#"<text x="{:.1}" y="{:.1}" fill="{color}" xml:space="preserve">{}</text>"#,
+                r#"<text x="{:.1}" y="{:.1}" fill="{color}"{counts} xml:space="preserve">{}</text>"#,
                 b.x + PAD,
                 b.y + PAD + (i as f64 + 0.8) * LINE_H,
-                esc(line)
+                esc(if counts.is_empty() {
+                    line
+                } else {
+                    line.trim_end()
+                })
             );
         }
         for (k, o) in outputs_of(plan, n).into_iter().enumerate() {
@@ -176,5 +220,13 @@ mod tests {
         assert!(!svg.contains("\"<&>\""));
         assert_eq!(svg.matches("<g>").count(), svg.matches("</g>").count());
         assert_eq!(svg.matches("output ").count(), 2);
+        let inline = render_inline(&plan, &|_| ("done", "in 1 · out 2".into()));
+        assert!(!inline.contains("http"));
+        assert_eq!(
+            inline.matches("data-node=").count(),
+            plan.graph.node_count()
+        );
+        assert!(inline.contains(r#"<g class="node done" data-node="n0">"#));
+        assert!(inline.contains(">in 1 · out 2</text>"));
     }
 }
