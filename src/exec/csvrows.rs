@@ -212,6 +212,10 @@ impl<R: Read> Rows<R> {
     pub fn len(&self) -> usize {
         self.bounds.len()
     }
+    pub fn field(&self, i: usize) -> &[u8] {
+        let (s, e) = self.bounds[i];
+        &self.data()[s..e]
+    }
     pub fn fields(&self) -> impl Iterator<Item = &[u8]> {
         let data = self.data();
         self.bounds.iter().map(move |&(s, e)| &data[s..e])

@@ -776,6 +776,7 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
     // field, and which fields the records keep (`project`; all when `None`).
     let mut conv: Option<Vec<Option<CsvType>>> = None;
     let mut keep: Option<Vec<bool>> = None;
+    let mut needed: Option<Vec<usize>> = None;
     let project = if ctx.general {
         None
     } else {
@@ -833,6 +834,12 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
                 .collect(),
             None => vec![true; keys.len()],
         });
+        // The fields a cut-down record reads: kept or typed.
+        let needed = needed.get_or_insert_with(|| {
+            (0..keys.len())
+                .filter(|&i| keep[i] || conv[i].is_some())
+                .collect::<Vec<usize>>()
+        });
         let convert = |i: usize, s: &str, t: CsvType| {
             t.convert(s).ok_or_else(|| {
                 Diag::run(
@@ -880,10 +887,8 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
             // converted even when not kept, as its error must show.
             let mut r = Record::with_capacity(keep.iter().filter(|k| **k).count());
             let mut whole_text = true;
-            for (i, field) in rows.fields().enumerate() {
-                if !keep[i] && conv[i].is_none() {
-                    continue;
-                }
+            for &i in needed.iter() {
+                let field = rows.field(i);
                 let s: Cow<str> = match text {
                     _ if ascii => match std::str::from_utf8(field) {
                         Ok(s) => Cow::Borrowed(s),
