@@ -695,7 +695,8 @@ fn call<'a>(
     env: &Env,
     span: Span,
 ) -> Result<Elem<'a>, EvalError> {
-    let vals: Vec<Elem<'a>> = args
+    // Functions take at most a few arguments: no allocation per call.
+    let vals: smallvec::SmallVec<[Elem<'a>; 3]> = args
         .iter()
         .map(|a| eval_at(a, it, env))
         .collect::<Result<_, _>>()?;
