@@ -97,6 +97,8 @@ fn tasks_run_are_the_tasks_drawn() {
         r#"read_text "data/books/*.txt" blocksize=100KiB | count"#.to_string(),
         r#"read_json "data/events.jsonl" blocksize=1KiB | groupby .user count"#.to_string(),
         r#"read_csv "data/people.csv" | map .name"#.to_string(),
+        r#"read_csv "data/users.csv" blocksize=64 | groupby .plan count"#.to_string(),
+        r#"read_csv "data/users.csv" blocksize=100 | count"#.to_string(),
         "let a = range 2100000\nlet b = range 10\nconcat a b | map it * 2 | sum".to_string(),
         "let xs = range 1100000 | map it % 7\nxs | distinct\nxs | sum".to_string(),
         r#"from ["b", "a", "b"] | sort"#.to_string(),
@@ -135,4 +137,32 @@ fn profile_bytes_are_the_file_size() {
     flow::driver::run(&plan, &opts).unwrap();
     let bytes: u64 = rec.nodes().iter().map(|n| n.bytes).sum();
     assert_eq!(bytes, size);
+}
+
+/// `flow check` and `--visualize=tasks` read no data (`exec::lower`): a CSV
+/// file's partitions are there its nominal byte ranges. A run reads where
+/// its rows start, and runs a file whose quote never closes as one
+/// partition, which reports it.
+#[test]
+fn lowering_reads_no_csv_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("open.csv");
+    std::fs::write(&path, "a,b\n1,\"open\n2,3\n4,5\n6,7\n8,9\n").unwrap();
+    let src = format!(
+        "read_csv {:?} blocksize=4 | count",
+        path.display().to_string()
+    );
+    let plan = common::plan(&src, true);
+    let tasks = |l: &flow::exec::lower::Lowered| l.nodes().map(|t| t.tasks).max().unwrap();
+    let drawn = flow::exec::lower(&plan, 2).expect("the file exists");
+    let run = flow::exec::lower::lower_to_run(&plan, 2, false).expect("the file exists");
+    assert_eq!(tasks(&drawn), 7);
+    assert_eq!(tasks(&run), 1);
+    match flow::driver::run(&plan, &ExecOptions::new(2)) {
+        Err(d) => assert!(
+            d.0[0].message.contains("unterminated quoted field"),
+            "{d:?}"
+        ),
+        Ok(_) => panic!("a quote that never closes is an error"),
+    }
 }

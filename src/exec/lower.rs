@@ -129,13 +129,22 @@ pub fn per_partition_sink(step: &Step) -> bool {
 
 /// Lowers a plan: resolves every file source (stats files, reads nothing;
 /// all missing inputs are reported together) and gives each node its tasks.
+///
+/// It reads no data: a CSV file's partitions are its nominal byte ranges.
+/// A run finds where each range's first row starts ([`lower_to_run`]).
 pub fn lower(plan: &Plan, threads: usize) -> Result<Lowered, Diags> {
-    lower_general(plan, threads, false)
+    lower_with(plan, &mut |_, step| {
+        source_tasks(step, threads, false, false)
+    })
 }
 
-/// [`lower`]; `general`: each CSV file is one partition (see [`super::Ctx::general`]).
-pub fn lower_general(plan: &Plan, threads: usize, general: bool) -> Result<Lowered, Diags> {
-    lower_with(plan, &mut |_, step| source_tasks(step, threads, general))
+/// [`lower`] for a run: a CSV file larger than the blocksize is scanned
+/// for where rows start (one partition when a quote is never closed);
+/// `general`: each CSV file is one partition (see [`super::Ctx::general`]).
+pub fn lower_to_run(plan: &Plan, threads: usize, general: bool) -> Result<Lowered, Diags> {
+    lower_with(plan, &mut |_, step| {
+        source_tasks(step, threads, general, true)
+    })
 }
 
 /// Lowers a plan whose sources have the given partition counts (1 when not
@@ -245,10 +254,11 @@ fn source_tasks(
     step: &Step,
     threads: usize,
     general: bool,
+    scan: bool,
 ) -> Result<SourceInfo, crate::diag::Diag> {
     Ok(match step.op.id {
         OpId::ReadText | OpId::ReadJson | OpId::ReadCsv => {
-            let fs = file_source(step, threads, general)?;
+            let fs = file_source(step, threads, general, scan)?;
             (fs.splits.len(), Some(fs), None)
         }
         OpId::Range => match step.arg(0) {

@@ -286,7 +286,7 @@ pub fn execute_cached(
             ))
         })?;
     // Resolve every file source first, so all missing inputs are reported together.
-    let lowered = lower::lower_general(plan, ctx.threads, ctx.general)?;
+    let lowered = lower::lower_to_run(plan, ctx.threads, ctx.general)?;
     ctx.emit(&Event::Started {
         plan,
         lowered: &lowered,

@@ -122,8 +122,16 @@ pub fn auto_blocksize(total: u64, threads: usize) -> u64 {
 }
 
 /// Resolves the files of a source step and splits them into partitions
-/// (`general`: a CSV file is not split, see [`crate::exec::Ctx::general`]).
-pub fn file_source(step: &Step, threads: usize, general: bool) -> Result<FileSource, Diag> {
+/// (`general`: a CSV file is not split, see [`crate::exec::Ctx::general`];
+/// `scan`: a CSV file is read for where its rows start, as a run needs —
+/// without it, as for `flow check`, no data is read and the splits are the
+/// nominal byte ranges).
+pub fn file_source(
+    step: &Step,
+    threads: usize,
+    general: bool,
+    scan: bool,
+) -> Result<FileSource, Diag> {
     let (Some(Arg::Value(Value::Str(pattern))), span) = (step.arg(0), step.args[0].span) else {
         unreachable!("a file source has a path argument");
     };
@@ -184,7 +192,7 @@ pub fn file_source(step: &Step, threads: usize, general: bool) -> Result<FileSou
         let cuts: Vec<u64> = (1..f.size.div_ceil(blocksize))
             .map(|k| k * blocksize)
             .collect();
-        let starts = if csv {
+        let starts = if csv && scan {
             match csv_row_starts(&f.path, csv_sep(step), &cuts) {
                 Ok(Some(starts)) => starts,
                 // A quote never closed: one partition, which says where.
