@@ -35,7 +35,9 @@ use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd};
+use common::{
+    count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd, RunOut, Runner,
+};
 
 // ===========================================================================
 // Tasks and engines
@@ -424,85 +426,6 @@ fn python_engines(wanted: &[Engine], data_root: &Path) -> Vec<(Engine, Result<St
 // Running and checking
 // ===========================================================================
 
-struct Runner {
-    time: Option<PathBuf>,
-    cwd: PathBuf,
-    tmp: PathBuf,
-}
-
-struct RunOut {
-    wall: Duration,
-    rss_kb: Option<u64>,
-    cpu: Option<Duration>,
-    stdout: String,
-}
-
-impl Runner {
-    /// Runs `cmd` (under `/usr/bin/time` when there is one, for its peak
-    /// RSS and CPU time); the wall time is measured here, around the child.
-    fn run(&self, cmd: &[OsString], env: &[(&str, &str)]) -> Result<RunOut, String> {
-        let time_file = self.tmp.join("records-time.out");
-        let mut c = match &self.time {
-            Some(time) => {
-                let _ = fs::remove_file(&time_file);
-                let mut c = Command::new(time);
-                c.arg("-f")
-                    .arg("%M %U %S")
-                    .arg("-o")
-                    .arg(&time_file)
-                    .args(cmd);
-                c
-            }
-            None => {
-                let mut c = Command::new(&cmd[0]);
-                c.args(&cmd[1..]);
-                c
-            }
-        };
-        c.current_dir(&self.cwd).stdin(Stdio::null());
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let t0 = Instant::now();
-        let out = c
-            .output()
-            .map_err(|e| format!("cannot run {:?}: {e}", cmd[0]))?;
-        let wall = t0.elapsed();
-        if !out.status.success() {
-            return Err(format!(
-                "`{}` failed ({}):\n{}",
-                show_cmd(cmd),
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let (mut rss_kb, mut cpu) = (None, None);
-        if self.time.is_some() {
-            // The last line of /usr/bin/time's output: "%M %U %S".
-            let text = fs::read_to_string(&time_file).unwrap_or_default();
-            let f: Vec<&str> = text
-                .lines()
-                .last()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
-            rss_kb = f.first().and_then(|v| v.parse().ok());
-            if let (Some(Ok(u)), Some(Ok(s))) = (
-                f.get(1).map(|v| v.parse::<f64>()),
-                f.get(2).map(|v| v.parse::<f64>()),
-            ) {
-                cpu = Some(Duration::from_secs_f64(u + s));
-            }
-        }
-        Ok(RunOut {
-            wall,
-            rss_kb,
-            cpu,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        })
-    }
-}
-
 fn find_time() -> Option<PathBuf> {
     let p = PathBuf::from("/usr/bin/time");
     let works = Command::new(&p)
@@ -585,7 +508,7 @@ struct Job {
 /// answer when there is none yet).
 fn run_checked(runner: &Runner, job: &Job, want: &mut Answer) -> Result<RunOut, String> {
     let task = &TASKS[job.task];
-    let out = runner.run(&job.cmd, &job.env)?;
+    let out = runner.run(&job.cmd, &job.env, true)?;
     let got = normalise(&out.stdout, job.engine, task.ordered);
     if got.is_empty() {
         return Err(format!(
@@ -728,7 +651,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let runner = Runner {
         time,
         cwd: root.clone(),
-        tmp: data.dir.clone(),
+        time_file: data.dir.join("records-time.out"),
     };
 
     let mut jobs: Vec<Job> = Vec::new();

@@ -33,7 +33,9 @@ use std::process::{self, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd};
+use common::{
+    count_lines, cpu_name, loadavg, median, median_u64, os, release_flow, show_cmd, Runner,
+};
 
 use std::sync::Arc;
 
@@ -1000,80 +1002,6 @@ struct Job {
     cpu: Vec<Duration>,
 }
 
-struct Runner {
-    time: Option<PathBuf>,
-    cwd: PathBuf,
-    tmp: PathBuf,
-}
-
-struct RunOut {
-    wall: Duration,
-    rss_kb: Option<u64>,
-    cpu: Option<Duration>,
-    stdout: String,
-}
-
-impl Runner {
-    fn run(&self, cmd: &[OsString], measure_rss: bool) -> Result<RunOut, String> {
-        let rss_file = self.tmp.join("time.out");
-        let mut c = match (&self.time, measure_rss) {
-            (Some(time), true) => {
-                let _ = fs::remove_file(&rss_file);
-                let mut c = Command::new(time);
-                c.arg("-f")
-                    .arg("%e %M %U %S")
-                    .arg("-o")
-                    .arg(&rss_file)
-                    .args(cmd);
-                c
-            }
-            _ => {
-                let mut c = Command::new(&cmd[0]);
-                c.args(&cmd[1..]);
-                c
-            }
-        };
-        c.current_dir(&self.cwd).stdin(Stdio::null());
-        let t0 = Instant::now();
-        let out = c
-            .output()
-            .map_err(|e| format!("cannot run {:?}: {e}", cmd[0]))?;
-        let wall = t0.elapsed();
-        if !out.status.success() {
-            return Err(format!(
-                "`{}` failed ({}):\n{}",
-                show_cmd(cmd),
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        // The last line of /usr/bin/time's output: "%e %M %U %S".
-        let (mut rss_kb, mut cpu) = (None, None);
-        if self.time.is_some() && measure_rss {
-            let text = fs::read_to_string(&rss_file).unwrap_or_default();
-            let fields: Vec<&str> = text
-                .lines()
-                .last()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
-            rss_kb = fields.get(1).and_then(|v| v.parse().ok());
-            if let (Some(Ok(u)), Some(Ok(s))) = (
-                fields.get(2).map(|v| v.parse::<f64>()),
-                fields.get(3).map(|v| v.parse::<f64>()),
-            ) {
-                cpu = Some(Duration::from_secs_f64(u + s));
-            }
-        }
-        Ok(RunOut {
-            wall,
-            rss_kb,
-            cpu,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        })
-    }
-}
-
 /// `word\tcount` rows, skipping a header.
 fn parse_top(text: &str) -> Vec<(String, u64)> {
     let mut rows = Vec::new();
@@ -1321,7 +1249,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let runner = Runner {
         time,
         cwd: root.clone(),
-        tmp: data_dir.clone(),
+        time_file: data_dir.join("time.out"),
     };
 
     let mut corpora: Vec<(&Corpus, bool)> = Vec::new();
@@ -1501,7 +1429,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             continue; // ~45 s; its timed runs are checked below
         }
         eprintln!("  check: {} on {}", j.program, j.corpus);
-        let out = runner.run(&j.cmd, false)?;
+        let out = runner.run(&j.cmd, &[], false)?;
         check(j, &out.stdout, top_of(&j.corpus))?;
     }
     eprintln!("outputs agree with the baseline's top 10");
@@ -1521,16 +1449,16 @@ fn bench(args: &[String]) -> Result<(), String> {
             let top = top_of(&j.corpus);
             if j.direct {
                 for _ in 0..j.spawns {
-                    let out = runner.run(&j.cmd, false)?;
+                    let out = runner.run(&j.cmd, &[], false)?;
                     check(j, &out.stdout, top)?;
                     j.walls.push(out.wall);
                 }
-                let out = runner.run(&j.cmd, true)?;
+                let out = runner.run(&j.cmd, &[], true)?;
                 check(j, &out.stdout, top)?;
                 j.rss_kb.extend(out.rss_kb);
                 j.cpu.extend(out.cpu);
             } else {
-                let out = runner.run(&j.cmd, true)?;
+                let out = runner.run(&j.cmd, &[], true)?;
                 check(j, &out.stdout, top)?;
                 j.walls.push(out.wall);
                 j.rss_kb.extend(out.rss_kb);

@@ -1,11 +1,13 @@
-//! What the benchmark harnesses share: timing statistics, the machine's
-//! description and load, and how a command is shown in a report.
+//! What the benchmark harnesses share: running a timed child, timing
+//! statistics, the machine's description and load, and how a command is
+//! shown in a report.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn count_lines(path: &Path) -> io::Result<u64> {
     let mut f = File::open(path)?;
@@ -99,4 +101,90 @@ pub fn release_flow(bench: &str) -> Result<PathBuf, String> {
         return Err(format!("{} is not a release build", flow_bin.display()));
     }
     Ok(flow_bin)
+}
+
+/// Runs commands from `cwd`, each a child process, under `/usr/bin/time`
+/// (`time`) when there is one and the run is measured: its peak RSS and
+/// CPU time. The wall time is measured here, around the child.
+pub struct Runner {
+    pub time: Option<PathBuf>,
+    pub cwd: PathBuf,
+    /// Where `/usr/bin/time` writes its figures.
+    pub time_file: PathBuf,
+}
+
+pub struct RunOut {
+    pub wall: Duration,
+    pub rss_kb: Option<u64>,
+    pub cpu: Option<Duration>,
+    pub stdout: String,
+}
+
+impl Runner {
+    pub fn run(
+        &self,
+        cmd: &[OsString],
+        env: &[(&str, &str)],
+        measure: bool,
+    ) -> Result<RunOut, String> {
+        let timed = self.time.as_ref().filter(|_| measure);
+        let mut c = match timed {
+            Some(time) => {
+                let _ = fs::remove_file(&self.time_file);
+                let mut c = Command::new(time);
+                c.arg("-f")
+                    .arg("%M %U %S")
+                    .arg("-o")
+                    .arg(&self.time_file)
+                    .args(cmd);
+                c
+            }
+            None => {
+                let mut c = Command::new(&cmd[0]);
+                c.args(&cmd[1..]);
+                c
+            }
+        };
+        c.current_dir(&self.cwd).stdin(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let t0 = Instant::now();
+        let out = c
+            .output()
+            .map_err(|e| format!("cannot run {:?}: {e}", cmd[0]))?;
+        let wall = t0.elapsed();
+        if !out.status.success() {
+            return Err(format!(
+                "`{}` failed ({}):\n{}",
+                show_cmd(cmd),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let (mut rss_kb, mut cpu) = (None, None);
+        if timed.is_some() {
+            // The last line of /usr/bin/time's output: "%M %U %S".
+            let text = fs::read_to_string(&self.time_file).unwrap_or_default();
+            let f: Vec<&str> = text
+                .lines()
+                .last()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            rss_kb = f.first().and_then(|v| v.parse().ok());
+            if let (Some(Ok(u)), Some(Ok(s))) = (
+                f.get(1).map(|v| v.parse::<f64>()),
+                f.get(2).map(|v| v.parse::<f64>()),
+            ) {
+                cpu = Some(Duration::from_secs_f64(u + s));
+            }
+        }
+        Ok(RunOut {
+            wall,
+            rss_kb,
+            cpu,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        })
+    }
 }

@@ -15,6 +15,7 @@ use super::{Ctl, Ctx};
 use crate::diag::{io_reason, Diag};
 use crate::ops::{Arg, OpId};
 use crate::plan::{NodeId, Step};
+use crate::syntax::ast::Span;
 use crate::value::format::parse_json;
 use crate::value::json;
 use crate::value::strings::Strings;
@@ -299,12 +300,7 @@ fn line_of(file: &FileInfo, offset: u64) -> u64 {
     lines
 }
 
-fn bad_json(
-    file: &FileInfo,
-    offset: u64,
-    e: &serde_json::Error,
-    span: Option<crate::syntax::ast::Span>,
-) -> Diag {
+fn bad_json(file: &FileInfo, offset: u64, e: &serde_json::Error, span: Option<Span>) -> Diag {
     let line = line_of(file, offset);
     let d = Diag::run(
         "flow::io::bad_json",
@@ -621,12 +617,7 @@ fn csv_reader<R: Read>(r: R, sep: u8, flexible: bool) -> csv::Reader<QuoteWatch<
         .from_reader(QuoteWatch::new(r, sep))
 }
 
-fn csv_error(
-    step: &Step,
-    file: &FileInfo,
-    span: Option<crate::syntax::ast::Span>,
-    e: &csv::Error,
-) -> Diag {
+fn csv_error(step: &Step, file: &FileInfo, span: Option<Span>, e: &csv::Error) -> Diag {
     let pos = e
         .position()
         .map(|p| format!(":{}", p.line()))
@@ -638,25 +629,34 @@ fn csv_error(
     .at(span.unwrap_or(step.span), "read here")
 }
 
+/// A CSV file that cannot be read.
+fn csv_unreadable(file: &FileInfo, span: Option<Span>, e: &std::io::Error) -> Diag {
+    let d = Diag::run(
+        "flow::io::unreadable",
+        format!("cannot read {}: {}", file.path.display(), io_reason(e)),
+    );
+    match span {
+        Some(s) => d.at(s, "read here"),
+        None => d,
+    }
+}
+
+/// A (plain) CSV file from its start, past a byte order mark.
+fn csv_from_start(file: &FileInfo) -> std::io::Result<std::io::BufReader<std::fs::File>> {
+    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(&file.path)?);
+    if r.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+    }
+    Ok(r)
+}
+
 /// The first error the CSV reader meets in `file` read from its start (a
 /// later partition found one; the message names records and lines of the file).
-fn csv_first_error(step: &Step, file: &FileInfo, span: Option<crate::syntax::ast::Span>) -> Diag {
-    let unreadable = |e: std::io::Error| {
-        Diag::run(
-            "flow::io::unreadable",
-            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
-        )
-        .at(span.unwrap_or(step.span), "read here")
+fn csv_first_error(step: &Step, file: &FileInfo, span: Option<Span>) -> Diag {
+    let r = match csv_from_start(file) {
+        Ok(r) => r,
+        Err(e) => return csv_unreadable(file, span, &e),
     };
-    let mut r = match std::fs::File::open(&file.path) {
-        Ok(fh) => std::io::BufReader::with_capacity(1 << 20, fh),
-        Err(e) => return unreadable(e),
-    };
-    match r.fill_buf() {
-        Ok(b) if b.starts_with(b"\xEF\xBB\xBF") => r.consume(3),
-        Ok(_) => {}
-        Err(e) => return unreadable(e),
-    }
     let mut rdr = csv_reader(r, csv_sep(step), false);
     let mut rec = csv::ByteRecord::new();
     loop {
@@ -679,22 +679,7 @@ fn csv_first_error(step: &Step, file: &FileInfo, span: Option<crate::syntax::ast
 
 /// The header row of a CSV file, for a partition that starts past it.
 fn csv_file_header(step: &Step, file: &FileInfo, d: &Decode) -> Result<Vec<Arc<str>>, Diag> {
-    let unreadable = |e: std::io::Error| {
-        Diag::run(
-            "flow::io::unreadable",
-            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
-        )
-    };
-    let mut r = std::io::BufReader::with_capacity(
-        1 << 16,
-        std::fs::File::open(&file.path).map_err(unreadable)?,
-    );
-    if r.fill_buf()
-        .map_err(unreadable)?
-        .starts_with(b"\xEF\xBB\xBF")
-    {
-        r.consume(3);
-    }
+    let r = csv_from_start(file).map_err(|e| csv_unreadable(file, d.span, &e))?;
     let mut rec = csv::ByteRecord::new();
     // Partition 0 reports a header it cannot read; this one only needs the names.
     if !csv_reader(r, csv_sep(step), true)
@@ -725,16 +710,7 @@ fn csv_file_header(step: &Step, file: &FileInfo, d: &Decode) -> Result<Vec<Arc<s
 fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> Result<(), Diag> {
     let d = decode_opts(step);
     let span = d.span;
-    let io_err = |e: std::io::Error| {
-        let d = Diag::run(
-            "flow::io::unreadable",
-            format!("cannot read {}: {}", file.path.display(), io_reason(&e)),
-        );
-        match span {
-            Some(s) => d.at(s, "read here"),
-            None => d,
-        }
-    };
+    let io_err = |e: std::io::Error| csv_unreadable(file, span, &e);
     // The line a row starts on (counted on the error path only).
     let line = |offset: u64| line_of(file, offset);
     let first = split.start == 0;

@@ -113,6 +113,18 @@ impl<'a> Cur<'a> {
             None
         }
     }
+    /// After an item of a container: `,` (another follows: true) or its
+    /// closing bracket (false).
+    #[inline]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.next()? {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
+        }
+    }
+
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
         (self.depth <= FAST_DEPTH).then_some(())
@@ -163,23 +175,8 @@ impl<'a> Cur<'a> {
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
                         b'u' => {
-                            let hi = hex4(b.get(j..j + 4)?)?;
-                            j += 4;
-                            let cp = match hi {
-                                0xD800..=0xDBFF => {
-                                    if b.get(j..j + 2)? != b"\\u" {
-                                        return None;
-                                    }
-                                    let lo = hex4(b.get(j + 2..j + 6)?)?;
-                                    if !(0xDC00..=0xDFFF).contains(&lo) {
-                                        return None;
-                                    }
-                                    j += 6;
-                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                                }
-                                0xDC00..=0xDFFF => return None,
-                                _ => hi,
-                            };
+                            let (cp, end) = unicode_escape(b, j)?;
+                            j = end;
                             out.push(char::from_u32(cp)?);
                         }
                         _ => return None,
@@ -206,24 +203,7 @@ impl<'a> Cur<'a> {
                 }
                 b'\\' => match *b.get(j + 1)? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 2,
-                    b'u' => {
-                        let u = hex4(b.get(j + 2..j + 6)?)?;
-                        j += 6;
-                        match u {
-                            0xD800..=0xDBFF => {
-                                if b.get(j..j + 2)? != b"\\u" {
-                                    return None;
-                                }
-                                let lo = hex4(b.get(j + 2..j + 6)?)?;
-                                if !(0xDC00..=0xDFFF).contains(&lo) {
-                                    return None;
-                                }
-                                j += 6;
-                            }
-                            0xDC00..=0xDFFF => return None,
-                            _ => {}
-                        }
-                    }
+                    b'u' => j = unicode_escape(b, j + 2)?.1,
                     _ => return None,
                 },
                 0..=0x1f => return None,
@@ -300,11 +280,8 @@ impl<'a> Cur<'a> {
                         }
                         self.ws();
                         self.skip()?;
-                        self.ws();
-                        match self.next()? {
-                            b',' => {}
-                            b'}' => break,
-                            _ => return None,
+                        if !self.more(b'}')? {
+                            break;
                         }
                     }
                 }
@@ -321,11 +298,8 @@ impl<'a> Cur<'a> {
                     loop {
                         self.ws();
                         self.skip()?;
-                        self.ws();
-                        match self.next()? {
-                            b',' => {}
-                            b']' => break,
-                            _ => return None,
+                        if !self.more(b']')? {
+                            break;
                         }
                     }
                 }
@@ -388,6 +362,28 @@ fn small_int(t: &[u8]) -> Option<i64> {
     Some(if neg { -n } else { n })
 }
 
+/// The code point of the `\\u` escape whose hex digits start at `j` (with
+/// its low half, for a high surrogate), and where the escape ends; `None`
+/// for a surrogate that is not half of a pair.
+fn unicode_escape(b: &[u8], j: usize) -> Option<(u32, usize)> {
+    let hi = hex4(b.get(j..j + 4)?)?;
+    let j = j + 4;
+    match hi {
+        0xD800..=0xDBFF => {
+            if b.get(j..j + 2)? != b"\\u" {
+                return None;
+            }
+            let lo = hex4(b.get(j + 2..j + 6)?)?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return None;
+            }
+            Some((0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), j + 6))
+        }
+        0xDC00..=0xDFFF => None,
+        _ => Some((hi, j)),
+    }
+}
+
 fn hex4(h: &[u8]) -> Option<u32> {
     h.iter()
         .try_fold(0u32, |n, &c| Some(n << 4 | (c as char).to_digit(16)?))
@@ -444,11 +440,8 @@ impl Reader {
                     loop {
                         c.ws();
                         items.push(self.value(c, None)?);
-                        c.ws();
-                        match c.next()? {
-                            b',' => {}
-                            b']' => break,
-                            _ => return None,
+                        if !c.more(b']')? {
+                            break;
                         }
                     }
                 }
@@ -537,11 +530,8 @@ impl Reader {
                     }
                     None => c.skip()?,
                 }
-                c.ws();
-                match c.next()? {
-                    b',' => {}
-                    b'}' => break,
-                    _ => return None,
+                if !c.more(b'}')? {
+                    break;
                 }
             }
         }
