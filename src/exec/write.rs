@@ -8,6 +8,7 @@
 //! Every temporary file is registered before it is created, so that
 //! [`remove_temporaries`] (called on Ctrl-C) can remove them all.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -21,14 +22,16 @@ use crate::value::{Record, Value};
 use super::output;
 
 /// Temporary files of this process that exist or are being written.
-static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// A set, not a list: a sink of many partitions registers and forgets as
+/// many files, and forgetting one must not scan them all.
+static TEMPORARIES: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
-fn temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+fn temporaries() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
     TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn forget(tmp: &Path) {
-    temporaries().retain(|t| t != tmp);
+    temporaries().remove(tmp);
 }
 
 /// Directories that runs going on in this process will create for their
@@ -50,9 +53,9 @@ fn remove_dirs(dirs: &[PathBuf]) {
 /// Removes every temporary file of this process (and the directories made
 /// for them) and returns with the registry locked, so no new one can be
 /// made: for a signal handler that exits next.
-pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+pub fn remove_temporaries() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
     let mut temps = temporaries();
-    for t in temps.drain(..) {
+    for t in std::mem::take(&mut *temps) {
         let _ = std::fs::remove_file(t);
     }
     remove_dirs(&missing());
@@ -103,7 +106,7 @@ impl Staged {
             name.to_string_lossy(),
             std::process::id()
         ));
-        temporaries().push(tmp.clone());
+        temporaries().insert(tmp.clone());
         if let Err(e) = std::fs::File::create(&tmp) {
             forget(&tmp);
             return Err(e);
@@ -377,7 +380,7 @@ impl Appender {
                     .unwrap_or_default();
                 let tmp = target.with_file_name(format!(".{name}.flow-tmp-{}", std::process::id()));
                 // Registered before it exists, for the Ctrl-C handler.
-                temporaries().push(tmp.clone());
+                temporaries().insert(tmp.clone());
                 match std::fs::File::create(&tmp) {
                     Ok(fh) => (fh, Some(tmp)),
                     Err(e) => {
