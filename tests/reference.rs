@@ -1318,7 +1318,12 @@ proptest! {
             Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
             Err(_) => Vec::new(),
         };
-        names.sort();
+        // In partition order: `part-9999` comes before `part-10000`, which
+        // name order would not give past 10,000 partitions.
+        names.sort_by_key(|n| {
+            let stem = n.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            (stem.trim_start_matches("part-").parse::<u64>().unwrap_or(0), n.clone())
+        });
         match (want, got) {
             (Ok(want), Ok(_)) => {
                 let values = &want[0].values;
