@@ -215,6 +215,14 @@ const CSV_PIPELINES: &[&str] = &[
     r#"read_csv P types={latency_ms: float} | groupby .status sum .latency_ms ?? 0"#,
     r#"read_csv P | map it"#,
     r#"read_csv P | filter .name != "" | pluck "name" | frequencies"#,
+    r#"read_csv P | filter "status" in it and not ("nope" in it) | groupby it["endpoint"] collect .status"#,
+    r#"read_csv P | pluck "nope" default=1 | sum"#,
+    r#"read_csv P | pluck "name" | lower | frequencies"#,
+    r#"read_csv P | map float(.latency_ms) | sum"#,
+    r#"read_csv P | map [.status, .endpoint] | distinct"#,
+    r#"read_csv P | filter .status > "3" | groupby .status max .name"#,
+    r#"read_csv P | map {a: it, s: .status}"#,
+    r#"read_csv P types={user_id: int} | groupby .user_id min .endpoint"#,
 ];
 
 /// What a run gave: each output's elements (repr, in order) or the error,

@@ -247,6 +247,22 @@ impl Sum {
 /// Where an element was seen: (partition, index in the partition).
 pub type Pos = (u64, u64);
 
+/// A string key looked up without making a value of it: it hashes and
+/// compares as the `Value::Str` it would become.
+struct StrKey<'s>(&'s str);
+
+impl std::hash::Hash for StrKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        Value::hash_str(self.0, h)
+    }
+}
+
+impl hashbrown::Equivalent<Value> for StrKey<'_> {
+    fn equivalent(&self, key: &Value) -> bool {
+        matches!(key, Value::Str(s) if **s == *self.0)
+    }
+}
+
 /// The entry for `key`, created by `init` if absent. Of equal keys that
 /// print differently (`1`, `1.0`), the first seen is kept, as a Python dict
 /// does, whatever order the partitions were run in.
@@ -677,16 +693,30 @@ impl Sink for PartialSink<'_> {
             }
             OpId::Groupby => {
                 let key = match self.spec.key {
-                    Some(e) => eval_item(e, &item, self.env, step)?,
-                    None => item.view().into_value(),
+                    Some(e) => eval(e, item.view(), self.env)
+                        .map_err(|e| super::kernel::eval_diag(e, step))?,
+                    None => item.view().built(),
                 };
                 let v = if self.spec.agg == Agg::Count {
                     Value::Null
                 } else {
-                    self.value(item)?
+                    self.value(item.view())?
                 };
                 if let Partial::Group(g) = &mut self.state {
-                    slot(g, key, pos, || Acc::new(self.spec.agg)).add(v, pos, step)?;
+                    // A string key (the common case) is found without
+                    // being copied; it is copied only into a new entry.
+                    if let Some(s) = key.as_str() {
+                        if let Some((acc, p)) = g.get_mut(&StrKey(s)) {
+                            // Equal strings print the same: only where the
+                            // key was first seen may change.
+                            if pos < *p {
+                                *p = pos;
+                            }
+                            acc.add(v, pos, step)?;
+                            return Ok(Ctl::Continue);
+                        }
+                    }
+                    slot(g, key.into_value(), pos, || Acc::new(self.spec.agg)).add(v, pos, step)?;
                 }
             }
             other @ (OpId::ReadText

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use crate::value::format;
-use crate::value::Value;
+use crate::value::{Record, Value};
 
 /// An element: a string or a value, each borrowed or owned.
 #[derive(Clone, Debug)]
@@ -26,6 +26,44 @@ pub enum Elem<'a> {
     Val(&'a Value),
     /// A value a step made or a source parsed.
     Value(Value),
+    /// A record a source has not built (see [`Row`]).
+    Row(Row<'a>),
+}
+
+/// A record as a source lends it when the pipeline reads it only through
+/// its fields (the projection pass decided so): the fields it reads, each
+/// borrowed from the input where it can be, in the order the record has
+/// them. A path (`.status`), `it["k"]` or `pluck` reads a field from it
+/// without building anything; whatever else needs the record builds it
+/// ([`Row::to_value`]), the same record the source would have made. The
+/// source owns the fields (a vector it reuses) and lends them.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    pub fields: &'a [(&'a str, Elem<'a>)],
+}
+
+impl<'a> Row<'a> {
+    /// The field `name`, lent. Of repeated names, the last one's value (as
+    /// [`Record::insert`] keeps).
+    #[inline]
+    pub fn get(self, name: &str) -> Option<Elem<'a>> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.view())
+    }
+    /// The record built.
+    pub fn to_record(&self) -> Record {
+        let mut r = Record::with_capacity(self.fields.len());
+        for (k, v) in self.fields {
+            r.insert((*k).into(), v.clone().into_value());
+        }
+        r
+    }
+    pub fn to_value(&self) -> Value {
+        Value::Record(std::sync::Arc::new(self.to_record()))
+    }
 }
 
 impl<'a> Elem<'a> {
@@ -36,7 +74,7 @@ impl<'a> Elem<'a> {
             Elem::Str(s) => Some(s),
             Elem::String(s) => Some(s),
             Elem::Val(Value::Str(s)) | Elem::Value(Value::Str(s)) => Some(s),
-            Elem::Val(_) | Elem::Value(_) => None,
+            Elem::Val(_) | Elem::Value(_) | Elem::Row(_) => None,
         }
     }
 
@@ -46,7 +84,17 @@ impl<'a> Elem<'a> {
         match self {
             Elem::Val(v) => Some(v),
             Elem::Value(v) => Some(v),
-            Elem::Str(_) | Elem::String(_) => None,
+            Elem::Str(_) | Elem::String(_) | Elem::Row(_) => None,
+        }
+    }
+
+    /// The element with a [`Row`] built into its record: for what looks at
+    /// an element as a value rather than through its fields.
+    #[inline]
+    pub fn built(self) -> Elem<'a> {
+        match self {
+            Elem::Row(r) => Elem::Value(r.to_value()),
+            other => other,
         }
     }
 
@@ -58,6 +106,7 @@ impl<'a> Elem<'a> {
             Elem::String(s) => Elem::Str(s),
             Elem::Val(v) => Elem::Val(v),
             Elem::Value(v) => Elem::Val(v),
+            Elem::Row(r) => Elem::Row(*r),
         }
     }
 
@@ -73,6 +122,8 @@ impl<'a> Elem<'a> {
             Elem::Val(v) => part(v).map(Elem::Val),
             Elem::Value(v) => part(v).cloned().map(Elem::Value),
             Elem::Str(_) | Elem::String(_) => None,
+            // Not reached: a path on a row reads the row's field itself.
+            Elem::Row(r) => part(&r.to_value()).cloned().map(Elem::Value),
         }
     }
 
@@ -85,14 +136,16 @@ impl<'a> Elem<'a> {
             Elem::String(s) => Value::str(&s),
             Elem::Val(v) => v.clone(),
             Elem::Value(v) => v,
+            Elem::Row(r) => r.to_value(),
         }
     }
 
     /// The name of the element's type, for run-time error messages.
     pub fn type_name(&self) -> &'static str {
-        match self.value() {
-            Some(v) => v.type_name(),
-            None => "str",
+        match (self, self.value()) {
+            (Elem::Row(_), _) => "record",
+            (_, Some(v)) => v.type_name(),
+            (_, None) => "str",
         }
     }
 
@@ -101,6 +154,9 @@ impl<'a> Elem<'a> {
     pub fn repr(&self, max: usize) -> String {
         let mut s = String::new();
         match (self.value(), self.as_str()) {
+            _ if matches!(self, Elem::Row(_)) => {
+                format::py_repr(&self.clone().into_value(), &mut s)
+            }
             (Some(v), _) => format::py_repr(v, &mut s),
             (None, x) => format::py_repr(&Value::str(x.unwrap_or_default()), &mut s),
         }

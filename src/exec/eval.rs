@@ -120,7 +120,8 @@ fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
 fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalError> {
     Ok(match &e.kind {
         TKind::Const(v) => Elem::Val(v),
-        TKind::It => it.clone(),
+        // A row read whole is built into its record.
+        TKind::It => it.clone().built(),
         TKind::List(items) => Elem::Value(Value::List(Arc::new(
             items
                 .iter()
@@ -128,6 +129,12 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
                 .collect::<Result<_, _>>()?,
         ))),
         TKind::Field(base, name) => {
+            // A field of a row the source lent: read without building it.
+            if let (TKind::It, Elem::Row(r)) = (&base.kind, it) {
+                if let Some(x) = r.get(name) {
+                    return Ok(x);
+                }
+            }
             let b = eval_at(base, it, env)?;
             match b.project(|v| field(v, name)) {
                 Some(x) => x,
@@ -155,6 +162,13 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             }
         }
         TKind::Index(base, idx) => {
+            if let (TKind::It, TKind::Const(Value::Str(k)), Elem::Row(r)) =
+                (&base.kind, &idx.kind, it)
+            {
+                if let Some(x) = r.get(k) {
+                    return Ok(x);
+                }
+            }
             let b = eval_at(base, it, env)?;
             let i = eval_at(idx, it, env)?;
             index(b, i, e.span)?
@@ -195,6 +209,10 @@ fn eval_at<'a>(e: &'a TExpr, it: &Elem<'a>, env: &Env) -> Result<Elem<'a>, EvalE
             Err(x) if x.missing => eval_at(b, it, env)?,
             Err(x) => return Err(x),
         },
+        // `"k" in it` on a row the source lent: asks the row.
+        TKind::Binary(BinOp::In, l, r) if matches!((&r.kind, it), (TKind::It, Elem::Row(_))) => {
+            binary(BinOp::In, eval_at(l, it, env)?, it.clone(), e.span)?
+        }
         TKind::Binary(op, l, r) => binary(*op, eval_at(l, it, env)?, eval_at(r, it, env)?, e.span)?,
         TKind::Record(entries) => {
             let mut rec = Vec::with_capacity(entries.len());
@@ -414,6 +432,9 @@ fn binary<'a>(op: BinOp, l: Elem<'a>, r: Elem<'a>, span: Span) -> Result<Elem<'a
             });
         }
         In => {
+            if let Elem::Row(row) = r {
+                return b(l.as_str().is_some_and(|k| row.get(k).is_some()));
+            }
             return match (r.as_str(), r.value()) {
                 (Some(hay), _) => match l.as_str() {
                     Some(needle) => b(hay.contains(needle)),
@@ -696,10 +717,10 @@ fn call<'a>(
     span: Span,
 ) -> Result<Elem<'a>, EvalError> {
     // Functions take at most a few arguments: no allocation per call.
-    let vals: smallvec::SmallVec<[Elem<'a>; 3]> = args
-        .iter()
-        .map(|a| eval_at(a, it, env))
-        .collect::<Result<_, _>>()?;
+    let mut vals: smallvec::SmallVec<[Elem<'a>; 3]> = smallvec::SmallVec::new();
+    for a in args {
+        vals.push(eval_at(a, it, env)?);
+    }
     let sp = |i: usize| args.get(i).map_or(span, |a| a.span);
     let opt_str = |i: usize, name: &str| -> Result<Option<&str>, EvalError> {
         match vals.get(i) {

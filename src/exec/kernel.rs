@@ -258,6 +258,12 @@ pub fn push<'x>(
         return sink.accept(item);
     };
     let step = first.step;
+    let item = match (item, &first.k) {
+        // A row the source lent is read through its fields by these; the
+        // other steps see the record built.
+        (item @ Elem::Row(_), K::Map(_) | K::Filter(_) | K::Pluck(Value::Str(_), _)) => item,
+        (item, _) => item.built(),
+    };
     match &first.k {
         K::Lower | K::Upper | K::Strip(_) | K::Purge(_) | K::Replace(..) => {
             let Some(s) = item.as_str() else {
@@ -306,6 +312,12 @@ pub fn push<'x>(
             _ => Err(type_diag(step, "list", &item)),
         },
         K::Pluck(key, default) => {
+            if let (Elem::Row(row), Value::Str(k)) = (&item, key) {
+                if let Some(x) = row.get(k) {
+                    return push(rest, x, env, sink, counts);
+                }
+            }
+            let item = item.built();
             let found = match (item.value(), key) {
                 (Some(Value::Record(r)), Value::Str(k)) => r.get(k),
                 (Some(Value::List(l)), Value::Int(i)) => {

@@ -6,7 +6,7 @@ use std::io::{BufRead, Read, Seek};
 use std::sync::Arc;
 
 use super::csvrows::Rows;
-use super::elem::Elem;
+use super::elem::{Elem, Row};
 use super::kernel::Emit;
 use super::lower::Lowered;
 use super::read::{self, Decode, Encoding, Errors};
@@ -18,8 +18,8 @@ use crate::plan::{NodeId, Step};
 use crate::syntax::ast::Span;
 use crate::value::format::parse_json;
 use crate::value::json;
-use crate::value::strings::Strings;
 use crate::value::{Record, Value};
+use smallvec::SmallVec;
 
 fn decode_opts(step: &Step) -> Decode {
     let s = |name: &str| match step.opt(name) {
@@ -72,11 +72,33 @@ fn lines_to_items(
             if s.trim().is_empty() {
                 return Ok(Ctl::Continue);
             }
-            let v = match (!general).then(|| reader.read(&s, project)).flatten() {
-                Some(v) => v,
-                None => parse_json(&s).map_err(|e| bad_json(file, off, &e, d.span))?,
+            // The fields the pipeline reads, lent as a row (see `Row`);
+            // else the value (cut down to them), or the parser's error.
+            let mut fields: SmallVec<[(&str, Elem); 8]> = SmallVec::new();
+            let row = match project {
+                Some(p) => reader
+                    .read_fields(&s, p, |k, v| {
+                        fields.push((
+                            k,
+                            match v {
+                                json::Field::Str(s) => Elem::Str(s),
+                                json::Field::Value(v) => Elem::Value(v),
+                            },
+                        ))
+                    })
+                    .is_some(),
+                None => false,
             };
-            match f.item(Elem::Value(v)) {
+            let fed = if row {
+                f.item(Elem::Row(Row { fields: &fields }))
+            } else {
+                let v = match (!general).then(|| reader.read(&s, project)).flatten() {
+                    Some(v) => v,
+                    None => parse_json(&s).map_err(|e| bad_json(file, off, &e, d.span))?,
+                };
+                f.item(Elem::Value(v))
+            };
+            match fed {
                 Err(e) if project.is_some() && e.unplaced() => {
                     // The steps saw the fields they read; a message may show
                     // the record, so it is made from the whole one.
@@ -759,7 +781,6 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
         step.project.as_ref()
     };
     let latin1 = d.encoding == Encoding::Latin1;
-    let mut strings = Strings::default();
     let mut row = 0u64;
     loop {
         if row % 65536 == 65535 && ctx.cancelled() {
@@ -847,32 +868,24 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
             }
             Ok(keys.iter().cloned().zip(fields).collect())
         };
-        // Valid UTF-8 text, checked once for the row; or Latin-1 bytes.
-        // An ASCII row is text (checked at word speed); another is checked
-        // as UTF-8 once, whole.
-        let ascii = !latin1 && project.is_some() && rows.ascii();
-        let text = if latin1 || ascii || project.is_none() {
+        // Valid UTF-8 text, checked once for the whole row (at word speed
+        // where it is ASCII); or Latin-1 bytes.
+        let text = if latin1 || project.is_none() {
             None
         } else {
             rows.text()
         };
-        let cut = project.is_some() && (latin1 || ascii || text.is_some());
-        let mut record = None;
+        let cut = project.is_some() && (latin1 || text.is_some());
+        // The fields the pipeline reads, lent as a row (see `Row`): kept
+        // fields borrowed from the buffer, no record built.
+        let mut fields: SmallVec<[(&str, Elem); 8]> = SmallVec::new();
+        let mut whole_text = cut;
         if cut {
-            // Only the kept fields become values; a typed field is
-            // converted even when not kept, as its error must show.
-            let mut r = Record::with_capacity(keep.iter().filter(|k| **k).count());
-            let mut whole_text = true;
+            // A typed field is converted even when not kept, as its error
+            // must show.
             for &i in needed.iter() {
                 let field = rows.field(i);
                 let s: Cow<str> = match text {
-                    _ if ascii => match std::str::from_utf8(field) {
-                        Ok(s) => Cow::Borrowed(s),
-                        Err(_) => {
-                            whole_text = false;
-                            break;
-                        }
-                    },
                     Some((t, bounds)) => match t.get(bounds[i].0..bounds[i].1) {
                         Some(s) => Cow::Borrowed(s),
                         // Not text on its own: the whole record says why.
@@ -892,32 +905,29 @@ fn read_csv(step: &Step, file: &FileInfo, split: &Split, ctx: &Ctx, f: Emit) -> 
                     )?,
                 };
                 let v = match conv[i] {
-                    Some(t) => convert(i, &s, t)?,
-                    None => Value::Str(strings.get(&s)),
+                    Some(t) => Elem::Value(convert(i, &s, t)?),
+                    None => Elem::from(s),
                 };
                 if keep[i] {
-                    r.insert(keys[i].clone(), v);
+                    fields.push((&*keys[i], v));
                 }
             }
-            if whole_text {
-                record = Some(r);
-            }
         }
-        let record = match record {
-            Some(r) => r,
-            None => whole(&rows)?,
-        };
-        let fed = match f.item(Elem::Value(Value::Record(Arc::new(record)))) {
-            // The steps saw the fields they read; a message may show the
-            // record, so it is made from the whole one.
-            Err(e) if cut && e.unplaced() => Err(match whole(&rows) {
-                Ok(r) => f
-                    .item(Elem::Value(Value::Record(Arc::new(r))))
-                    .err()
-                    .unwrap_or(e),
-                Err(_) => e,
-            }),
-            fed => fed,
+        let fed = if whole_text {
+            match f.item(Elem::Row(Row { fields: &fields })) {
+                // The steps saw the fields they read; a message may show
+                // the record, so it is made from the whole one.
+                Err(e) if e.unplaced() => Err(match whole(&rows) {
+                    Ok(r) => f
+                        .item(Elem::Value(Value::Record(Arc::new(r))))
+                        .err()
+                        .unwrap_or(e),
+                    Err(_) => e,
+                }),
+                fed => fed,
+            }
+        } else {
+            f.item(Elem::Value(Value::Record(Arc::new(whole(&rows)?))))
         };
         let fed = fed.map_err(|e| match e.unplaced() {
             true => e.placed(&format!("{}:{}", file.path.display(), line(offset))),

@@ -389,7 +389,78 @@ fn hex4(h: &[u8]) -> Option<u32> {
         .try_fold(0u32, |n, &c| Some(n << 4 | (c as char).to_digit(16)?))
 }
 
+/// A field of a record read without building the record
+/// ([`Reader::read_fields`]): a string lent from the text, or a value.
+#[derive(Debug)]
+pub enum Field<'t> {
+    Str(&'t str),
+    Value(Value),
+}
+
 impl Reader {
+    /// The fields `p` reads of the JSON object `text` (leading and trailing
+    /// whitespace allowed), each given to `push` with its key, in the
+    /// object's order (a repeated key again each time): strings without
+    /// escapes are lent from `text`, nothing else of the record is built.
+    /// `None` (perhaps after some pushes) when `text` is not an object the
+    /// fast reader is sure of: the caller then reads it with [`Reader::read`].
+    pub fn read_fields<'t>(
+        &mut self,
+        text: &'t str,
+        p: &Projection,
+        mut push: impl FnMut(&'t str, Field<'t>),
+    ) -> Option<()> {
+        let mut c = Cur {
+            s: text,
+            b: text.as_bytes(),
+            i: 0,
+            depth: 0,
+        };
+        c.ws();
+        if c.peek()? != b'{' {
+            return None;
+        }
+        c.enter()?;
+        c.i += 1;
+        c.ws();
+        if c.peek()? == b'}' {
+            c.i += 1;
+        } else {
+            loop {
+                c.ws();
+                if c.peek()? != b'"' {
+                    return None;
+                }
+                // A key with escapes: the record path decides.
+                let key = c.plain_string()?.ok()?;
+                c.ws();
+                if c.next()? != b':' {
+                    return None;
+                }
+                c.ws();
+                match p.get(key.as_bytes()) {
+                    Some(sub) => {
+                        let v = match (sub, c.peek()?) {
+                            (Some(sp), b'{') => Field::Value(self.object(&mut c, Some(sp))?),
+                            (_, b'"') => match c.plain_string()? {
+                                Ok(raw) => Field::Str(raw),
+                                Err(_) => Field::Value(self.value(&mut c, None)?),
+                            },
+                            _ => Field::Value(self.value(&mut c, None)?),
+                        };
+                        push(key, v);
+                    }
+                    None => c.skip()?,
+                }
+                if !c.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        c.ws();
+        (c.i == c.b.len()).then_some(())
+    }
+
     /// The value of one JSON text (leading and trailing whitespace allowed),
     /// records cut down to `p`; `None` when the general parser must decide.
     pub fn read(&mut self, text: &str, p: Option<&Projection>) -> Option<Value> {

@@ -242,6 +242,16 @@ impl PartialEq for Value {
 impl Eq for Value {}
 
 /// Consistent with `Eq`: `1` and `1.0` hash alike, as in Python.
+impl Value {
+    /// How `Value::Str(s)` hashes, for looking a string up without making
+    /// a value of it.
+    #[inline]
+    pub fn hash_str<H: Hasher>(s: &str, h: &mut H) {
+        h.write_u8(3);
+        s.hash(h)
+    }
+}
+
 impl Hash for Value {
     fn hash<H: Hasher>(&self, h: &mut H) {
         match self {
@@ -264,10 +274,7 @@ impl Hash for Value {
                     x.to_bits().hash(h)
                 }
             }
-            Value::Str(s) => {
-                h.write_u8(3);
-                s.hash(h)
-            }
+            Value::Str(s) => Value::hash_str(s, h),
             Value::List(items) => {
                 h.write_u8(4);
                 for v in items.iter() {
