@@ -133,6 +133,11 @@ fn json_text(rng: &mut Rng, lines: usize, bad: bool) -> String {
             let again = fields[0].clone();
             fields.push(again);
         }
+        if rng.chance(5) {
+            // A repeated key with another value.
+            fields.push(format!("\"status\": {}", 290 + rng.below(3)));
+            fields.push(format!("\"endpoint\": \"/again{}\"", rng.below(2)));
+        }
         // Shuffle a little: key order differs from line to line.
         if fields.len() > 1 && rng.chance(30) {
             let i = rng.below(fields.len() as u64) as usize;
@@ -160,6 +165,11 @@ const JSON_PIPELINES: &[&str] = &[
     r#"read_json P | map keys(it) | flatten | frequencies"#,
     r#"read_json P | filter type(.status ?? 0) == "int" | groupby .status sum .bytes ?? 0"#,
     r#"read_json P | map if "tags" in it then len(.tags) else -1 | frequencies"#,
+    r#"read_json P | filter "endpoint" in it | groupby it["endpoint"] collect .status ?? "none""#,
+    r#"read_json P | pluck "endpoint" default="?" | lower | frequencies"#,
+    r#"read_json P | map {a: it, s: .status ?? 0}"#,
+    r#"read_json P | groupby .endpoint ?? "" min .latency_ms ?? 0"#,
+    r#"read_json P | map .user.name ?? "anon" | distinct"#,
 ];
 
 /// CSV files: quoted separators, quotes and line breaks, empty fields, CRLF

@@ -908,6 +908,21 @@ fn emit_finished(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_str_key_finds_the_value_it_stands_for() {
+        use std::hash::BuildHasher;
+        let h = foldhash::fast::FixedState::default();
+        for s in ["", "a", "/api/v2/users", "é"] {
+            assert_eq!(h.hash_one(super::StrKey(s)), h.hash_one(Value::str(s)));
+        }
+        let mut m: super::Map<Value, i32> = super::Map::default();
+        m.insert(Value::str("x"), 1);
+        m.insert(Value::Int(1), 2);
+        assert_eq!(m.get(&super::StrKey("x")), Some(&1));
+        assert_eq!(m.get(&super::StrKey("1")), None);
+    }
+
     use super::*;
 
     #[test]

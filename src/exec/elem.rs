@@ -206,6 +206,37 @@ mod tests {
     }
 
     #[test]
+    fn a_row_reads_as_the_record_it_stands_for() {
+        let fields = [
+            ("a", Elem::Str("x")),
+            ("b", Elem::Value(Value::Int(1))),
+            ("a", Elem::String("y".into())),
+        ];
+        let row = Row { fields: &fields };
+        let mut want = Record::new();
+        want.insert("a".into(), Value::str("x"));
+        want.insert("b".into(), Value::Int(1));
+        want.insert("a".into(), Value::str("y"));
+        // A repeated name: its first place, its last value.
+        assert_eq!(row.to_record(), want);
+        assert_eq!(
+            row.get("a").and_then(|e| e.as_str().map(String::from)),
+            Some("y".into())
+        );
+        assert!(row.get("c").is_none());
+        let e = Elem::Row(row);
+        assert_eq!(e.type_name(), "record");
+        assert_eq!(e.repr(60), "{'a': 'y', 'b': 1}");
+        assert_eq!(e.as_str(), None);
+        assert!(e.value().is_none());
+        assert_eq!(
+            e.clone().into_value(),
+            Value::Record(std::sync::Arc::new(want.clone()))
+        );
+        assert!(matches!(e.built(), Elem::Value(Value::Record(r)) if *r == want));
+    }
+
+    #[test]
     fn parts_are_lent_from_a_borrowed_value() {
         let l = Value::List(std::sync::Arc::new(vec![Value::Int(1), Value::Int(2)]));
         fn second(v: &Value) -> Option<&Value> {

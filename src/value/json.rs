@@ -698,6 +698,48 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_the_cut_down_record() {
+        let mut p = Projection::default();
+        p.add(&["status".into()], true);
+        p.add(&["user".into(), "id".into()], true);
+        p.add(&["tags".into()], false);
+        p.add(&["k\"q".into()], true);
+        let mut r = Reader::default();
+        for t in [
+            r#"{"ts": "x", "user": {"id": 7, "name": "A"}, "status": 200, "tags": ["a"]}"#,
+            r#" {"status": "a\nb", "status": "plain", "user": 3} "#,
+            r#"{"user": {"id": "\u00e9"}, "tags": {"x": 1}, "status": null}"#,
+            r#"{}"#,
+            r#"{"other": [1, {"status": 2}]}"#,
+            r#"{"k\"q": 1, "status": 2}"#,
+            r#"[1]"#,
+            r#""status""#,
+            r#"{"status": 1,}"#,
+            r#"{"status": 1} x"#,
+            r#"{"ts": [1,], "status": 1}"#,
+        ] {
+            let mut rec = Record::new();
+            let got = r.read_fields(t, &p, |k, v| {
+                let v = match v {
+                    Field::Str(s) => Value::str(s),
+                    Field::Value(v) => v,
+                };
+                rec.insert(k.into(), v);
+            });
+            let want = r.read(t, Some(&p));
+            match got {
+                // Read as fields: the record `read` cuts down, field by field.
+                Some(()) => assert_eq!(Some(Value::Record(Arc::new(rec))), want, "{t}"),
+                // Not: left to `read` (an escaped key, not an object, not JSON).
+                None => assert!(
+                    want.is_none() || t.contains("k\\\"q") || !t.trim().starts_with('{'),
+                    "{t}"
+                ),
+            }
+        }
+    }
+
+    #[test]
     fn deep_values_go_to_the_general_parser() {
         let deep = format!(
             "{}{}",
