@@ -127,7 +127,8 @@ fn eval_item(e: &TExpr, item: &Elem, env: &Env, step: &Step) -> Result<Value, Di
 #[derive(Clone, Debug, Default)]
 pub struct Sum {
     int: i128,
-    partials: Vec<f64>,
+    // Rarely more than a few: held inline.
+    partials: smallvec::SmallVec<[f64; 4]>,
     special: Option<f64>,
     floats: bool,
 }

@@ -896,6 +896,20 @@ fn parse_float_ascii(t: &str) -> Option<f64> {
     if int_digits + frac_digits == 0 {
         return None;
     }
+    if i == body.len() && int_digits + frac_digits <= 15 {
+        // Clinger's fast path: at most 15 digits is an integer below 2^53,
+        // exact as a float, and so is 10^k for k ≤ 22; one correctly
+        // rounded division gives the correctly rounded value.
+        const POW10: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
+        let m = body
+            .iter()
+            .filter(|c| **c != b'.')
+            .fold(0u64, |m, c| m * 10 + u64::from(c - b'0'));
+        let v = m as f64 / POW10[frac_digits];
+        return Some(if neg { -v } else { v });
+    }
     if matches!(body.get(i), Some(b'e' | b'E')) {
         i += 1;
         if matches!(body.get(i), Some(b'+' | b'-')) {
@@ -1802,6 +1816,32 @@ mod tests {
         for &(s, want) in cases {
             assert_eq!(parse_int(s), want, "int({s:?})");
         }
+    }
+
+    #[test]
+    fn short_decimals_parse_as_the_standard_library_rounds() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for n in 0..200_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 10u64.pow(1 + n % 15)).to_string();
+            let cut = (x >> 40) as usize % (digits.len() + 1);
+            let t = format!(
+                "{}{}.{}",
+                if n % 3 == 0 { "-" } else { "" },
+                &digits[..cut],
+                &digits[cut..]
+            );
+            let want: f64 = t.parse().unwrap();
+            let got = parse_float(&t).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+        }
+        assert_eq!(
+            parse_float("-0.0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(parse_float("999999999999999.9"), Some(999999999999999.9));
     }
 
     #[test]
