@@ -221,7 +221,10 @@ impl<R: Read> Rows<R> {
     pub fn text(&self) -> Option<(&str, &[(usize, usize)])> {
         let data = self.data();
         let used = self.bounds.last().map_or(0, |b| b.1);
-        Some((std::str::from_utf8(&data[..used]).ok()?, &self.bounds))
+        Some((
+            simdutf8::basic::from_utf8(&data[..used]).ok()?,
+            &self.bounds,
+        ))
     }
 
     /// The file offset of the row's first byte.
