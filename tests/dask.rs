@@ -111,8 +111,12 @@ fn site() -> &'static Path {
     SITE.get_or_init(|| {
         let dir = scratch_dir("dask-site");
         let link = dir.join("data");
-        if std::fs::symlink_metadata(&link).is_err() {
-            std::os::unix::fs::symlink(common::root().join("data"), &link).expect("link data/");
+        let data = common::root().join("data");
+        // A link left by a run from another checkout (the target directory
+        // is shared) points elsewhere, perhaps nowhere: point it here.
+        if std::fs::read_link(&link).ok().as_deref() != Some(data.as_path()) {
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&data, &link).expect("link data/");
         }
         dir
     })
