@@ -1623,18 +1623,17 @@ fn report(
         .copied()
         .filter_map(cpu)
         .fold(f64::INFINITY, f64::min);
-    // Round by round: each order against the fastest order of that round.
+    // Round by round: each order against the order with the lowest median
+    // (not against the fastest of each round: the least of five noisy
+    // times is low by chance, which would make every ratio look high).
     let all = &orders;
     let rounds = all.iter().map(|j| j.walls.len()).min().unwrap_or(0);
     let fastest_of = |pick: &dyn Fn(&Job) -> &[Duration]| -> Vec<Duration> {
-        (0..rounds)
-            .map(|i| {
-                all.iter()
-                    .filter_map(|j| pick(j).get(i).copied())
-                    .min()
-                    .unwrap_or_default()
-            })
-            .collect()
+        all.iter()
+            .filter(|j| pick(j).len() >= rounds && rounds > 0)
+            .min_by_key(|j| median(&pick(j)[..rounds]))
+            .map(|j| pick(j)[..rounds].to_vec())
+            .unwrap_or_default()
     };
     let fastest_walls = fastest_of(&|j| &j.walls);
     let fastest_cpus = fastest_of(&|j| &j.cpu);
