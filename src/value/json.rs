@@ -257,55 +257,54 @@ impl<'a> Cur<'a> {
         Some(int)
     }
 
+    /// Steps through an object or array from its opening `{` or `[` to
+    /// past its `close`: `item` is called at each item (for an object, at
+    /// its key's opening quote, and must read the key, [`Cur::colon`] and
+    /// the value) and must step past it.
+    #[inline]
+    fn seq(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.enter()?;
+        self.i += 1;
+        self.ws();
+        if self.peek()? == close {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                if close == b'}' && self.peek()? != b'"' {
+                    return None;
+                }
+                item(self)?;
+                if !self.more(close)? {
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// The `:` after a key, and the whitespace around it.
+    #[inline]
+    fn colon(&mut self) -> Option<()> {
+        self.ws();
+        if self.next()? != b':' {
+            return None;
+        }
+        self.ws();
+        Some(())
+    }
+
     /// Checks one value and steps past it.
     fn skip(&mut self) -> Option<()> {
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'{' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        if self.peek()? != b'"' {
-                            return None;
-                        }
-                        self.skip_string()?;
-                        self.ws();
-                        if self.next()? != b':' {
-                            return None;
-                        }
-                        self.ws();
-                        self.skip()?;
-                        if !self.more(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Some(())
-            }
-            b'[' => {
-                self.enter()?;
-                self.i += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        self.skip()?;
-                        if !self.more(b']')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Some(())
-            }
+            b'{' => self.seq(b'}', |c| {
+                c.skip_string()?;
+                c.colon()?;
+                c.skip()
+            }),
+            b'[' => self.seq(b']', Cur::skip),
             b't' => self.lit(b"true"),
             b'f' => self.lit(b"false"),
             b'n' => self.lit(b"null"),
@@ -420,43 +419,26 @@ impl Reader {
         if c.peek()? != b'{' {
             return None;
         }
-        c.enter()?;
-        c.i += 1;
-        c.ws();
-        if c.peek()? == b'}' {
-            c.i += 1;
-        } else {
-            loop {
-                c.ws();
-                if c.peek()? != b'"' {
-                    return None;
+        c.seq(b'}', |c| {
+            // A key with escapes: the record path decides.
+            let key = c.plain_string()?.ok()?;
+            c.colon()?;
+            match p.get(key.as_bytes()) {
+                Some(sub) => {
+                    let v = match (sub, c.peek()?) {
+                        (Some(sp), b'{') => Field::Value(self.object(c, Some(sp))?),
+                        (_, b'"') => match c.plain_string()? {
+                            Ok(raw) => Field::Str(raw),
+                            Err(_) => Field::Value(self.value(c, None)?),
+                        },
+                        _ => Field::Value(self.value(c, None)?),
+                    };
+                    push(key, v);
+                    Some(())
                 }
-                // A key with escapes: the record path decides.
-                let key = c.plain_string()?.ok()?;
-                c.ws();
-                if c.next()? != b':' {
-                    return None;
-                }
-                c.ws();
-                match p.get(key.as_bytes()) {
-                    Some(sub) => {
-                        let v = match (sub, c.peek()?) {
-                            (Some(sp), b'{') => Field::Value(self.object(&mut c, Some(sp))?),
-                            (_, b'"') => match c.plain_string()? {
-                                Ok(raw) => Field::Str(raw),
-                                Err(_) => Field::Value(self.value(&mut c, None)?),
-                            },
-                            _ => Field::Value(self.value(&mut c, None)?),
-                        };
-                        push(key, v);
-                    }
-                    None => c.skip()?,
-                }
-                if !c.more(b'}')? {
-                    break;
-                }
+                None => c.skip(),
             }
-        }
+        })?;
         c.ws();
         (c.i == c.b.len()).then_some(())
     }
@@ -501,22 +483,11 @@ impl Reader {
             },
             b'{' => self.object(c, p)?,
             b'[' => {
-                c.enter()?;
-                c.i += 1;
                 let mut items = Vec::new();
-                c.ws();
-                if c.peek()? == b']' {
-                    c.i += 1;
-                } else {
-                    loop {
-                        c.ws();
-                        items.push(self.value(c, None)?);
-                        if !c.more(b']')? {
-                            break;
-                        }
-                    }
-                }
-                c.depth -= 1;
+                c.seq(b']', |c| {
+                    items.push(self.value(c, None)?);
+                    Some(())
+                })?;
                 Value::List(Arc::new(items))
             }
             b't' => {
@@ -548,65 +519,47 @@ impl Reader {
     }
 
     fn object(&mut self, c: &mut Cur, p: Option<&Projection>) -> Option<Value> {
-        c.enter()?;
-        c.i += 1;
         let mut rec = Record::with_capacity(p.map_or(8, |p| p.0.len()));
-        c.ws();
-        if c.peek()? == b'}' {
-            c.i += 1;
-        } else {
-            loop {
-                c.ws();
-                if c.peek()? != b'"' {
-                    return None;
-                }
-                let key = match c.plain_string()? {
-                    Ok(raw) => {
-                        let raw = raw.as_bytes();
-                        match p {
-                            Some(p) => match p.get(raw) {
-                                Some(sub) => Some((self.key(raw)?, sub.as_ref())),
-                                None => None,
-                            },
-                            None => Some((self.key(raw)?, None)),
-                        }
+        c.seq(b'}', |c| {
+            let key = match c.plain_string()? {
+                Ok(raw) => {
+                    let raw = raw.as_bytes();
+                    match p {
+                        Some(p) => match p.get(raw) {
+                            Some(sub) => Some((self.key(raw)?, sub.as_ref())),
+                            None => None,
+                        },
+                        None => Some((self.key(raw)?, None)),
                     }
-                    Err(_) => {
-                        let mut s = std::mem::take(&mut self.scratch);
-                        let r = c.escaped_string(&mut s);
-                        let k = match (r, p) {
-                            (None, _) => None,
-                            (Some(()), Some(p)) => Some(
-                                p.get(s.as_bytes())
-                                    .map(|sub| (Arc::<str>::from(s.as_str()), sub.as_ref())),
-                            ),
-                            (Some(()), None) => Some(Some((Arc::from(s.as_str()), None))),
-                        };
-                        self.scratch = s;
-                        k?
-                    }
-                };
-                c.ws();
-                if c.next()? != b':' {
-                    return None;
                 }
-                c.ws();
-                match key {
-                    Some((k, sub)) => {
-                        let v = match sub {
-                            Some(sp) if c.peek()? == b'{' => self.object(c, Some(sp))?,
-                            _ => self.value(c, None)?,
-                        };
-                        rec.insert(k, v);
-                    }
-                    None => c.skip()?,
+                Err(_) => {
+                    let mut s = std::mem::take(&mut self.scratch);
+                    let r = c.escaped_string(&mut s);
+                    let k = match (r, p) {
+                        (None, _) => None,
+                        (Some(()), Some(p)) => Some(
+                            p.get(s.as_bytes())
+                                .map(|sub| (Arc::<str>::from(s.as_str()), sub.as_ref())),
+                        ),
+                        (Some(()), None) => Some(Some((Arc::from(s.as_str()), None))),
+                    };
+                    self.scratch = s;
+                    k?
                 }
-                if !c.more(b'}')? {
-                    break;
+            };
+            c.colon()?;
+            match key {
+                Some((k, sub)) => {
+                    let v = match sub {
+                        Some(sp) if c.peek()? == b'{' => self.object(c, Some(sp))?,
+                        _ => self.value(c, None)?,
+                    };
+                    rec.insert(k, v);
+                    Some(())
                 }
+                None => c.skip(),
             }
-        }
-        c.depth -= 1;
+        })?;
         Some(Value::Record(Arc::new(rec)))
     }
 }
