@@ -1007,12 +1007,7 @@ mod tests {
     #[test]
     fn fixed_point_sums_are_the_partials_sums() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = || crate::text::xorshift(&mut x);
         for case in 0..3000 {
             let n = 1 + next() % 40;
             let xs: Vec<f64> = (0..n)

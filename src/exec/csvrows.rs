@@ -291,10 +291,8 @@ mod tests {
             let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
             (0..n % 41)
                 .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    [b',', b';', 0x80, 0xff, 0x7f, 0, b'a', 0x2d][(x % 8) as usize]
+                    [b',', b';', 0x80, 0xff, 0x7f, 0, b'a', 0x2d]
+                        [(crate::text::xorshift(&mut x) % 8) as usize]
                 })
                 .collect()
         })) {

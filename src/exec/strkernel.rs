@@ -888,17 +888,12 @@ mod tests {
         // runs across 64-byte chunk boundaries.
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let bytes: Vec<u8> = (0..700)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                match x % 9 {
-                    0 => b' ',
-                    1 => b'\n',
-                    2 => [0x09, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x1B, 0x00][(x >> 8) as usize % 8],
-                    3 => 0x80 | (x >> 8) as u8,
-                    _ => b'a' + (x >> 8) as u8 % 26,
-                }
+            .map(|_| match crate::text::xorshift(&mut x) % 9 {
+                0 => b' ',
+                1 => b'\n',
+                2 => [0x09, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x1B, 0x00][(x >> 8) as usize % 8],
+                3 => 0x80 | (x >> 8) as u8,
+                _ => b'a' + (x >> 8) as u8 % 26,
             })
             .collect();
         for start in 0..70 {

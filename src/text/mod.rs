@@ -9,6 +9,16 @@ pub mod pystr;
 pub mod pytime;
 pub mod regex;
 
+/// One step of the xorshift generator the unit tests draw generated cases
+/// from: the next state, also returned.
+#[cfg(test)]
+pub(crate) fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
 /// A string literal as flow source.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -1822,9 +1822,7 @@ mod tests {
     fn short_decimals_parse_as_the_standard_library_rounds() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for n in 0..200_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            crate::text::xorshift(&mut x);
             let digits = (x % 10u64.pow(1 + n % 15)).to_string();
             let cut = (x >> 40) as usize % (digits.len() + 1);
             let t = format!(
