@@ -72,8 +72,12 @@ fn unreadable(what: &str, file: &FileInfo, span: Option<Span>, e: &std::io::Erro
     }
 }
 
-/// Bytes per read. Big enough to amortize syscalls, small enough to stay in cache.
-const CHUNK: usize = 1 << 20;
+/// Bytes per read. Big enough to amortize syscalls, small enough to stay in
+/// cache: a block is checked as UTF-8 and then read again by its consumer
+/// (a tokenizer, say, whose word table competes for the same cache). With
+/// 1 MiB blocks, a simulated 1.25 MiB L2 cache missed a fifth more on the
+/// word count than with 256 KiB (4.48 M against 3.53 M misses on 32 MB).
+const CHUNK: usize = 256 << 10;
 
 /// Bytes read past a partition's end at first, to finish its last line.
 const TAIL: usize = 4096;

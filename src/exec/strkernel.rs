@@ -33,10 +33,14 @@ use crate::value::Value;
 /// an `or` and one `pmovmskb`, where 8-byte SWAR words took twice the
 /// steps and a multiply each. (AVX2's 32 bytes would need a run-time
 /// feature test and an `unsafe` call, which this crate forbids.)
+/// Also, as a second mask, where the `\n`s are: counting lines as the
+/// tokenizer goes saves reading the text again after it (by then partly out
+/// of the L2 cache, pushed out by the word table).
 #[inline(always)]
-fn space_mask(chunk: &[u8; 64]) -> u64 {
+fn space_mask(chunk: &[u8; 64]) -> (u64, u64) {
     let four = u8x16::splat(4);
-    let mut m = 0;
+    let newline = u8x16::splat(b'\n');
+    let (mut m, mut nl) = (0, 0);
     for (k, c) in chunk.chunks_exact(16).enumerate() {
         let v = u8x16::new(c.try_into().unwrap_or_default());
         // `v - lo <= 4` (wrapping) is `lo <= v <= lo + 4`.
@@ -45,8 +49,9 @@ fn space_mask(chunk: &[u8; 64]) -> u64 {
             d.min(four).simd_eq(d)
         };
         m |= u64::from((in5(0x09) | in5(0x1C)).to_bitmask()) << (16 * k);
+        nl |= u64::from(v.simd_eq(newline).to_bitmask()) << (16 * k);
     }
-    m
+    (m, nl)
 }
 
 /// The maximal runs of bytes of a string that are not ASCII Python spaces
@@ -67,6 +72,8 @@ struct SpaceRuns<'a> {
     prev: u64,
     /// The start of the run being read, if one is open.
     open: Option<usize>,
+    /// The `\n`s of the chunks read so far.
+    newlines: u64,
 }
 
 impl<'a> SpaceRuns<'a> {
@@ -79,6 +86,7 @@ impl<'a> SpaceRuns<'a> {
             ends: 0,
             prev: 0,
             open: None,
+            newlines: 0,
         }
     }
 }
@@ -117,7 +125,9 @@ impl Iterator for SpaceRuns<'_> {
                     c
                 }
             };
-            let word = !space_mask(&chunk);
+            let (space, newline) = space_mask(&chunk);
+            self.newlines += u64::from(newline.count_ones());
+            let word = !space;
             let shifted = (word << 1) | self.prev;
             self.starts = word & !shifted;
             self.ends = !word & shifted;
@@ -156,6 +166,9 @@ enum Op<'p> {
 #[derive(Default)]
 pub struct Scratch {
     buf: String,
+    /// For a `split`'s scratch: the bytes of the run of lines with ASCII
+    /// letters lowercased (see [`StrChain::run_lines`]).
+    lowered: Vec<u8>,
     pub count: u64,
 }
 
@@ -383,7 +396,7 @@ impl<'p> StrChain<'p> {
                     bufs: &mut *rest_bufs,
                     sunk: 0,
                 };
-                let r = tokenize_as(words, text, &mut split_buf.buf, &mut out);
+                let r = tokenize_as(words, text, split_buf, &mut out);
                 *sunk += out.sunk;
                 r
             })
@@ -401,12 +414,15 @@ impl<'p> StrChain<'p> {
                     sink,
                     sunk,
                 };
-                tokenize_as(words, text, &mut split_buf.buf, &mut out)?
+                tokenize_as(words, text, split_buf, &mut out)?
             }
         };
         // Elements entering each step before the split: every line (up to
         // where the run stopped), less the lines the filters before it drop.
-        let lines = line_count(&text.as_bytes()[..upto_or_all(&st, text)]);
+        let lines = match st.upto {
+            Some(upto) => line_count(&text.as_bytes()[..upto]),
+            None => st.lines,
+        };
         let dropped_before = |i: usize| {
             (if words.not_delim.is_some_and(|f| f < i) {
                 st.exact
@@ -629,24 +645,77 @@ struct Tokenized {
     words: u64,
     /// Of those, the delimiters a word step `filter not_delim` dropped.
     delims: u64,
+    /// The lines of the text, when it did not stop early.
+    lines: u64,
 }
 
-fn upto_or_all(st: &Tokenized, text: &str) -> usize {
-    st.upto.unwrap_or(text.len())
+impl Tokenized {
+    fn new() -> Tokenized {
+        Tokenized {
+            ctl: Ctl::Continue,
+            upto: None,
+            exact: 0,
+            padded: 0,
+            words: 0,
+            delims: 0,
+            lines: 0,
+        }
+    }
 }
 
-/// [`tokenize`] made for the case of `words`'s ASCII words.
+/// Bytes of a run lowercased at a time by [`tokenize_as`]: the copy and the
+/// text stay in the L2 cache together.
+const PIECE: usize = 64 << 10;
+
+/// [`tokenize`] made for the case of `words`'s ASCII words, with `split`'s
+/// scratch.
+///
+/// When every word ends lowercase, the ASCII letters of the run are
+/// lowercased first, a piece of whole lines at a time, in a pass that
+/// vectorizes, and short ASCII words are read from that copy as they are
+/// instead of being lowercased one by one in registers. Spaces,
+/// delimiters and line ends are the same in both, so the words and lines
+/// are too; other words are still read from `text` and go through the
+/// case steps as before.
 #[inline(always)]
 fn tokenize_as(
     words: Words,
     text: &str,
-    buf: &mut String,
+    split: &mut Scratch,
     out: &mut impl WordOut,
 ) -> Result<Tokenized, Diag> {
+    let buf = &mut split.buf;
     match words.last_case {
-        Case::Keep => tokenize::<KEEP>(words, text, buf, out),
-        Case::Lower => tokenize::<LOWER>(words, text, buf, out),
-        Case::Upper => tokenize::<UPPER>(words, text, buf, out),
+        Case::Keep => tokenize::<KEEP>(words, text, text.as_bytes(), buf, out),
+        Case::Upper => tokenize::<UPPER>(words, text, text.as_bytes(), buf, out),
+        Case::Lower => {
+            let mut all = Tokenized::new();
+            let mut at = 0;
+            while at < text.len() {
+                let end =
+                    match memchr::memchr(b'\n', text.as_bytes().get(at + PIECE..).unwrap_or(&[])) {
+                        Some(nl) => at + PIECE + nl + 1,
+                        None => text.len(),
+                    };
+                let piece = &text[at..end];
+                let lowered = &mut split.lowered;
+                lowered.clear();
+                lowered.extend(piece.bytes().map(|b| b.to_ascii_lowercase()));
+                let st = tokenize::<KEEP>(words, piece, lowered, buf, out)?;
+                all.exact += st.exact;
+                all.padded += st.padded;
+                all.words += st.words;
+                all.delims += st.delims;
+                all.lines += st.lines;
+                if st.ctl == Ctl::Stop {
+                    all.ctl = Ctl::Stop;
+                    all.upto = st.upto.map(|u| at + u);
+                    break;
+                }
+                at = end;
+            }
+            Ok(all)
+        }
     }
 }
 
@@ -655,7 +724,9 @@ const KEEP: u8 = 0;
 const LOWER: u8 = 1;
 const UPPER: u8 = 2;
 
-/// The words of a run of whole lines, per `words`, into `out`. `buf` is
+/// The words of a run of whole lines, per `words`, into `out`. `bytes` are
+/// those of `text`, or of `text` with ASCII letters changed in case: short
+/// ASCII words are read from `bytes`, other words from `text`. `buf` is
 /// scratch space for long words that change case. `LAST_CASE` is
 /// `words.last_case` as a constant: the loop is compiled once per case, so
 /// that a word is not asked which case to take.
@@ -663,20 +734,15 @@ const UPPER: u8 = 2;
 fn tokenize<const LAST_CASE: u8>(
     words: Words,
     text: &str,
+    bytes: &[u8],
     buf: &mut String,
     out: &mut impl WordOut,
 ) -> Result<Tokenized, Diag> {
-    let bytes = text.as_bytes();
-    let mut st = Tokenized {
-        ctl: Ctl::Continue,
-        upto: None,
-        exact: 0,
-        padded: 0,
-        words: 0,
-        delims: 0,
-    };
+    debug_assert_eq!(bytes.len(), text.len());
+    let mut st = Tokenized::new();
     let drops = words.drops_delims();
-    for (s, e) in SpaceRuns::new(bytes) {
+    let mut runs = SpaceRuns::new(bytes);
+    for (s, e) in &mut runs {
         let n = e - s;
         let ascii = if n <= SHORT {
             let w = Short::at(bytes, s, e);
@@ -759,6 +825,8 @@ fn tokenize<const LAST_CASE: u8>(
             return Ok(st);
         }
     }
+    // Every chunk was read: their `\n`s are the text's.
+    st.lines = runs.newlines + u64::from(bytes.last().is_some_and(|&c| c != b'\n'));
     Ok(st)
 }
 
@@ -908,14 +976,15 @@ mod tests {
     fn space_mask_is_python_isspace_for_every_byte_at_every_place() {
         for byte in 0..=255u8 {
             let space = byte.is_ascii() && pystr::is_py_space(char::from(byte));
+            let bit = |at: usize, yes: bool| if yes { 1u64 << at } else { 0 };
             for at in 0..64 {
                 let mut chunk = [b'x'; 64];
                 chunk[at] = byte;
-                let want = if space { 1u64 << at } else { 0 };
+                let want = (bit(at, space), bit(at, byte == b'\n'));
                 assert_eq!(space_mask(&chunk), want, "byte {byte:#04x} at {at}");
                 let mut chunk = [b' '; 64];
                 chunk[at] = byte;
-                let want = if space { u64::MAX } else { !(1u64 << at) };
+                let want = (!bit(at, !space), bit(at, byte == b'\n'));
                 assert_eq!(
                     space_mask(&chunk),
                     want,
@@ -1001,6 +1070,32 @@ mod tests {
                     pystr::not_delim(&s),
                     "{name} of {c:?} is {m:?}"
                 );
+            }
+        }
+    }
+
+    /// What lowercasing a run's ASCII letters first (before a split whose
+    /// words end lowercase) relies on: Python's `lower` and `upper` of a
+    /// word give the same after it, whatever the word holds. The one
+    /// context a change of case reads, the final sigma's, sees `A` and `a`
+    /// alike (both cased, neither case-ignorable).
+    #[test]
+    fn lowering_ascii_first_changes_no_case_change() {
+        let mut text = String::new();
+        for cp in (0..0x3_0000u32).chain(0xE_0000..0xE_0080) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for w in [
+                format!("Q{c}\u{3a3}{c}Z"),
+                format!("{c}\u{3a3}K"),
+                format!("A\u{3a3}{c}"),
+            ] {
+                text.clear();
+                text.push_str(&w);
+                text.make_ascii_lowercase();
+                assert_eq!(pystr::lower(&text), pystr::lower(&w), "lower {w:?}");
+                assert_eq!(pystr::upper(&text), pystr::upper(&w), "upper {w:?}");
             }
         }
     }
