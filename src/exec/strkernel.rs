@@ -166,8 +166,8 @@ enum Op<'p> {
 #[derive(Default)]
 pub struct Scratch {
     buf: String,
-    /// For a `split`'s scratch: the bytes of the run of lines with ASCII
-    /// letters lowercased (see [`StrChain::run_lines`]).
+    /// For a `split`'s scratch: the bytes of a piece of the run of lines
+    /// with ASCII letters lowercased (see [`tokenize_as`]).
     lowered: Vec<u8>,
     pub count: u64,
 }
@@ -686,22 +686,22 @@ fn tokenize_as(
 ) -> Result<Tokenized, Diag> {
     let buf = &mut split.buf;
     match words.last_case {
-        Case::Keep => tokenize::<KEEP>(words, text, text.as_bytes(), buf, out),
-        Case::Upper => tokenize::<UPPER>(words, text, text.as_bytes(), buf, out),
+        Case::Keep => tokenize::<false>(words, text, text.as_bytes(), buf, out),
+        Case::Upper => tokenize::<true>(words, text, text.as_bytes(), buf, out),
         Case::Lower => {
             let mut all = Tokenized::new();
             let mut at = 0;
             while at < text.len() {
-                let end =
-                    match memchr::memchr(b'\n', text.as_bytes().get(at + PIECE..).unwrap_or(&[])) {
-                        Some(nl) => at + PIECE + nl + 1,
-                        None => text.len(),
-                    };
+                // The piece ends at the first line end `PIECE` bytes on.
+                let end = text.as_bytes()[at..]
+                    .get(PIECE..)
+                    .and_then(|rest| memchr::memchr(b'\n', rest))
+                    .map_or(text.len(), |nl| at + PIECE + nl + 1);
                 let piece = &text[at..end];
                 let lowered = &mut split.lowered;
                 lowered.clear();
                 lowered.extend(piece.bytes().map(|b| b.to_ascii_lowercase()));
-                let st = tokenize::<KEEP>(words, piece, lowered, buf, out)?;
+                let st = tokenize::<false>(words, piece, lowered, buf, out)?;
                 all.exact += st.exact;
                 all.padded += st.padded;
                 all.words += st.words;
@@ -719,19 +719,15 @@ fn tokenize_as(
     }
 }
 
-/// [`Case`]s as const parameters.
-const KEEP: u8 = 0;
-const LOWER: u8 = 1;
-const UPPER: u8 = 2;
-
 /// The words of a run of whole lines, per `words`, into `out`. `bytes` are
 /// those of `text`, or of `text` with ASCII letters changed in case: short
 /// ASCII words are read from `bytes`, other words from `text`. `buf` is
-/// scratch space for long words that change case. `LAST_CASE` is
-/// `words.last_case` as a constant: the loop is compiled once per case, so
-/// that a word is not asked which case to take.
+/// scratch space for long words that change case. Short ASCII words are
+/// uppercased when `UPPER` and taken as they are otherwise (lowercase ones
+/// are read from lowercased `bytes`): a constant, so that the loop is
+/// compiled once for each and a word is not asked which.
 #[inline(always)]
-fn tokenize<const LAST_CASE: u8>(
+fn tokenize<const UPPER: bool>(
     words: Words,
     text: &str,
     bytes: &[u8],
@@ -763,11 +759,7 @@ fn tokenize<const LAST_CASE: u8>(
                     }
                 }
                 st.words += 1;
-                let w = match LAST_CASE {
-                    LOWER => w.ascii_lower(),
-                    UPPER => w.ascii_upper(),
-                    _ => w,
-                };
+                let w = if UPPER { w.ascii_upper() } else { w };
                 if out.short(w)? == Ctl::Stop {
                     st.ctl = Ctl::Stop;
                     st.upto = Some(e);
